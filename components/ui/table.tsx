@@ -1,0 +1,24 @@
+import { cn } from "./cn";
+
+export function Table({ children, caption }: { children: React.ReactNode; caption?: string }) {
+  return (
+    <div className="overflow-x-auto">
+      <table className="min-w-full divide-y divide-slate-200 text-sm">
+        {caption && <caption className="sr-only">{caption}</caption>}
+        {children}
+      </table>
+    </div>
+  );
+}
+
+export function Th({ children, className, numeric }: { children?: React.ReactNode; className?: string; numeric?: boolean }) {
+  return (
+    <th scope="col" className={cn("px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500", numeric && "text-right", className)}>
+      {children}
+    </th>
+  );
+}
+
+export function Td({ children, className, numeric }: { children?: React.ReactNode; className?: string; numeric?: boolean }) {
+  return <td className={cn("whitespace-nowrap px-3 py-2 text-slate-700", numeric && "text-right tabular-nums", className)}>{children}</td>;
+}

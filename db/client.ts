@@ -1,0 +1,72 @@
+import path from "node:path";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+/** The one drizzle type the rest of the code sees; PGlite and postgres.js both satisfy it. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+export type DbHandle = {
+  db: Db;
+  /** "embedded" (PGlite in a data folder or memory) or "postgres" (a server). Diagnostics only. */
+  kind: "embedded" | "postgres";
+  close: () => Promise<void>;
+};
+
+export type DbOptions = {
+  /** postgres:// URL; when absent, PGlite is used. */
+  url?: string;
+  /** PGlite data folder, or "memory://" for a throwaway in-memory database. */
+  dataDir?: string;
+  /** Pool size for postgres.js. */
+  max?: number;
+};
+
+export const migrationsFolder = path.join(process.cwd(), "db", "migrations");
+
+export function defaultDataDir(): string {
+  return process.env.MARGIN_DATA_DIR ?? path.join(process.cwd(), ".margin", "pgdata");
+}
+
+/**
+ * Open a database. Imports are dynamic so that loading this module opens nothing (next build must not touch
+ * the data folder) and so that a postgres deployment never loads the WASM build.
+ */
+export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
+  const casing = "snake_case" as const;
+  if (options.url) {
+    const { default: postgres } = await import("postgres");
+    const { drizzle } = await import("drizzle-orm/postgres-js");
+    const client = postgres(options.url, {
+      max: options.max ?? 10,
+      onnotice: () => {},
+      connect_timeout: 10,
+    });
+    const db = drizzle({ client, schema, casing }) as unknown as Db;
+    return { db, kind: "postgres", close: () => client.end({ timeout: 5 }) };
+  }
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const dataDir = options.dataDir ?? defaultDataDir();
+  if (!dataDir.startsWith("memory://")) {
+    const fs = await import("node:fs");
+    fs.mkdirSync(dataDir, { recursive: true });
+  }
+  const client = await PGlite.create(dataDir);
+  const db = drizzle({ client, schema, casing }) as unknown as Db;
+  return {
+    db,
+    kind: "embedded",
+    close: async () => {
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+/** Rows of a `db.execute(sql…)` result: postgres.js returns an array, PGlite an object with `rows`. */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  const rows = (result as { rows?: unknown }).rows;
+  return Array.isArray(rows) ? (rows as T[]) : [];
+}

@@ -1,0 +1,6 @@
+export * from "./enums";
+export * from "./users";
+export * from "./campaigns";
+export * from "./items";
+export * from "./judgments";
+export * from "./operations";

@@ -1,0 +1,70 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { routeReason } from "./enums";
+import { campaigns } from "./campaigns";
+
+// One model output to evaluate, with the AI judge's verdict as imported. Judge fields are never shown to
+// contributors (blind rating); tail score, routing and π are computed by lib/tail and lib/routing.
+export const items = pgTable(
+  "items",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    campaignId: uuid()
+      .notNull()
+      .references(() => campaigns.id, { onDelete: "cascade" }),
+    externalId: text().notNull(),
+    input: text().notNull().default(""),
+    output: text().notNull(),
+    outputB: text(),
+    model: text(),
+    metadata: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    // Value of the campaign's stratification key, denormalised for grouping in SQL.
+    group: text(),
+    judgeScore: jsonb().$type<number | string | null>(),
+    judgeConfidence: doublePrecision(),
+    judgeRationale: text(),
+    embedding: real().array(),
+    tailScore: doublePrecision(),
+    routed: boolean().notNull().default(false),
+    // Inclusion probability π of the routing design: every corrected estimate weights by 1/π.
+    inclusionProb: doublePrecision(),
+    routeReason: routeReason(),
+    // Assignment order: higher first (tail and low confidence high, control items interleaved).
+    priority: doublePrecision().notNull().default(0),
+    goldAnswer: jsonb().$type<number | string | null>(),
+    // Submitted judgments, kept by the judgment writer in the same transaction: the hot path reads it.
+    judgmentCount: integer().notNull().default(0),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("items_campaign_external_key").on(t.campaignId, t.externalId),
+    // Next-item assignment: routed items of a campaign by priority.
+    index("items_assign_idx")
+      .on(t.campaignId, t.priority.desc(), t.id)
+      .where(sql`${t.routed}`),
+    index("items_campaign_group_idx").on(t.campaignId, t.group),
+    index("items_campaign_tail_idx").on(t.campaignId, t.tailScore),
+    check("items_confidence_check", sql`${t.judgeConfidence} is null or (${t.judgeConfidence} >= 0 and ${t.judgeConfidence} <= 1)`),
+    check("items_tail_check", sql`${t.tailScore} is null or (${t.tailScore} >= 0 and ${t.tailScore} <= 1)`),
+    check("items_pi_check", sql`${t.inclusionProb} is null or (${t.inclusionProb} > 0 and ${t.inclusionProb} <= 1)`),
+    check("items_routed_pi_check", sql`not ${t.routed} or ${t.inclusionProb} is not null`),
+  ],
+);
+
+export type Item = typeof items.$inferSelect;
+export type NewItem = typeof items.$inferInsert;

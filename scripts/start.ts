@@ -1,0 +1,39 @@
+// npm start: migrate, seed the demo when the database is empty, build when there is no build, then serve.
+import fs from "node:fs";
+import path from "node:path";
+import { spawn, spawnSync } from "node:child_process";
+import { prepareDatabase, resolveAuthSecret } from "./prepare-db";
+
+function fail(message: string): never {
+  console.error(`margin: ${message}`);
+  process.exit(1);
+}
+
+const port = process.env.PORT ?? "3000";
+if (!/^\d{1,5}$/.test(port)) fail(`PORT must be a number (got "${port}").`);
+
+const secret = resolveAuthSecret();
+if (!secret.ok) fail(secret.message);
+
+const db = await prepareDatabase({ seed: process.env.MARGIN_SEED !== "0" });
+if (!db.ok) fail(db.message);
+console.log(`margin: database ready (${process.env.DATABASE_URL ? "PostgreSQL" : "embedded PGlite"})${db.seeded ? ", demo campaign seeded" : ""}`);
+
+const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
+if (!fs.existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {
+  console.log("margin: no production build found, building (about a minute)…");
+  const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" as const } });
+  if (build.status !== 0) fail("the build failed (see above).");
+}
+
+const env = {
+  ...process.env,
+  NODE_ENV: "production" as const,
+  AUTH_SECRET: secret.secret,
+  NEXTAUTH_SECRET: secret.secret,
+  NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
+};
+console.log(`margin: serving on http://localhost:${port}`);
+const server = spawn(process.execPath, [nextBin, "start", "-p", port], { stdio: "inherit", env });
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
+server.on("exit", (code) => process.exit(code ?? 0));
