@@ -2,6 +2,7 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import GitHubProvider from "next-auth/providers/github";
 import GoogleProvider from "next-auth/providers/google";
+import { getDb } from "@/db";
 import { authenticate } from "./credentials";
 
 const providers: NextAuthOptions["providers"] = [
@@ -10,7 +11,7 @@ const providers: NextAuthOptions["providers"] = [
     credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
     async authorize(credentials) {
       // The same null for an unknown email and a wrong password: the caller cannot tell them apart.
-      return authenticate(credentials?.email ?? "", credentials?.password ?? "");
+      return authenticate(await getDb(), credentials?.email ?? "", credentials?.password ?? "");
     },
   }),
 ];

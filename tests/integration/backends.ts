@@ -1,0 +1,58 @@
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { openMigratedDb } from "@/db/migrate";
+import type { DbHandle } from "@/db/client";
+
+export type Backend = { name: "pglite" | "postgres"; open: () => Promise<TestDb> };
+export type TestDb = DbHandle & { url?: string; drop: () => Promise<void> };
+
+/** Refuse to create and drop databases anywhere but on this machine. */
+function assertLocal(url: string): URL {
+  const u = new URL(url);
+  if (!["127.0.0.1", "localhost", "::1", "[::1]"].includes(u.hostname)) {
+    throw new Error(`Integration tests refuse to run against a non-local database (${u.hostname}).`);
+  }
+  return u;
+}
+
+/**
+ * The integration suite runs once per backend: embedded PGlite always, real PostgreSQL when DATABASE_URL is
+ * set. Each open() gives a fresh, migrated database (in-memory PGlite, or a new throwaway database on the
+ * server that drop() removes), so files can run in parallel without seeing each other's rows.
+ */
+export function backends(): Backend[] {
+  const list: Backend[] = [
+    {
+      name: "pglite",
+      open: async () => {
+        const handle = await openMigratedDb({ dataDir: "memory://" });
+        return { ...handle, drop: handle.close };
+      },
+    },
+  ];
+  const base = process.env.DATABASE_URL;
+  if (base) {
+    list.push({
+      name: "postgres",
+      open: async () => {
+        const u = assertLocal(base);
+        const name = `margin_it_${randomBytes(6).toString("hex")}`;
+        const admin = postgres(base, { max: 1, onnotice: () => {} });
+        await admin.unsafe(`create database ${name}`);
+        u.pathname = `/${name}`;
+        const url = u.toString();
+        const handle = await openMigratedDb({ url, max: 4 });
+        return {
+          ...handle,
+          url,
+          drop: async () => {
+            await handle.close();
+            await admin.unsafe(`drop database if exists ${name} with (force)`);
+            await admin.end();
+          },
+        };
+      },
+    });
+  }
+  return list;
+}
