@@ -1,0 +1,116 @@
+import { getServerSession } from "next-auth";
+import { and, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
+import { getDb, type Db } from "@/db";
+import { users } from "@/db/schema";
+import { authOptions } from "@/lib/auth/options";
+import { authenticateApiKey } from "@/lib/auth/api-keys";
+import type { GlobalRole } from "@/lib/auth/permissions";
+import { AppError } from "@/lib/errors";
+
+export type ApiActor = { id: string; role: GlobalRole; name: string; email: string; via: "session" | "api_key"; apiKeyId?: string };
+
+type Ctx<P, B> = { req: Request; db: Db; actor: ApiActor | null; params: P; body: B; ip: string | null };
+type Options<PS extends z.ZodType, BS extends z.ZodType | undefined> = {
+  /** "required" (default) answers 401 to anonymous callers before the handler runs. */
+  auth?: "required" | "optional";
+  params?: PS;
+  body?: BS;
+  /** JSON bodies above this are refused with 413 before parsing. */
+  maxBodyBytes?: number;
+};
+
+const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * The one wrapper for route handlers: authenticates (bearer API key or next-auth session), refuses
+ * cross-site mutations for cookie sessions (route handlers get no CSRF token from Next), parses params and
+ * JSON body with zod, and maps errors to `{ error: { code, message, field? } }` with the right status.
+ */
+export function apiRoute<PS extends z.ZodType = z.ZodType<Record<string, string>>, BS extends z.ZodType | undefined = undefined>(
+  options: Options<PS, BS>,
+  handler: (ctx: Ctx<z.infer<PS>, BS extends z.ZodType ? z.infer<BS> : undefined>) => Promise<Response | unknown>,
+) {
+  return async (req: Request, route: { params: Promise<Record<string, string | string[]>> }): Promise<Response> => {
+    try {
+      const db = await getDb();
+      const actor = await resolveActor(req, db);
+      if (!actor && (options.auth ?? "required") === "required") throw new AppError("unauthorized", "Sign in or send an API key (Authorization: Bearer …)");
+      if (actor?.via === "session" && MUTATING.has(req.method)) assertSameOrigin(req);
+      const rawParams = await route.params;
+      const params = options.params ? parseOrThrow(options.params, rawParams, "path") : rawParams;
+      let body: unknown = undefined;
+      if (options.body) body = parseOrThrow(options.body, await readJson(req, options.maxBodyBytes ?? 1_000_000), "body");
+      const ip = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null;
+      const result = await handler({ req, db, actor, params, body, ip } as Ctx<z.infer<PS>, BS extends z.ZodType ? z.infer<BS> : undefined>);
+      return result instanceof Response ? result : Response.json(result ?? { ok: true });
+    } catch (e) {
+      return errorResponse(e);
+    }
+  };
+}
+
+export function errorResponse(e: unknown): Response {
+  if (e instanceof AppError) {
+    return Response.json({ error: { code: e.code, message: e.message, ...e.details } }, { status: e.status });
+  }
+  console.error("[api] unhandled error", e);
+  return Response.json({ error: { code: "internal", message: "Internal error" } }, { status: 500 });
+}
+
+async function resolveActor(req: Request, db: Db): Promise<ApiActor | null> {
+  const auth = req.headers.get("authorization");
+  if (auth) {
+    const match = /^Bearer\s+(\S+)$/i.exec(auth);
+    const key = match ? await authenticateApiKey(db, match[1]!) : null;
+    if (!key) throw new AppError("unauthorized", "Invalid or revoked API key");
+    return { id: key.id, role: key.role, name: key.name, email: key.email, via: "api_key", apiKeyId: key.apiKeyId };
+  }
+  const session = await getServerSession(authOptions);
+  const id = (session?.user as { id?: string } | undefined)?.id;
+  if (!id) return null;
+  const [user] = await db
+    .select({ id: users.id, role: users.role, name: users.name, email: users.email })
+    .from(users)
+    .where(and(eq(users.id, id), isNull(users.deletedAt)));
+  return user ? { ...user, via: "session" } : null;
+}
+
+/** Cookie-authenticated mutations must come from this site (Origin, or Sec-Fetch-Site as a fallback). */
+export function assertSameOrigin(req: Request): void {
+  const origin = req.headers.get("origin");
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  if (origin) {
+    let originHost: string | null = null;
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      originHost = null;
+    }
+    if (originHost && host && originHost === host) return;
+    throw new AppError("forbidden", "Cross-site request refused");
+  }
+  const site = req.headers.get("sec-fetch-site");
+  if (site === "same-origin" || site === "none") return;
+  throw new AppError("forbidden", "Cross-site request refused (no Origin header)");
+}
+
+async function readJson(req: Request, maxBytes: number): Promise<unknown> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw new AppError("too_large", `Body over ${maxBytes} bytes`);
+  const text = await req.text();
+  if (Buffer.byteLength(text) > maxBytes) throw new AppError("too_large", `Body over ${maxBytes} bytes`);
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch {
+    throw new AppError("bad_request", "Body is not valid JSON");
+  }
+}
+
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.join(".") || where;
+  throw new AppError("bad_request", `${field}: ${issue?.message ?? "invalid"}`, { field });
+}
