@@ -1,0 +1,59 @@
+// The server the e2e suite runs against: a fresh database (a temp PGlite folder, or a new throwaway database
+// on the local PostgreSQL when DATABASE_URL is set), migrated and seeded, then a production build served.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { prepareDatabase } from "./prepare-db";
+
+const port = process.env.E2E_PORT ?? "3100";
+const env: NodeJS.ProcessEnv = { ...process.env };
+let dropDatabase: (() => Promise<void>) | undefined;
+
+if (process.env.DATABASE_URL) {
+  const u = new URL(process.env.DATABASE_URL);
+  if (!["127.0.0.1", "localhost", "::1"].includes(u.hostname)) throw new Error("e2e refuses a non-local database");
+  const name = `margin_e2e_${randomBytes(5).toString("hex")}`;
+  const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  u.pathname = `/${name}`;
+  env.DATABASE_URL = u.toString();
+  process.env.DATABASE_URL = env.DATABASE_URL;
+  dropDatabase = async () => {
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  };
+} else {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "margin-e2e-"));
+  env.MARGIN_DATA_DIR = dir;
+  process.env.MARGIN_DATA_DIR = dir;
+}
+
+const prepared = await prepareDatabase({ seed: true });
+if (!prepared.ok) {
+  console.error(`e2e: ${prepared.message}`);
+  process.exit(1);
+}
+
+const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
+if (process.env.E2E_SKIP_BUILD !== "1" || !fs.existsSync(".next/BUILD_ID")) {
+  const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit", env: { ...env, NODE_ENV: "production" } });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+const secret = randomBytes(32).toString("base64url");
+const server = spawn(process.execPath, [nextBin, "start", "-p", port, "-H", "127.0.0.1"], {
+  stdio: "inherit",
+  env: { ...env, NODE_ENV: "production", AUTH_SECRET: secret, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: `http://127.0.0.1:${port}` },
+});
+async function shutdown() {
+  server.kill("SIGTERM");
+  await new Promise((r) => server.once("exit", r));
+  if (dropDatabase) await dropDatabase();
+  if (env.MARGIN_DATA_DIR && !process.env.MARGIN_KEEP_DATA) fs.rmSync(env.MARGIN_DATA_DIR, { recursive: true, force: true });
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown());
+process.on("SIGINT", () => void shutdown());
+server.on("exit", (code) => process.exit(code ?? 0));
