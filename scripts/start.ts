@@ -12,6 +12,26 @@ function fail(message: string): never {
 const port = process.env.PORT ?? "3000";
 if (!/^\d{1,5}$/.test(port)) fail(`PORT must be a number (got "${port}").`);
 
+// PGlite is single-process: a second server on the same data folder would corrupt it, so refuse early.
+if (!process.env.DATABASE_URL) {
+  const dataDir = process.env.MARGIN_DATA_DIR ?? path.join(process.cwd(), ".margin", "pgdata");
+  const lock = `${dataDir}.server.pid`;
+  if (fs.existsSync(lock)) {
+    const pid = Number(fs.readFileSync(lock, "utf8"));
+    let alive = false;
+    try {
+      process.kill(pid, 0);
+      alive = pid !== process.pid;
+    } catch {
+      alive = false;
+    }
+    if (alive) fail(`another Margin server (pid ${pid}) is using the embedded database in ${dataDir}. Stop it first, or set MARGIN_DATA_DIR.`);
+  }
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  fs.writeFileSync(lock, String(process.pid));
+  process.on("exit", () => fs.rmSync(lock, { force: true }));
+}
+
 const secret = resolveAuthSecret();
 if (!secret.ok) fail(secret.message);
 
