@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
+import { oauthProviders } from "@/lib/auth/options";
 import { getCurrentUser } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -14,7 +15,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
     <div className="mx-auto max-w-sm py-8">
       <h1 className="text-2xl font-bold tracking-tight text-slate-900">Sign in to Margin</h1>
       <p className="mt-1 text-sm text-slate-600">Rate items, run campaigns, or audit results.</p>
-      <SignInForm callbackUrl={target} initialError={error ? "Sign-in failed. Check your email and password." : undefined} />
+      <SignInForm callbackUrl={target} oauth={oauthProviders} initialError={error ? "Sign-in failed. Check your email and password, or try another method." : undefined} />
     </div>
   );
 }

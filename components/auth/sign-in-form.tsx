@@ -1,12 +1,26 @@
 "use client";
 
 import { useState } from "react";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 
-export function SignInForm({ callbackUrl, initialError }: { callbackUrl: string; initialError?: string }) {
+const messages: Record<string, string> = {
+  AccountLocked: "Too many failed attempts for this account. Try again in 15 minutes.",
+  RateLimited: "Too many sign-in attempts from your network. Try again later.",
+};
+
+export function SignInForm({
+  callbackUrl,
+  initialError,
+  oauth,
+}: {
+  callbackUrl: string;
+  initialError?: string;
+  oauth: { id: string; name: string }[];
+}) {
   const router = useRouter();
   const [error, setError] = useState(initialError);
   const [pending, setPending] = useState(false);
@@ -24,7 +38,7 @@ export function SignInForm({ callbackUrl, initialError }: { callbackUrl: string;
     setPending(false);
     if (!result || result.error) {
       // Same words for an unknown email and a wrong password.
-      setError("Email or password is incorrect.");
+      setError(messages[result?.error ?? ""] ?? "Email or password is incorrect.");
       return;
     }
     router.push(callbackUrl);
@@ -32,17 +46,31 @@ export function SignInForm({ callbackUrl, initialError }: { callbackUrl: string;
   }
 
   return (
-    <form onSubmit={onSubmit} className="mt-6 space-y-4 rounded-lg bg-white p-6 shadow-sm ring-1 ring-slate-200" noValidate>
-      <Input label="Email" name="email" type="email" autoComplete="email" required />
-      <Input label="Password" name="password" type="password" autoComplete="current-password" required />
-      {error && (
-        <p role="alert" className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700">
-          {error}
-        </p>
+    <div className="mt-6 space-y-4 rounded-lg bg-white p-6 shadow-sm ring-1 ring-slate-200">
+      <form onSubmit={onSubmit} className="space-y-4" noValidate>
+        <Input label="Email" name="email" type="email" autoComplete="email" required />
+        <Input label="Password" name="password" type="password" autoComplete="current-password" required />
+        {error && (
+          <p role="alert" className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700">
+            {error}
+          </p>
+        )}
+        <Button type="submit" className="w-full" disabled={pending}>
+          {pending ? "Signing in…" : "Sign in"}
+        </Button>
+      </form>
+      {oauth.length > 0 && (
+        <div className="space-y-2 border-t border-slate-100 pt-4">
+          {oauth.map((p) => (
+            <Button key={p.id} type="button" variant="secondary" className="w-full" onClick={() => void signIn(p.id, { callbackUrl })}>
+              Continue with {p.name}
+            </Button>
+          ))}
+        </div>
       )}
-      <Button type="submit" className="w-full" disabled={pending}>
-        {pending ? "Signing in…" : "Sign in"}
-      </Button>
-    </form>
+      <p className="text-center text-sm text-slate-600">
+        New here? <Link href="/signup" className="font-semibold text-indigo-700 hover:underline">Create a contributor account</Link>
+      </p>
+    </div>
   );
 }

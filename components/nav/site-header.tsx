@@ -15,18 +15,36 @@ export function SiteHeader({ user }: { user: CurrentUser | null }) {
           <Link href="/campaigns" className="text-sm font-medium text-slate-600 hover:text-slate-900">
             Campaigns
           </Link>
+          {user?.role === "admin" && (
+            <Link href="/admin/users" className="text-sm font-medium text-slate-600 hover:text-slate-900">
+              Users
+            </Link>
+          )}
+          {(user?.role === "admin" || user?.role === "auditor") && (
+            <Link href="/admin/audit" className="text-sm font-medium text-slate-600 hover:text-slate-900">
+              Audit
+            </Link>
+          )}
         </div>
         <div className="flex items-center gap-3 text-sm">
           {user ? (
             <>
+              <Link href="/settings/api-keys" className="hidden text-slate-600 hover:text-slate-900 md:inline">
+                API keys
+              </Link>
               <span className="hidden text-slate-700 sm:inline">{user.name}</span>
               <Badge tone="indigo">{user.role}</Badge>
               <SignOutButton />
             </>
           ) : (
-            <Link href="/signin" className="font-semibold text-indigo-700 hover:text-indigo-900">
-              Sign in
-            </Link>
+            <>
+              <Link href="/signup" className="font-medium text-slate-600 hover:text-slate-900">
+                Join
+              </Link>
+              <Link href="/signin" className="font-semibold text-indigo-700 hover:text-indigo-900">
+                Sign in
+              </Link>
+            </>
           )}
         </div>
       </nav>

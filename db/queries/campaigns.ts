@@ -128,3 +128,15 @@ export async function countJudgments(db: Db, campaignIds: string[]): Promise<num
   const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(judgments).where(inArray(judgments.campaignId, campaignIds));
   return r?.n ?? 0;
 }
+
+export async function findCampaignById(db: Db, id: string, userId: string | null) {
+  const [row] = await db
+    .select({ campaign: campaigns, memberRole: campaignMembers.role })
+    .from(campaigns)
+    .leftJoin(
+      campaignMembers,
+      and(eq(campaignMembers.campaignId, campaigns.id), eq(campaignMembers.userId, userId ?? "00000000-0000-0000-0000-000000000000")),
+    )
+    .where(eq(campaigns.id, id));
+  return row ?? null;
+}

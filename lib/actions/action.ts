@@ -1,44 +1,75 @@
-import { z } from "zod";
+import { headers } from "next/headers";
+import { type z } from "zod";
 import { getDb, type Db } from "@/db";
 import { getCurrentUser, type CurrentUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 
-export type ActionState = { error?: string; fieldErrors?: Record<string, string>; success?: string } | undefined;
+import type { ErrorCode } from "@/lib/errors";
+
+export type ActionState = { error?: string; code?: ErrorCode; fieldErrors?: Record<string, string>; success?: string } | undefined;
+type Ctx<U> = { user: U; db: Db; ip: string | null };
+
+function formToObject(formData: FormData): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  for (const [k, v] of formData.entries()) {
+    if (k.startsWith("$ACTION")) continue;
+    raw[k] = k in raw ? ([] as unknown[]).concat(raw[k], v) : v;
+  }
+  return raw;
+}
+
+async function run<S extends z.ZodType, U>(
+  schema: S,
+  formData: FormData,
+  user: U,
+  fn: (input: z.infer<S>, ctx: Ctx<U>) => Promise<ActionState | void>,
+): Promise<ActionState> {
+  const parsed = schema.safeParse(formToObject(formData));
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) fieldErrors[issue.path.join(".") || "form"] ??= issue.message;
+    return { error: "Please fix the highlighted fields.", code: "bad_request", fieldErrors };
+  }
+  const ip = (await headers()).get("x-forwarded-for")?.split(",")[0]?.trim() ?? null;
+  return (await fn(parsed.data, { user, db: await getDb(), ip })) ?? { success: "Saved." };
+}
+
+function handle(e: unknown): ActionState {
+  if (e instanceof AppError) {
+    const field = typeof e.details?.field === "string" ? e.details.field : undefined;
+    return { error: e.message, code: e.code, fieldErrors: field ? { [field]: e.message } : undefined };
+  }
+  // Let Next's redirect()/notFound() signals through.
+  if (e && typeof e === "object" && "digest" in e) throw e;
+  console.error("[action] unhandled error", e);
+  return { error: "Something went wrong. Nothing was saved." };
+}
 
 /**
  * The one wrapper for server actions (used with useActionState): parses FormData with zod, requires a
- * signed-in user unless told otherwise, and turns AppError and validation failures into `{ error }` for the
- * form instead of a crash. Next.js itself refuses server actions whose Origin does not match the host.
- * Permission checks stay inside `fn`, where the campaign is known.
+ * signed-in user, and turns AppError and validation failures into `{ error, fieldErrors }` for the form instead
+ * of a crash. Next.js itself refuses server actions whose Origin does not match the host. Permission checks
+ * stay inside `fn`, where the campaign is known (loadCampaign / can).
  */
-export function action<S extends z.ZodType>(
-  schema: S,
-  fn: (input: z.infer<S>, ctx: { user: CurrentUser; db: Db }) => Promise<ActionState | void>,
-  opts: { auth?: "required" } = {},
-) {
-  void opts;
+export function action<S extends z.ZodType>(schema: S, fn: (input: z.infer<S>, ctx: Ctx<CurrentUser>) => Promise<ActionState | void>) {
   return async (_prev: ActionState, formData: FormData): Promise<ActionState> => {
     try {
       const user = await getCurrentUser();
-      if (!user) return { error: "Sign in to continue." };
-      const raw: Record<string, unknown> = {};
-      for (const [k, v] of formData.entries()) {
-        if (k.startsWith("$ACTION")) continue;
-        raw[k] = k in raw ? ([] as unknown[]).concat(raw[k], v) : v;
-      }
-      const parsed = schema.safeParse(raw);
-      if (!parsed.success) {
-        const fieldErrors: Record<string, string> = {};
-        for (const issue of parsed.error.issues) fieldErrors[issue.path.join(".") || "form"] ??= issue.message;
-        return { error: "Please fix the highlighted fields.", fieldErrors };
-      }
-      return (await fn(parsed.data, { user, db: await getDb() })) ?? { success: "Saved." };
+      if (!user) return { error: "Sign in to continue.", code: "unauthorized" };
+      return await run(schema, formData, user, fn);
     } catch (e) {
-      if (e instanceof AppError) return { error: e.message };
-      // Let Next's redirect()/notFound() signals through.
-      if (e && typeof e === "object" && "digest" in e) throw e;
-      console.error("[action] unhandled error", e);
-      return { error: "Something went wrong. Nothing was saved." };
+      return handle(e);
+    }
+  };
+}
+
+/** For the few actions anonymous people may call (sign-up); same parsing and error handling. */
+export function publicAction<S extends z.ZodType>(schema: S, fn: (input: z.infer<S>, ctx: Ctx<CurrentUser | null>) => Promise<ActionState | void>) {
+  return async (_prev: ActionState, formData: FormData): Promise<ActionState> => {
+    try {
+      return await run(schema, formData, await getCurrentUser(), fn);
+    } catch (e) {
+      return handle(e);
     }
   };
 }

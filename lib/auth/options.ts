@@ -4,14 +4,30 @@ import GitHubProvider from "next-auth/providers/github";
 import GoogleProvider from "next-auth/providers/google";
 import { getDb } from "@/db";
 import { authenticate } from "./credentials";
+import { linkOAuthUser } from "./oauth";
+
+/** Client-visible sign-in error codes (next-auth passes a thrown message through as `error`). */
+export const SIGNIN_ERRORS = { locked: "AccountLocked", rate_limited: "RateLimited" } as const;
+
+function clientIp(headers: Record<string, unknown> | undefined): string | null {
+  const fwd = headers?.["x-forwarded-for"];
+  const value = Array.isArray(fwd) ? fwd[0] : fwd;
+  return typeof value === "string" ? (value.split(",")[0]?.trim() ?? null) : null;
+}
 
 const providers: NextAuthOptions["providers"] = [
   CredentialsProvider({
     name: "Email and password",
     credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-    async authorize(credentials) {
-      // The same null for an unknown email and a wrong password: the caller cannot tell them apart.
-      return authenticate(await getDb(), credentials?.email ?? "", credentials?.password ?? "");
+    async authorize(credentials, req) {
+      const result = await authenticate(await getDb(), credentials?.email ?? "", credentials?.password ?? "", {
+        ip: clientIp(req?.headers as Record<string, unknown> | undefined),
+      });
+      if (result.ok) return result.user;
+      // Unknown email and wrong password both give null (one message); lockouts say so, which reveals
+      // nothing because failures are counted for unknown emails too.
+      if (result.reason === "invalid") return null;
+      throw new Error(SIGNIN_ERRORS[result.reason]);
     },
   }),
 ];
@@ -19,19 +35,32 @@ if (process.env.GITHUB_ID && process.env.GITHUB_SECRET) {
   providers.push(GitHubProvider({ clientId: process.env.GITHUB_ID, clientSecret: process.env.GITHUB_SECRET }));
 }
 if (process.env.GOOGLE_CLIENT_ID && process.env.GOOGLE_CLIENT_SECRET) {
-  providers.push(
-    GoogleProvider({ clientId: process.env.GOOGLE_CLIENT_ID, clientSecret: process.env.GOOGLE_CLIENT_SECRET }),
-  );
+  providers.push(GoogleProvider({ clientId: process.env.GOOGLE_CLIENT_ID, clientSecret: process.env.GOOGLE_CLIENT_SECRET }));
 }
+
+export const oauthProviders = providers.filter((p) => p.type === "oauth").map((p) => ({ id: p.id, name: p.name }));
 
 export const authOptions: NextAuthOptions = {
   // Signed JWT sessions: they survive a server restart and need no session table.
   session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
   secret: process.env.AUTH_SECRET ?? process.env.NEXTAUTH_SECRET,
-  useSecureCookies: process.env.NODE_ENV === "production" && (process.env.NEXTAUTH_URL ?? "").startsWith("https://"),
+  // __Secure- cookies, Secure flag, SameSite=Lax, HttpOnly whenever the site is served over https.
+  useSecureCookies: (process.env.NEXTAUTH_URL ?? "").startsWith("https://"),
   pages: { signIn: "/signin", error: "/signin" },
   providers,
   callbacks: {
+    async signIn({ account, user, profile }) {
+      if (account?.type !== "oauth") return true;
+      const id = await linkOAuthUser(await getDb(), {
+        provider: account.provider,
+        providerAccountId: account.providerAccountId,
+        email: user.email ?? (profile as { email?: string } | undefined)?.email,
+        name: user.name,
+      });
+      if (!id) return false;
+      user.id = id;
+      return true;
+    },
     async jwt({ token, user }) {
       if (user) token.sub = user.id;
       return token;

@@ -1,16 +1,11 @@
 import { getDb } from "@/db";
-import { findCampaignBySlug } from "@/db/queries/campaigns";
+import { findCampaignById, findCampaignBySlug } from "@/db/queries/campaigns";
 import { AppError } from "@/lib/errors";
 import { can, type Actor, type CampaignAccess, type Permission } from "@/lib/auth/permissions";
 
-/**
- * Load a campaign for an actor and check a permission. A campaign the actor may not even view is reported
- * as not found (its existence is not leaked); one they can view but not act on is forbidden; an anonymous
- * caller who needs to sign in gets unauthorized.
- */
-export async function loadCampaign(actor: Actor, slug: string, permission: Permission = "campaign:view") {
-  const db = await getDb();
-  const row = await findCampaignBySlug(db, slug, actor?.id ?? null);
+type Row = NonNullable<Awaited<ReturnType<typeof findCampaignBySlug>>>;
+
+function check(actor: Actor, row: Row | null, permission: Permission) {
   if (!row) throw new AppError("not_found", "Campaign not found");
   const access: CampaignAccess = {
     visibility: row.campaign.visibility,
@@ -18,9 +13,23 @@ export async function loadCampaign(actor: Actor, slug: string, permission: Permi
     ownerId: row.campaign.ownerId,
     memberRole: row.memberRole,
   };
+  // A campaign the actor may not even view is "not found" (its existence is not leaked).
   if (!can(actor, "campaign:view", access)) throw new AppError("not_found", "Campaign not found");
   if (!can(actor, permission, access)) {
     throw actor ? new AppError("forbidden", "You do not have access to this") : new AppError("unauthorized", "Sign in to continue");
   }
   return { campaign: row.campaign, memberRole: row.memberRole, access };
+}
+
+/** Load a campaign by slug (pages) and check a permission: 404 when invisible, 403 when not allowed, 401 anonymous. */
+export async function loadCampaign(actor: Actor, slug: string, permission: Permission = "campaign:view") {
+  return check(actor, await findCampaignBySlug(await getDb(), slug, actor?.id ?? null), permission);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Same, by id (API routes). A malformed id is simply not found. */
+export async function loadCampaignById(actor: Actor, id: string, permission: Permission = "campaign:view") {
+  if (!UUID.test(id)) throw new AppError("not_found", "Campaign not found");
+  return check(actor, await findCampaignById(await getDb(), id, actor?.id ?? null), permission);
 }

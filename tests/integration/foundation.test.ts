@@ -141,9 +141,9 @@ describe.each(backends())("foundation on $name", (backend) => {
 
   it("authenticates demo users and treats unknown emails and wrong passwords alike", async () => {
     const ok = await authenticate(t.db, "  Researcher@Margin.demo ", DEMO_PASSWORD);
-    expect(ok?.email).toBe("researcher@margin.demo");
-    expect(await authenticate(t.db, "researcher@margin.demo", "wrong-password")).toBeNull();
-    expect(await authenticate(t.db, "nobody@margin.demo", DEMO_PASSWORD)).toBeNull();
+    expect(ok.ok && ok.user.email).toBe("researcher@margin.demo");
+    expect(await authenticate(t.db, "researcher@margin.demo", "wrong-password")).toEqual({ ok: false, reason: "invalid" });
+    expect(await authenticate(t.db, "nobody@margin.demo", DEMO_PASSWORD)).toEqual({ ok: false, reason: "invalid" });
     const [row] = await t.db.select({ hash: users.passwordHash }).from(users).where(eq(users.email, "ada@margin.demo"));
     expect(row!.hash).toMatch(/^scrypt\$/);
     expect(row!.hash).not.toContain(DEMO_PASSWORD);

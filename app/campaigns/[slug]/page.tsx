@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { getDb } from "@/db";
 import { campaignProgress, groupCoverage } from "@/db/queries/campaigns";
 import { AccessDenied } from "@/components/auth/access-denied";
@@ -44,10 +45,15 @@ export default async function CampaignPage({ params }: { params: Promise<{ slug:
           <h1 className="text-2xl font-bold tracking-tight text-slate-900">{campaign.name}</h1>
           <p className="mt-1 max-w-3xl text-sm text-slate-600">{campaign.description}</p>
         </div>
-        <div className="flex gap-1.5">
+        <div className="flex items-center gap-1.5">
           <Badge tone={statusTone[campaign.status]}>{campaign.status}</Badge>
           <Badge tone={campaign.visibility === "public" ? "sky" : "amber"}>{campaign.visibility === "public" ? "public" : "invite-only"}</Badge>
           {memberRole && <Badge tone="indigo">you: {memberRole}</Badge>}
+          {can(user, "campaign:edit", access) && (
+            <Link href={`/campaigns/${campaign.slug}/members`} className="ml-2 text-sm font-semibold text-indigo-700 hover:underline">
+              Members
+            </Link>
+          )}
         </div>
       </div>
 

@@ -1,0 +1,43 @@
+"use client";
+
+import { useActionState, useEffect, useRef } from "react";
+import { useRouter } from "next/navigation";
+import { signIn } from "next-auth/react";
+import { signUpAction } from "@/app/signup/actions";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+
+export function SignUpForm() {
+  const router = useRouter();
+  const [state, formAction, pending] = useActionState(signUpAction, undefined);
+  const formRef = useRef<HTMLFormElement>(null);
+
+  useEffect(() => {
+    if (!state?.success || !formRef.current) return;
+    const form = new FormData(formRef.current);
+    void signIn("credentials", { email: String(form.get("email")), password: String(form.get("password")), redirect: false }).then((r) => {
+      router.push(r?.error ? "/signin" : "/campaigns");
+      router.refresh();
+    });
+  }, [state, router]);
+
+  const fe = state?.fieldErrors ?? {};
+  return (
+    <form ref={formRef} action={formAction} className="mt-6 space-y-4 rounded-lg bg-white p-6 shadow-sm ring-1 ring-slate-200" noValidate>
+      <Input label="Name" name="name" autoComplete="name" required maxLength={100} error={fe.name} />
+      <Input label="Email" name="email" type="email" autoComplete="email" required error={fe.email} />
+      <Input label="Password" name="password" type="password" autoComplete="new-password" required minLength={10} error={fe.password} hint="At least 10 characters." />
+      <Input label="Languages you read well (optional)" name="languages" placeholder="en, sw, yo" error={fe.languages} hint="Language codes, separated by commas." />
+      <Input label="Region (optional)" name="region" placeholder="e.g. East Africa" error={fe.region} />
+      {state?.error && (
+        <p role="alert" className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700">
+          {state.error}
+        </p>
+      )}
+      {state?.success && <p role="status" className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-700">Account created. Signing you in…</p>}
+      <Button type="submit" className="w-full" disabled={pending || !!state?.success}>
+        {pending ? "Creating account…" : "Create account"}
+      </Button>
+    </form>
+  );
+}

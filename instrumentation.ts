@@ -1,0 +1,11 @@
+// Runs once when the Next.js server starts: refuse to serve production traffic without a session secret
+// (next-auth would otherwise fail on the first request with a less clear error).
+export function register() {
+  if (process.env.NEXT_PHASE === "phase-production-build") return;
+  if (process.env.NODE_ENV !== "production") return;
+  const secret = process.env.AUTH_SECRET ?? process.env.NEXTAUTH_SECRET;
+  if (!secret || secret.length < 32) {
+    console.error("margin: AUTH_SECRET (at least 32 characters) is required in production. Generate one with: openssl rand -base64 32");
+    process.exit(1);
+  }
+}

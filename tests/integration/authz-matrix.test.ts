@@ -1,0 +1,240 @@
+// The authorisation matrix: every route handler and every server action in app/ × every kind of person.
+// The lists are built from the code, so a new route or action without an entry here fails the suite.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { eq } from "drizzle-orm";
+import { closeDb, getDb } from "@/db";
+import { apiKeys, campaignInvites, campaignMembers, campaigns, users } from "@/db/schema";
+import { seedDemo } from "@/db/seed";
+import { createApiKey } from "@/lib/auth/api-keys";
+import { statusOf, type ErrorCode } from "@/lib/errors";
+import { backends } from "./backends";
+
+const session: { current: { user: { id: string } } | null } = { current: null };
+vi.mock("next-auth", async (importOriginal) => {
+  const mod = await importOriginal<typeof import("next-auth")>();
+  return { ...mod, getServerSession: vi.fn(async () => session.current) };
+});
+vi.mock("next/headers", () => ({ headers: async () => new Headers({ "x-forwarded-for": "127.0.0.1" }) }));
+vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
+
+const ROLES = ["anonymous", "contributor", "otherAnnotator", "researcher", "auditor", "globalAuditor", "admin"] as const;
+type Role = (typeof ROLES)[number];
+type Expect = Record<Role, number>;
+type Fixture = {
+  userIds: Record<Exclude<Role, "anonymous">, string>;
+  privateId: string;
+  privateSlug: string;
+  victimId: string;
+  strangerKeyId: string;
+};
+const all = (status: number, over: Partial<Expect> = {}): Expect => ({ ...(Object.fromEntries(ROLES.map((r) => [r, status])) as Expect), ...over });
+let counter = 0;
+
+type RouteSpec = { params: (f: Fixture) => Record<string, string>; body?: (f: Fixture) => unknown; expect: Expect };
+const routeSpecs: Record<string, Record<string, RouteSpec>> = {
+  "app/api/health/route.ts": { GET: { params: () => ({}), expect: all(200) } },
+  "app/api/v1/me/route.ts": { GET: { params: () => ({}), expect: all(200, { anonymous: 401 }) } },
+  "app/api/v1/campaigns/[id]/members/route.ts": {
+    GET: {
+      params: (f) => ({ id: f.privateId }),
+      expect: { anonymous: 401, contributor: 404, otherAnnotator: 404, researcher: 200, auditor: 403, globalAuditor: 403, admin: 200 },
+    },
+    POST: {
+      params: (f) => ({ id: f.privateId }),
+      body: () => ({ email: `invitee${++counter}@example.org`, role: "annotator" }),
+      expect: { anonymous: 401, contributor: 404, otherAnnotator: 404, researcher: 200, auditor: 403, globalAuditor: 403, admin: 200 },
+    },
+  },
+};
+// next-auth's own handler: it has its own CSRF token and is covered by the e2e sign-in tests.
+const EXEMPT_ROUTES = new Set(["app/api/auth/[...nextauth]/route.ts"]);
+
+type ActionSpec = { form: (f: Fixture, role: Role) => Record<string, string>; prepare?: (f: Fixture) => Promise<void>; expect: Expect };
+const editorsOnly: Expect = { anonymous: 401, contributor: 404, otherAnnotator: 404, researcher: 200, auditor: 403, globalAuditor: 403, admin: 200 };
+const actionSpecs: Record<string, ActionSpec> = {
+  "app/signup/actions.ts#signUpAction": {
+    form: (_f, role) => ({ name: "New Person", email: `signup-${role}-${++counter}@example.org`, password: "a-long-password" }),
+    expect: all(409, { anonymous: 200 }),
+  },
+  "app/admin/users/actions.ts#setRoleAction": {
+    form: (f) => ({ userId: f.victimId, role: "researcher" }),
+    expect: all(403, { anonymous: 401, admin: 200 }),
+  },
+  "app/settings/api-keys/actions.ts#createKeyAction": { form: () => ({ name: "matrix" }), expect: all(200, { anonymous: 401 }) },
+  "app/settings/api-keys/actions.ts#revokeKeyAction": {
+    // Someone else's key: not found for everyone (no IDOR), 401 for anonymous.
+    form: (f) => ({ keyId: f.strangerKeyId }),
+    expect: all(404, { anonymous: 401 }),
+  },
+  "app/campaigns/[slug]/members/actions.ts#inviteAction": {
+    form: (f) => ({ slug: f.privateSlug, email: `inv${++counter}@example.org`, role: "annotator" }),
+    expect: editorsOnly,
+  },
+  "app/campaigns/[slug]/members/actions.ts#removeMemberAction": {
+    prepare: async (f) => {
+      const db = await getDb();
+      await db.insert(campaignMembers).values({ campaignId: f.privateId, userId: f.victimId, role: "annotator" }).onConflictDoNothing();
+    },
+    form: (f) => ({ slug: f.privateSlug, userId: f.victimId }),
+    expect: editorsOnly,
+  },
+  "app/campaigns/[slug]/members/actions.ts#cancelInviteAction": {
+    prepare: async (f) => {
+      const db = await getDb();
+      await db.insert(campaignInvites).values({ campaignId: f.privateId, email: "pending@example.org", invitedBy: f.userIds.researcher }).onConflictDoNothing();
+    },
+    form: (f) => ({ slug: f.privateSlug, email: "pending@example.org" }),
+    expect: editorsOnly,
+  },
+};
+
+function walk(dir: string, name: string, out: string[] = []): string[] {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p, name, out);
+    else if (e.name === name) out.push(path.relative(process.cwd(), p).split(path.sep).join("/"));
+  }
+  return out;
+}
+const routeFiles = walk("app", "route.ts").filter((f) => !EXEMPT_ROUTES.has(f));
+const actionFiles = walk("app", "actions.ts");
+
+async function buildFixture(): Promise<Fixture> {
+  const db = await getDb();
+  await seedDemo(db, { items: 60 });
+  const byEmail = async (email: string) => (await db.select({ id: users.id }).from(users).where(eq(users.email, email)))[0]!.id;
+  const mk = async (email: string) => (await db.insert(users).values({ email, name: email.split("@")[0]! }).returning({ id: users.id }))[0]!.id;
+  const researcher = await byEmail("researcher@margin.demo");
+  const [priv] = await db
+    .insert(campaigns)
+    .values({ slug: "private-study", name: "Private study", rubric: { type: "binary", labels: ["no", "yes"] }, routingPolicy: { confidenceThreshold: 0.5, tailThreshold: 0.9, controlRate: 0.1 }, visibility: "invite", status: "active", ownerId: researcher })
+    .returning();
+  const campaignAuditor = await mk("campaign-auditor@example.org");
+  await db.insert(campaignMembers).values([
+    { campaignId: priv!.id, userId: researcher, role: "owner" },
+    { campaignId: priv!.id, userId: campaignAuditor, role: "auditor" },
+  ]);
+  const stranger = await mk("stranger@example.org");
+  const { id: strangerKeyId } = await createApiKey(db, { userId: stranger, name: "not yours" });
+  return {
+    userIds: {
+      contributor: await mk("plain@example.org"),
+      otherAnnotator: await byEmail("ada@margin.demo"),
+      researcher,
+      auditor: campaignAuditor,
+      globalAuditor: await byEmail("auditor@margin.demo"),
+      admin: await byEmail("admin@margin.demo"),
+    },
+    privateId: priv!.id,
+    privateSlug: priv!.slug,
+    victimId: await mk("victim@example.org"),
+    strangerKeyId,
+  };
+}
+
+const as = (f: Fixture, role: Role) => (session.current = role === "anonymous" ? null : { user: { id: f.userIds[role] } });
+
+describe.each(backends())("authorisation matrix on $name", (backend) => {
+  let f: Fixture;
+  let drop: () => Promise<void> = async () => {};
+  beforeAll(async () => {
+    await closeDb();
+    if (backend.name === "postgres") {
+      const t = await backend.open();
+      await t.close();
+      process.env.DATABASE_URL = t.url!;
+      drop = t.drop;
+    } else {
+      delete process.env.DATABASE_URL;
+      process.env.MARGIN_DATA_DIR = "memory://";
+    }
+    f = await buildFixture();
+  });
+  afterAll(async () => {
+    await closeDb();
+    await drop();
+  });
+
+  it("has an entry for every route handler and server action in app/", async () => {
+    expect(Object.keys(routeSpecs).sort()).toEqual(routeFiles.sort());
+    const exported: string[] = [];
+    for (const file of actionFiles) {
+      const mod = (await import(/* @vite-ignore */ path.join(process.cwd(), file))) as Record<string, unknown>;
+      for (const name of Object.keys(mod)) exported.push(`${file}#${name}`);
+    }
+    expect(Object.keys(actionSpecs).sort()).toEqual(exported.sort());
+  });
+
+  for (const [file, methods] of Object.entries(routeSpecs)) {
+    for (const [method, spec] of Object.entries(methods)) {
+      it(`${method} ${file}`, async () => {
+        const mod = (await import(/* @vite-ignore */ path.join(process.cwd(), file))) as Record<string, (req: Request, ctx: unknown) => Promise<Response>>;
+        const got: Partial<Expect> = {};
+        for (const role of ROLES) {
+          as(f, role);
+          const body = spec.body?.(f);
+          const req = new Request("http://localhost/x", {
+            method,
+            headers: { host: "localhost", origin: "http://localhost", "content-type": "application/json" },
+            body: body === undefined ? undefined : JSON.stringify(body),
+          });
+          const res = await mod[method]!(req, { params: Promise.resolve(spec.params(f)) });
+          got[role] = res.status;
+          if (res.status >= 400) expect((await res.json()) as unknown).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
+        }
+        expect(got).toEqual(spec.expect);
+      });
+    }
+  }
+
+  for (const [key, spec] of Object.entries(actionSpecs)) {
+    it(`action ${key}`, async () => {
+      const [file, name] = key.split("#") as [string, string];
+      const mod = (await import(/* @vite-ignore */ path.join(process.cwd(), file))) as Record<string, (prev: unknown, fd: FormData) => Promise<{ code?: ErrorCode; success?: string } | undefined>>;
+      const got: Partial<Expect> = {};
+      for (const role of ROLES) {
+        await spec.prepare?.(f);
+        as(f, role);
+        const fd = new FormData();
+        for (const [k, v] of Object.entries(spec.form(f, role))) fd.set(k, v);
+        const result = await mod[name]!(undefined, fd);
+        got[role] = result?.code ? statusOf(result.code) : result?.success !== undefined ? 200 : 500;
+      }
+      expect(got).toEqual(spec.expect);
+    });
+  }
+
+  it("refuses cross-site cookie mutations but accepts API keys without an Origin", async () => {
+    const mod = await import("@/app/api/v1/campaigns/[id]/members/route");
+    as(f, "researcher");
+    const post = (headers: Record<string, string>) =>
+      mod.POST(new Request("http://localhost/x", { method: "POST", headers: { host: "localhost", "content-type": "application/json", ...headers }, body: JSON.stringify({ email: `x${++counter}@example.org`, role: "annotator" }) }), { params: Promise.resolve({ id: f.privateId }) });
+    expect((await post({ origin: "https://evil.example" })).status).toBe(403);
+    expect((await post({ "sec-fetch-site": "cross-site" })).status).toBe(403);
+    expect((await post({})).status).toBe(403);
+    expect((await post({ "sec-fetch-site": "same-origin" })).status).toBe(200);
+    session.current = null;
+    const { key } = await createApiKey(await getDb(), { userId: f.userIds.researcher, name: "ci" });
+    expect((await post({ authorization: `Bearer ${key}` })).status).toBe(200);
+    expect((await post({ authorization: "Bearer mgn_nope_nope" })).status).toBe(401);
+    const db = await getDb();
+    await db.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.userId, f.userIds.researcher));
+    expect((await post({ authorization: `Bearer ${key}` })).status).toBe(401);
+  });
+
+  it("answers malformed and oversized bodies with 400/413 naming the field", async () => {
+    const mod = await import("@/app/api/v1/campaigns/[id]/members/route");
+    as(f, "researcher");
+    const send = (body: string) =>
+      mod.POST(new Request("http://localhost/x", { method: "POST", headers: { host: "localhost", origin: "http://localhost", "content-type": "application/json" }, body }), { params: Promise.resolve({ id: f.privateId }) });
+    const bad = await send(JSON.stringify({ email: "not-an-email", role: "annotator" }));
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { code: "bad_request", field: "email" } });
+    const badRole = await send(JSON.stringify({ email: "a@example.org", role: "owner" }));
+    expect(await badRole.json()).toMatchObject({ error: { field: "role" } });
+    expect((await send("{not json")).status).toBe(400);
+    expect((await send(JSON.stringify({ email: "a@example.org", role: "annotator", pad: "x".repeat(5000) }))).status).toBe(413);
+  });
+});
