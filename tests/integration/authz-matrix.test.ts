@@ -13,7 +13,7 @@ import { backends } from "./backends";
 
 const session: { current: { user: { id: string } } | null } = { current: null };
 vi.mock("next-auth", async (importOriginal) => {
-  const mod = await importOriginal<typeof import("next-auth")>();
+  const mod = await importOriginal<Record<string, unknown>>();
   return { ...mod, getServerSession: vi.fn(async () => session.current) };
 });
 vi.mock("next/headers", () => ({ headers: async () => new Headers({ "x-forwarded-for": "127.0.0.1" }) }));
