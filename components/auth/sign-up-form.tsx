@@ -10,25 +10,31 @@ import { Input } from "@/components/ui/input";
 export function SignUpForm() {
   const router = useRouter();
   const [state, formAction, pending] = useActionState(signUpAction, undefined);
-  const formRef = useRef<HTMLFormElement>(null);
+  // React resets the form after the action; keep the credentials to sign in once the account exists.
+  const creds = useRef<{ email: string; password: string } | null>(null);
 
   useEffect(() => {
-    if (!state?.success || !formRef.current) return;
-    const form = new FormData(formRef.current);
-    void signIn("credentials", { email: String(form.get("email")), password: String(form.get("password")), redirect: false }).then((r) => {
+    if (!state?.success || !creds.current) return;
+    void signIn("credentials", { ...creds.current, redirect: false }).then((r) => {
       router.push(r?.error ? "/signin" : "/campaigns");
       router.refresh();
     });
   }, [state, router]);
 
   const fe = state?.fieldErrors ?? {};
+  const v = state?.values ?? {};
   return (
-    <form ref={formRef} action={formAction} className="mt-6 space-y-4 rounded-lg bg-white p-6 shadow-sm ring-1 ring-slate-200" noValidate>
-      <Input label="Name" name="name" autoComplete="name" required maxLength={100} error={fe.name} />
-      <Input label="Email" name="email" type="email" autoComplete="email" required error={fe.email} />
+    <form
+      action={formAction}
+      onSubmit={(e) => {
+        const f = new FormData(e.currentTarget);
+        creds.current = { email: String(f.get("email") ?? ""), password: String(f.get("password") ?? "") };
+      }} className="mt-6 space-y-4 rounded-lg bg-white p-6 shadow-sm ring-1 ring-slate-200" noValidate>
+      <Input label="Name" name="name" autoComplete="name" required maxLength={100} error={fe.name} defaultValue={v.name} />
+      <Input label="Email" name="email" type="email" autoComplete="email" required error={fe.email} defaultValue={v.email} />
       <Input label="Password" name="password" type="password" autoComplete="new-password" required minLength={10} error={fe.password} hint="At least 10 characters." />
-      <Input label="Languages you read well (optional)" name="languages" placeholder="en, sw, yo" error={fe.languages} hint="Language codes, separated by commas." />
-      <Input label="Region (optional)" name="region" placeholder="e.g. East Africa" error={fe.region} />
+      <Input label="Languages you read well (optional)" name="languages" placeholder="en, sw, yo" error={fe.languages} hint="Language codes, separated by commas." defaultValue={v.languages} />
+      <Input label="Region (optional)" name="region" placeholder="e.g. East Africa" error={fe.region} defaultValue={v.region} />
       {state?.error && (
         <p role="alert" className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700">
           {state.error}

@@ -11,7 +11,7 @@ export function InviteForm({ slug }: { slug: string }) {
     <form action={formAction} className="space-y-3">
       <input type="hidden" name="slug" value={slug} />
       <div className="flex flex-wrap items-end gap-3">
-        <Input label="Email" name="email" type="email" className="min-w-[16rem]" error={state?.fieldErrors?.email} />
+        <Input label="Email" name="email" type="email" className="min-w-[16rem]" error={state?.fieldErrors?.email} defaultValue={state?.values?.email} />
         <label className="text-sm">
           <span className="block font-medium text-slate-800">Role</span>
           <select name="role" defaultValue="annotator" className="mt-1 rounded-md border-0 px-3 py-2 ring-1 ring-inset ring-slate-300">

@@ -6,7 +6,22 @@ import { AppError } from "@/lib/errors";
 
 import type { ErrorCode } from "@/lib/errors";
 
-export type ActionState = { error?: string; code?: ErrorCode; fieldErrors?: Record<string, string>; success?: string } | undefined;
+export type ActionState =
+  | {
+      error?: string;
+      code?: ErrorCode;
+      fieldErrors?: Record<string, string>;
+      success?: string;
+      /** What was submitted (never passwords), so a failed form can be shown again filled in. */
+      values?: Record<string, string>;
+    }
+  | undefined;
+
+function echo(formData: FormData): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of formData.entries()) if (typeof v === "string" && !/password|secret|token/i.test(k) && !k.startsWith("$ACTION")) out[k] = v;
+  return out;
+}
 type Ctx<U> = { user: U; db: Db; ip: string | null };
 
 function formToObject(formData: FormData): Record<string, unknown> {
@@ -56,9 +71,10 @@ export function action<S extends z.ZodType>(schema: S, fn: (input: z.infer<S>, c
     try {
       const user = await getCurrentUser();
       if (!user) return { error: "Sign in to continue.", code: "unauthorized" };
-      return await run(schema, formData, user, fn);
+      const result = await run(schema, formData, user, fn);
+      return result?.error ? { ...result, values: echo(formData) } : result;
     } catch (e) {
-      return handle(e);
+      return { ...handle(e), values: echo(formData) };
     }
   };
 }
@@ -67,9 +83,10 @@ export function action<S extends z.ZodType>(schema: S, fn: (input: z.infer<S>, c
 export function publicAction<S extends z.ZodType>(schema: S, fn: (input: z.infer<S>, ctx: Ctx<CurrentUser | null>) => Promise<ActionState | void>) {
   return async (_prev: ActionState, formData: FormData): Promise<ActionState> => {
     try {
-      return await run(schema, formData, await getCurrentUser(), fn);
+      const result = await run(schema, formData, await getCurrentUser(), fn);
+      return result?.error ? { ...result, values: echo(formData) } : result;
     } catch (e) {
-      return handle(e);
+      return { ...handle(e), values: echo(formData) };
     }
   };
 }
