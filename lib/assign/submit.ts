@@ -1,0 +1,111 @@
+import type { Db } from "@/db";
+import {
+  bumpJudgmentCount,
+  countOtherLiveLeases,
+  finishAssignment,
+  insertFlag,
+  insertJudgment,
+  lockAssignment,
+} from "@/db/queries/judging";
+import type { Campaign } from "@/db/schema";
+import { recordAudit } from "@/lib/audit/record";
+import { AppError } from "@/lib/errors";
+import { isOnScale } from "@/lib/validation/campaign";
+
+type WorkCampaign = Pick<Campaign, "id" | "k" | "status" | "rubric" | "guidelinesVersion">;
+
+export function assertOpen(campaign: Pick<Campaign, "status">): void {
+  if (campaign.status !== "active") {
+    throw new AppError("conflict", `This campaign is ${campaign.status}; it does not accept ratings now.`);
+  }
+}
+
+export type SubmitInput = { assignmentId: number; value: number | string; rationale?: string | null; now?: Date };
+
+/**
+ * Record one rating in one transaction: lock the item and the assignment, check the lease, insert the
+ * judgment, bump items.judgment_count, mark the assignment submitted. The item lock is what makes k a hard
+ * bound: every writer of judgment_count takes it first.
+ *
+ * Late submit (the lease expired): accepted only while judgment_count plus other people's live leases is
+ * still below k, i.e. only when nobody was promised the slot in the meantime; otherwise the assignment is
+ * closed as `expired`, nothing else changes and the caller gets 409. Gold items are checks on people and are
+ * not bounded by k.
+ */
+export async function submitJudgment(db: Db, campaign: WorkCampaign, annotatorId: string, input: SubmitInput): Promise<{ judgmentId: number; itemId: number }> {
+  assertOpen(campaign);
+  if (!isOnScale(campaign.rubric, input.value)) {
+    throw new AppError("bad_request", `value: ${JSON.stringify(input.value)} is not on this campaign's scale`, { field: "value" });
+  }
+  const now = input.now ?? new Date();
+  const outcome = await db.transaction(async (tx) => {
+    const a = await lockAssignment(tx, campaign.id, annotatorId, input.assignmentId);
+    if (!a) return { error: new AppError("not_found", "This item is not leased to you.") };
+    if (a.status === "submitted") return { error: new AppError("conflict", "You already rated this item; change it from your history.") };
+    if (a.status !== "leased") return { error: new AppError("conflict", `This assignment is ${a.status}; ask for a new item.`) };
+    if (!a.isGold) {
+      const late = a.expiresAt.getTime() <= now.getTime();
+      const others = late ? await countOtherLiveLeases(tx, a.itemId, annotatorId, now) : 0;
+      if (a.judgmentCount + others >= campaign.k) {
+        // The slot went to someone else (or the item is full): close this lease so it is not offered back.
+        await finishAssignment(tx, a.id, "expired", now);
+        return { error: new AppError("conflict", "Your lease on this item expired and it already has enough ratings. Nothing was saved.") };
+      }
+    }
+    const judgmentId = await insertJudgment(tx, {
+      campaignId: campaign.id,
+      itemId: a.itemId,
+      annotatorId,
+      value: input.value,
+      rationale: input.rationale ?? null,
+      // Measured on the server from the lease, so a client cannot report a made-up time.
+      timeTakenMs: Math.max(0, Math.min(now.getTime() - a.leasedAt.getTime(), 86_400_000)),
+      guidelinesVersion: campaign.guidelinesVersion,
+      now,
+    });
+    await bumpJudgmentCount(tx, a.itemId, now);
+    await finishAssignment(tx, a.id, "submitted", now);
+    return { judgmentId, itemId: a.itemId };
+  });
+  if ("error" in outcome) throw outcome.error;
+  return outcome;
+}
+
+/** Skip: release the lease for good (the item is not offered to this person again). */
+export async function skipAssignment(db: Db, campaign: Pick<Campaign, "id" | "status">, annotatorId: string, assignmentId: number, reason: string | null, now = new Date()) {
+  assertOpen(campaign);
+  await db.transaction(async (tx) => {
+    const a = await lockAssignment(tx, campaign.id, annotatorId, assignmentId);
+    if (!a) throw new AppError("not_found", "This item is not leased to you.");
+    if (a.status !== "leased") throw new AppError("conflict", `This assignment is already ${a.status}.`);
+    await finishAssignment(tx, a.id, "skipped", now, reason?.trim() || null);
+  });
+}
+
+/** Flag: the item goes to the researcher's review list, and this person's lease is released like a skip. */
+export async function flagAssignment(
+  db: Db,
+  campaign: Pick<Campaign, "id" | "status">,
+  annotatorId: string,
+  assignmentId: number,
+  flag: { reason: "harmful" | "broken" | "unclear" | "wrong_language" | "other"; note?: string | null },
+  now = new Date(),
+) {
+  assertOpen(campaign);
+  await db.transaction(async (tx) => {
+    const a = await lockAssignment(tx, campaign.id, annotatorId, assignmentId);
+    if (!a) throw new AppError("not_found", "This item is not leased to you.");
+    if (a.status !== "leased") throw new AppError("conflict", `This assignment is already ${a.status}.`);
+    const note = flag.note?.trim() || null;
+    const flagId = await insertFlag(tx, { campaignId: campaign.id, itemId: a.itemId, userId: annotatorId, reason: flag.reason, note });
+    await finishAssignment(tx, a.id, "skipped", now, `flagged: ${flag.reason}`);
+    await recordAudit(tx, {
+      actorId: annotatorId,
+      action: "item.flag",
+      targetType: "item",
+      targetId: String(a.itemId),
+      campaignId: campaign.id,
+      details: { reason: flag.reason, note, flagId },
+    });
+  });
+}
