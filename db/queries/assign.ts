@@ -103,11 +103,14 @@ export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<Leased
         where not exists (select 1 from live) and not exists (select 1 from gold) and exists (select 1 from open_campaign)
           and i.campaign_id = ${p.campaignId} and i.routed and i.gold_answer is null
           and i.judgment_count < ${p.k}
-          and i.judgment_count + (select count(*) from assignments l
-                                  where l.item_id = i.id and l.status = 'leased' and l.expires_at > ${now}::timestamptz) < ${p.k}
-          and not exists (select 1 from assignments s where s.item_id = i.id and s.annotator_id = ${p.annotatorId}
-                          and (s.status <> 'leased' or s.expires_at > ${now}::timestamptz))
-        order by i.priority desc, i.id
+          -- One probe of the item's assignments decides both "room left" and "not seen by this person". Kept a
+          -- scalar subquery on purpose: a NOT EXISTS becomes an anti join, and the planner then sorts every
+          -- item of the campaign instead of walking items_assign_idx and stopping at the first free one.
+          and coalesce((
+            select bool_or(s.annotator_id = ${p.annotatorId} and (s.status <> 'leased' or s.expires_at > ${now}::timestamptz))
+                   or i.judgment_count + count(*) filter (where s.status = 'leased' and s.expires_at > ${now}::timestamptz) >= ${p.k}
+            from assignments s where s.item_id = i.id), false) = false
+        order by i.priority desc nulls last, i.id
         limit 1
         for update of i skip locked
       ),

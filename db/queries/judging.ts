@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
-import { rowsOf, type Tx } from "../client";
-import { assignments, flags, items, judgments } from "../schema";
+import { rowsOf, type Db, type Tx } from "../client";
+import { assignments, flags, judgments } from "../schema";
 
 export type LockedAssignment = {
   id: number;
@@ -35,44 +35,6 @@ export async function lockAssignment(tx: Tx, campaignId: string, annotatorId: st
     judgmentCount: r.judgment_count,
     isGold: r.is_gold,
   };
-}
-
-/** Live leases on an item held by people other than `annotatorId` (the promises a late submit must respect). */
-export async function countOtherLiveLeases(tx: Tx, itemId: number, annotatorId: string, now: Date): Promise<number> {
-  const rows = rowsOf<{ n: number }>(
-    await tx.execute(sql`
-      select count(*)::int as n from assignments
-      where item_id = ${itemId} and annotator_id <> ${annotatorId} and status = 'leased' and expires_at > ${now.toISOString()}::timestamptz`),
-  );
-  return rows[0]?.n ?? 0;
-}
-
-export async function insertJudgment(
-  tx: Tx,
-  j: { campaignId: string; itemId: number; annotatorId: string; value: number | string; rationale: string | null; timeTakenMs: number; guidelinesVersion: number; now: Date },
-): Promise<number> {
-  const [row] = await tx
-    .insert(judgments)
-    .values({
-      campaignId: j.campaignId,
-      itemId: j.itemId,
-      annotatorId: j.annotatorId,
-      value: j.value,
-      rationale: j.rationale,
-      timeTakenMs: j.timeTakenMs,
-      guidelinesVersion: j.guidelinesVersion,
-      createdAt: j.now,
-      updatedAt: j.now,
-    })
-    .returning({ id: judgments.id });
-  return row!.id;
-}
-
-export async function bumpJudgmentCount(tx: Tx, itemId: number, now: Date): Promise<void> {
-  await tx
-    .update(items)
-    .set({ judgmentCount: sql`${items.judgmentCount} + 1`, updatedAt: now })
-    .where(eq(items.id, itemId));
 }
 
 export async function finishAssignment(
@@ -112,4 +74,64 @@ export async function updateJudgmentValue(tx: Tx, judgmentId: number, value: num
     .update(judgments)
     .set({ value, rationale, editCount: sql`${judgments.editCount} + 1`, updatedAt: now })
     .where(eq(judgments.id, judgmentId));
+}
+
+export type SubmitVerdict = "ok" | "full" | "submitted" | "skipped" | "expired" | "missing";
+
+/**
+ * Submit in one statement (the hot path: one round trip instead of six). The item and assignment rows are
+ * locked first (FOR UPDATE waits, and a locked row is re-read at its latest version), so judgment_count is
+ * current when the k bound is checked and every writer of it is serialised on the item row.
+ * Verdicts: ok (judgment written, count bumped, assignment submitted); full (no room: the lease is closed as
+ * expired, nothing else changes); submitted/skipped/expired (the assignment was already finished); missing
+ * (not this person's assignment in this campaign). Late submits: see lib/assign/submit.ts.
+ */
+export async function submitInOneStatement(
+  db: Db | Tx,
+  s: { campaignId: string; annotatorId: string; assignmentId: number; k: number; value: number | string; rationale: string | null; guidelinesVersion: number; now: Date },
+): Promise<{ verdict: SubmitVerdict; judgmentId: number | null; itemId: number | null }> {
+  const now = s.now.toISOString();
+  const rows = rowsOf<{ verdict: SubmitVerdict; judgment_id: number | string | null; item_id: number | string | null }>(
+    await db.execute(sql`
+      with a as (
+        select a.id, a.item_id, a.status::text as status, a.leased_at, a.expires_at, i.judgment_count, (i.gold_answer is not null) as is_gold
+        from assignments a join items i on i.id = a.item_id
+        where a.id = ${s.assignmentId} and a.annotator_id = ${s.annotatorId} and a.campaign_id = ${s.campaignId}
+        for update of i, a
+      ),
+      verdict as (
+        select a.*, case
+          when a.status <> 'leased' then a.status
+          when a.is_gold then 'ok'
+          when a.judgment_count + case when a.expires_at > ${now}::timestamptz then 0 else
+                 (select count(*) from assignments o where o.item_id = a.item_id and o.annotator_id <> ${s.annotatorId}
+                    and o.status = 'leased' and o.expires_at > ${now}::timestamptz) end >= ${s.k} then 'full'
+          else 'ok' end as verdict
+        from a
+      ),
+      j as (
+        insert into judgments (campaign_id, item_id, annotator_id, value, rationale, time_taken_ms, guidelines_version, created_at, updated_at)
+        select ${s.campaignId}, v.item_id, ${s.annotatorId}, ${JSON.stringify(s.value)}::jsonb, ${s.rationale},
+               least(greatest(0, extract(epoch from (${now}::timestamptz - v.leased_at)) * 1000), 86400000)::int,
+               ${s.guidelinesVersion}, ${now}::timestamptz, ${now}::timestamptz
+        from verdict v where v.verdict = 'ok'
+        returning id, item_id
+      ),
+      bump as (
+        update items set judgment_count = judgment_count + 1, updated_at = ${now}::timestamptz
+        from j where items.id = j.item_id
+        returning items.id
+      ),
+      finish as (
+        update assignments set status = (case when v.verdict = 'ok' then 'submitted' else 'expired' end)::assignment_status,
+                               finished_at = ${now}::timestamptz
+        from verdict v where assignments.id = v.id and v.verdict in ('ok', 'full')
+        returning assignments.id
+      )
+      select v.verdict, (select id from j) as judgment_id, v.item_id, (select count(*) from bump) + (select count(*) from finish) as writes
+      from verdict v`),
+  );
+  const r = rows[0];
+  if (!r) return { verdict: "missing", judgmentId: null, itemId: null };
+  return { verdict: r.verdict, judgmentId: r.judgment_id === null ? null : Number(r.judgment_id), itemId: r.item_id === null ? null : Number(r.item_id) };
 }

@@ -1,12 +1,5 @@
 import type { Db } from "@/db";
-import {
-  bumpJudgmentCount,
-  countOtherLiveLeases,
-  finishAssignment,
-  insertFlag,
-  insertJudgment,
-  lockAssignment,
-} from "@/db/queries/judging";
+import { finishAssignment, insertFlag, lockAssignment, submitInOneStatement } from "@/db/queries/judging";
 import type { Campaign } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
@@ -23,9 +16,9 @@ export function assertOpen(campaign: Pick<Campaign, "status">): void {
 export type SubmitInput = { assignmentId: number; value: number | string; rationale?: string | null; now?: Date };
 
 /**
- * Record one rating in one transaction: lock the item and the assignment, check the lease, insert the
- * judgment, bump items.judgment_count, mark the assignment submitted. The item lock is what makes k a hard
- * bound: every writer of judgment_count takes it first.
+ * Record one rating in one statement (db/queries/judging.ts submitInOneStatement): lock the item and the
+ * assignment, check the lease, insert the judgment, bump items.judgment_count, mark the assignment submitted.
+ * The item lock is what makes k a hard bound: every writer of judgment_count takes it first.
  *
  * Late submit (the lease expired): accepted only while judgment_count plus other people's live leases is
  * still below k, i.e. only when nobody was promised the slot in the meantime; otherwise the assignment is
@@ -37,38 +30,28 @@ export async function submitJudgment(db: Db, campaign: WorkCampaign, annotatorId
   if (!isOnScale(campaign.rubric, input.value)) {
     throw new AppError("bad_request", `value: ${JSON.stringify(input.value)} is not on this campaign's scale`, { field: "value" });
   }
-  const now = input.now ?? new Date();
-  const outcome = await db.transaction(async (tx) => {
-    const a = await lockAssignment(tx, campaign.id, annotatorId, input.assignmentId);
-    if (!a) return { error: new AppError("not_found", "This item is not leased to you.") };
-    if (a.status === "submitted") return { error: new AppError("conflict", "You already rated this item; change it from your history.") };
-    if (a.status !== "leased") return { error: new AppError("conflict", `This assignment is ${a.status}; ask for a new item.`) };
-    if (!a.isGold) {
-      const late = a.expiresAt.getTime() <= now.getTime();
-      const others = late ? await countOtherLiveLeases(tx, a.itemId, annotatorId, now) : 0;
-      if (a.judgmentCount + others >= campaign.k) {
-        // The slot went to someone else (or the item is full): close this lease so it is not offered back.
-        await finishAssignment(tx, a.id, "expired", now);
-        return { error: new AppError("conflict", "Your lease on this item expired and it already has enough ratings. Nothing was saved.") };
-      }
-    }
-    const judgmentId = await insertJudgment(tx, {
-      campaignId: campaign.id,
-      itemId: a.itemId,
-      annotatorId,
-      value: input.value,
-      rationale: input.rationale ?? null,
-      // Measured on the server from the lease, so a client cannot report a made-up time.
-      timeTakenMs: Math.max(0, Math.min(now.getTime() - a.leasedAt.getTime(), 86_400_000)),
-      guidelinesVersion: campaign.guidelinesVersion,
-      now,
-    });
-    await bumpJudgmentCount(tx, a.itemId, now);
-    await finishAssignment(tx, a.id, "submitted", now);
-    return { judgmentId, itemId: a.itemId };
+  const r = await submitInOneStatement(db, {
+    campaignId: campaign.id,
+    annotatorId,
+    assignmentId: input.assignmentId,
+    k: campaign.k,
+    value: input.value,
+    rationale: input.rationale ?? null,
+    guidelinesVersion: campaign.guidelinesVersion,
+    now: input.now ?? new Date(),
   });
-  if ("error" in outcome) throw outcome.error;
-  return outcome;
+  switch (r.verdict) {
+    case "ok":
+      return { judgmentId: r.judgmentId!, itemId: r.itemId! };
+    case "missing":
+      throw new AppError("not_found", "This item is not leased to you.");
+    case "submitted":
+      throw new AppError("conflict", "You already rated this item; change it from your history.");
+    case "full":
+      throw new AppError("conflict", "Your lease on this item expired and it already has enough ratings. Nothing was saved.");
+    default:
+      throw new AppError("conflict", `This assignment is ${r.verdict}; ask for a new item.`);
+  }
 }
 
 /** Skip: release the lease for good (the item is not offered to this person again). */
