@@ -136,19 +136,6 @@ export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<Leased
   return rows[0] ? toLeasedItem(rows[0]) : null;
 }
 
-/** One assignment of this person, with its item's contributor-visible fields (blind, see LeasedItem). */
-export async function findOwnAssignment(db: Db | Tx, campaignId: string, annotatorId: string, assignmentId: number) {
-  const rows = rowsOf<LeaseRow & { status: string }>(
-    await db.execute(sql`
-      select a.id as assignment_id, a.item_id, a.swapped, a.leased_at, a.expires_at, a.status::text as status,
-             i.input, i.output, i.output_b, (i.gold_answer is not null) as is_gold
-      from assignments a join items i on i.id = a.item_id
-      where a.id = ${assignmentId} and a.annotator_id = ${annotatorId} and a.campaign_id = ${campaignId}`),
-  );
-  const r = rows[0];
-  return r ? { ...toLeasedItem(r), status: r.status as "leased" | "submitted" | "skipped" | "expired" } : null;
-}
-
 /** Routed items still waiting for ratings that this person could be offered (for "My campaigns"). */
 export async function countWaitingFor(db: Db, campaignIds: string[], annotatorId: string, now: Date) {
   if (campaignIds.length === 0) return new Map<string, number>();

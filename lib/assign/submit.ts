@@ -48,7 +48,7 @@ export async function submitJudgment(db: Db, campaign: WorkCampaign, annotatorId
     case "submitted":
       throw new AppError("conflict", "You already rated this item; change it from your history.");
     case "full":
-      throw new AppError("conflict", "Your lease on this item expired and it already has enough ratings. Nothing was saved.");
+      throw new AppError("conflict", "This item already has enough ratings (your lease expired, or it filled up meanwhile). Nothing was saved; here is another one.");
     default:
       throw new AppError("conflict", `This assignment is ${r.verdict}; ask for a new item.`);
   }
