@@ -103,6 +103,13 @@ export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<Leased
         where not exists (select 1 from live) and not exists (select 1 from gold) and exists (select 1 from open_campaign)
           and i.campaign_id = ${p.campaignId} and i.routed and i.gold_answer is null
           and i.judgment_count < ${p.k}
+          -- Exact k for leases: a lease also rewrites its item row (touched, below). If another caller leased
+          -- this item and committed after our snapshot was taken, the row we lock is that newer version (READ
+          -- COMMITTED re-checks this filter on it), whose xmin our snapshot cannot see: skip it rather than
+          -- count leases from a stale snapshot. xmin is 32-bit; read as an epoch-0 xid8 this is exact until
+          -- the cluster's first xid wraparound, after which it is always true (over-leasing possible again,
+          -- judgments still bounded by the submit statement).
+          and pg_visible_in_snapshot(i.xmin::text::xid8, pg_current_snapshot())
           -- One probe of the item's assignments decides both "room left" and "not seen by this person". Kept a
           -- scalar subquery on purpose: a NOT EXISTS becomes an anti join, and the planner then sorts every
           -- item of the campaign instead of walking items_assign_idx and stopping at the first free one.
@@ -125,6 +132,10 @@ export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<Leased
           set leased_at = excluded.leased_at, expires_at = excluded.expires_at, swapped = excluded.swapped
           where assignments.status = 'leased' and assignments.expires_at <= ${now}::timestamptz
         returning id, item_id, swapped, leased_at, expires_at
+      ),
+      -- A no-op rewrite of the leased item row: gives it this transaction's xmin (see the visibility check).
+      touched as (
+        update items set updated_at = items.updated_at from leased where items.id = leased.item_id returning items.id
       ),
       result as (
         select * from live union all select * from leased
