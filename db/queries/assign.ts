@@ -77,7 +77,14 @@ export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<Leased
   const expires = new Date(p.now.getTime() + p.leaseMinutes * 60_000).toISOString();
   const rows = rowsOf<LeaseRow>(
     await db.execute(sql`
-      with live as (
+      with durability as (
+        -- A lease is a reservation, not data: commit it without waiting for the WAL flush (the statement is its own
+        -- transaction, so this is local to it). A crash can lose the last fraction of a second of leases; those
+        -- items simply return to the pool and a submit on a lost lease gets a 404. Submits stay synchronous, and
+        -- the WAL is sequential, so no later durable write can depend on a lost lease.
+        select set_config('synchronous_commit', 'off', true)
+      ),
+      live as (
         select a.id, a.item_id, a.swapped, a.leased_at, a.expires_at
         from assignments a
         where a.annotator_id = ${p.annotatorId} and a.campaign_id = ${p.campaignId}
@@ -142,7 +149,8 @@ export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<Leased
       )
       select r.id as assignment_id, r.item_id, r.swapped, r.leased_at, r.expires_at,
              i.input, i.output, i.output_b, (i.gold_answer is not null) as is_gold
-      from result r join items i on i.id = r.item_id`),
+      from result r join items i on i.id = r.item_id
+      where exists (select 1 from durability)`),
   );
   return rows[0] ? toLeasedItem(rows[0]) : null;
 }
