@@ -7,6 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { prepareDatabase } from "./prepare-db";
+import { seedWorkFixtures } from "../tests/e2e/fixtures/work-campaigns";
 
 const port = process.env.E2E_PORT ?? "3100";
 const env: NodeJS.ProcessEnv = { ...process.env };
@@ -36,6 +37,7 @@ if (!prepared.ok) {
   console.error(`e2e: ${prepared.message}`);
   process.exit(1);
 }
+await seedWorkFixtures();
 
 const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
 if (process.env.E2E_SKIP_BUILD !== "1" || !fs.existsSync(".next/BUILD_ID")) {

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { getDb } from "@/db";
 import { campaignProgress, groupCoverage } from "@/db/queries/campaigns";
 import { AccessDenied } from "@/components/auth/access-denied";
+import { CampaignWorkLinks } from "@/components/annotate/campaign-work-links";
 import { GroupCoverageTable } from "@/components/campaigns/group-coverage-table";
 import { Badge, statusTone } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader, Stat } from "@/components/ui/card";
@@ -56,6 +57,8 @@ export default async function CampaignPage({ params }: { params: Promise<{ slug:
           )}
         </div>
       </div>
+
+      <CampaignWorkLinks slug={campaign.slug} actor={user} access={access} />
 
       <dl className="grid grid-cols-2 gap-3 md:grid-cols-4">
         <Stat label="Items" value={progress.items.toLocaleString("en")} />

@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { apiRoute } from "@/lib/api/route";
+import { assignNextItem } from "@/lib/assign/assign-next";
+import { submitJudgmentBody } from "@/lib/assign/judge-input";
+import { submitJudgment } from "@/lib/assign/submit";
+import { loadForWork } from "@/lib/assign/work-access";
+
+// POST /api/campaigns/:slug/judgments – submit a rating for a leased item; answers with the next item
+export const POST = apiRoute(
+  { params: z.object({ slug: z.string().max(200) }), body: submitJudgmentBody, maxBodyBytes: 16_000 },
+  async ({ db, actor, params, body }) => {
+    const { campaign } = await loadForWork(actor, params.slug);
+    const saved = await submitJudgment(db, campaign, actor!.id, body);
+    return { ...saved, next: await assignNextItem(db, campaign, actor!.id) };
+  },
+);

@@ -1,0 +1,103 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { getDb } from "@/db";
+import { contributorStats, listFlags } from "@/db/queries/work-progress";
+import { AccessDenied } from "@/components/auth/access-denied";
+import { ExcludeToggle } from "@/components/annotate/exclude-toggle";
+import { Badge } from "@/components/ui/badge";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Pagination } from "@/components/ui/pagination";
+import { Table, Td, Th } from "@/components/ui/table";
+import { can } from "@/lib/auth/permissions";
+import { getCurrentUser } from "@/lib/auth/session";
+import { loadCampaign } from "@/lib/campaigns/access";
+import { AppError } from "@/lib/errors";
+
+export const metadata: Metadata = { title: "Contributors and flags" };
+const FLAGS_PAGE = 20;
+
+const seconds = (ms: number | null) => (ms === null ? "–" : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`);
+
+// Researcher view of the rating work: per-contributor counts, median time, gold accuracy, exclusion, flags.
+export default async function ContributorsPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<{ page?: string }> }) {
+  const { slug } = await params;
+  const page = Math.max(1, Number.parseInt((await searchParams).page ?? "1", 10) || 1);
+  const user = await getCurrentUser();
+  let loaded;
+  try {
+    loaded = await loadCampaign(user, slug, "report:read");
+  } catch (e) {
+    if (e instanceof AppError) return <AccessDenied error={e} />;
+    throw e;
+  }
+  const { campaign, access } = loaded;
+  const mayEdit = can(user, "campaign:edit", access);
+  const db = await getDb();
+  const [people, flagged] = await Promise.all([contributorStats(db, campaign.id), listFlags(db, campaign.id, FLAGS_PAGE, (page - 1) * FLAGS_PAGE)]);
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-bold tracking-tight text-slate-900">Contributors and flags</h1>
+        <p className="mt-1 text-sm text-slate-600">
+          <Link className="text-indigo-700 hover:underline" href={`/campaigns/${slug}`}>{campaign.name}</Link> · gold rate {Math.round(campaign.goldRate * 100)}% · lease {campaign.leaseMinutes} min
+        </p>
+      </div>
+      <Card>
+        <CardHeader title="Contributors" description="Excluded contributors' judgments are left out of reports; the change is recorded in the audit log." />
+        <CardBody className="p-0">
+          {people.length === 0 ? (
+            <div className="p-5"><EmptyState title="No contributors yet" /></div>
+          ) : (
+            <Table caption="Contributors">
+              <thead><tr><Th>Contributor</Th><Th numeric>Rated</Th><Th numeric>Skipped</Th><Th numeric>Median time</Th><Th numeric>Gold accuracy</Th><Th>Last rating</Th><Th>Reports</Th></tr></thead>
+              <tbody className="divide-y divide-slate-100">
+                {people.map((p) => (
+                  <tr key={p.userId}>
+                    <Td><span className="font-medium text-slate-900">{p.name}</span> <span className="text-xs text-slate-500">{p.email}</span></Td>
+                    <Td numeric>{p.judgments.toLocaleString("en")}</Td>
+                    <Td numeric>{p.skipped.toLocaleString("en")}</Td>
+                    <Td numeric>{seconds(p.medianMs)}</Td>
+                    <Td numeric>{p.goldAnswered === 0 ? "–" : `${Math.round((100 * p.goldCorrect) / p.goldAnswered)}% (${p.goldCorrect}/${p.goldAnswered})`}</Td>
+                    <Td>{p.lastAt ? p.lastAt.slice(0, 16).replace("T", " ") : "–"}</Td>
+                    <Td>
+                      <span className="inline-flex items-center gap-2">
+                        {p.excluded ? <Badge tone="rose">excluded</Badge> : <Badge tone="green">included</Badge>}
+                        {mayEdit && <ExcludeToggle slug={slug} userId={p.userId} name={p.name} excluded={p.excluded} />}
+                      </span>
+                    </Td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          )}
+        </CardBody>
+      </Card>
+      <Card>
+        <CardHeader title="Flagged items" description="Items contributors flagged as harmful, broken, unclear or in the wrong language." />
+        <CardBody className="space-y-4 p-0">
+          {flagged.rows.length === 0 ? (
+            <div className="p-5"><EmptyState title="No flags" description="Nothing has been flagged in this campaign." /></div>
+          ) : (
+            <Table caption="Flagged items">
+              <thead><tr><Th>Item</Th><Th>Reason</Th><Th>Note</Th><Th>By</Th><Th>When</Th><Th>Status</Th></tr></thead>
+              <tbody className="divide-y divide-slate-100">
+                {flagged.rows.map((f) => (
+                  <tr key={f.id}>
+                    <Td className="font-mono text-xs">{f.externalId}</Td>
+                    <Td><Badge tone="rose">{f.reason.replace("_", " ")}</Badge></Td>
+                    <Td className="max-w-xs truncate whitespace-normal">{f.note ?? "–"}</Td>
+                    <Td>{f.by}</Td>
+                    <Td>{f.createdAt.slice(0, 16).replace("T", " ")}</Td>
+                    <Td>{f.status}</Td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          )}
+          <div className="px-5 pb-4"><Pagination page={page} pageSize={FLAGS_PAGE} total={flagged.total} basePath={`/campaigns/${slug}/contributors`} /></div>
+        </CardBody>
+      </Card>
+    </div>
+  );
+}

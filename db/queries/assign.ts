@@ -1,0 +1,172 @@
+import { sql } from "drizzle-orm";
+import { rowsOf, type Db, type Tx } from "../client";
+
+/**
+ * What a contributor is shown for one leased item. Deliberately narrow: no judge score, confidence or
+ * rationale, no model name, no other people's judgments (blind rating). Every query on the contributor path
+ * selects exactly these columns and never the judge_* ones.
+ */
+export type LeasedItem = {
+  assignmentId: number;
+  itemId: number;
+  swapped: boolean;
+  leasedAt: string;
+  expiresAt: string;
+  input: string;
+  output: string;
+  outputB: string | null;
+  isGold: boolean;
+};
+
+type LeaseRow = {
+  assignment_id: number | string;
+  item_id: number | string;
+  swapped: boolean;
+  leased_at: string | Date;
+  expires_at: string | Date;
+  input: string;
+  output: string;
+  output_b: string | null;
+  is_gold: boolean;
+};
+
+const iso = (d: string | Date) => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
+
+function toLeasedItem(r: LeaseRow): LeasedItem {
+  return {
+    assignmentId: Number(r.assignment_id),
+    itemId: Number(r.item_id),
+    swapped: r.swapped,
+    leasedAt: iso(r.leased_at),
+    expiresAt: iso(r.expires_at),
+    input: r.input,
+    output: r.output,
+    outputB: r.output_b,
+    isGold: r.is_gold,
+  };
+}
+
+export type LeaseParams = {
+  campaignId: string;
+  annotatorId: string;
+  k: number;
+  leaseMinutes: number;
+  /** The clock, passed in so lease expiry is testable without sleeping. */
+  now: Date;
+  /** Try a gold item first (the caller draws this at the campaign's gold rate). */
+  preferGold: boolean;
+  /** Pairwise: show output B on the left for this lease. */
+  swapped: boolean;
+};
+
+/**
+ * Next-item assignment in one statement (design notes, "Assignment"):
+ * 1. `live`: this person's live lease in the campaign, returned as is (reopening the page gives the same item);
+ * 2. otherwise `gold` (only when preferGold): a gold item this person has not answered — gold items are
+ *    checks on people, so k does not bound them;
+ * 3. otherwise `pick`: the highest-priority routed, non-gold item with judgment_count + live leases < k that
+ *    this person has neither rated nor skipped. Control items carry priorities drawn in the same range as
+ *    targeted ones (lib/routing), so ORDER BY priority interleaves them and the control sample never starves.
+ * `FOR UPDATE SKIP LOCKED` makes concurrent callers take different items instead of queueing on the head of
+ * the index. The upsert re-leases this person's own expired lease row (unique (item, annotator)); a row in any
+ * other state makes the ON CONFLICT WHERE false and nothing is returned (the caller retries once).
+ * An expired lease needs no job: every count here only sees leases with expires_at > now.
+ */
+export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<LeasedItem | null> {
+  const now = p.now.toISOString();
+  const expires = new Date(p.now.getTime() + p.leaseMinutes * 60_000).toISOString();
+  const rows = rowsOf<LeaseRow>(
+    await db.execute(sql`
+      with durability as (
+        -- A lease is a reservation, not data: commit it without waiting for the WAL flush (the statement is its own
+        -- transaction, so this is local to it). A crash can lose the last fraction of a second of leases; those
+        -- items simply return to the pool and a submit on a lost lease gets a 404. Submits stay synchronous, and
+        -- the WAL is sequential, so no later durable write can depend on a lost lease.
+        select set_config('synchronous_commit', 'off', true)
+      ),
+      live as (
+        select a.id, a.item_id, a.swapped, a.leased_at, a.expires_at
+        from assignments a
+        where a.annotator_id = ${p.annotatorId} and a.campaign_id = ${p.campaignId}
+          and a.status = 'leased' and a.expires_at > ${now}::timestamptz
+        order by a.leased_at
+        limit 1
+      ),
+      open_campaign as (
+        select 1 from campaigns c where c.id = ${p.campaignId} and c.status = 'active'
+      ),
+      gold as (
+        select i.id from items i
+        where ${p.preferGold} and not exists (select 1 from live) and exists (select 1 from open_campaign)
+          and i.campaign_id = ${p.campaignId} and i.gold_answer is not null
+          and not exists (select 1 from assignments s where s.item_id = i.id and s.annotator_id = ${p.annotatorId}
+                          and (s.status <> 'leased' or s.expires_at > ${now}::timestamptz))
+        order by i.id
+        limit 1
+        for update of i skip locked
+      ),
+      pick as (
+        select i.id from items i
+        where not exists (select 1 from live) and not exists (select 1 from gold) and exists (select 1 from open_campaign)
+          and i.campaign_id = ${p.campaignId} and i.routed and i.gold_answer is null
+          and i.judgment_count < ${p.k}
+          -- Exact k for leases: a lease also rewrites its item row (touched, below). If another caller leased
+          -- this item and committed after our snapshot was taken, the row we lock is that newer version (READ
+          -- COMMITTED re-checks this filter on it), whose xmin our snapshot cannot see: skip it rather than
+          -- count leases from a stale snapshot. xmin is 32-bit; read as an epoch-0 xid8 this is exact until
+          -- the cluster's first xid wraparound, after which it is always true (over-leasing possible again,
+          -- judgments still bounded by the submit statement).
+          and pg_visible_in_snapshot(i.xmin::text::xid8, pg_current_snapshot())
+          -- One probe of the item's assignments decides both "room left" and "not seen by this person". Kept a
+          -- scalar subquery on purpose: a NOT EXISTS becomes an anti join, and the planner then sorts every
+          -- item of the campaign instead of walking items_assign_idx and stopping at the first free one.
+          and coalesce((
+            select bool_or(s.annotator_id = ${p.annotatorId} and (s.status <> 'leased' or s.expires_at > ${now}::timestamptz))
+                   or i.judgment_count + count(*) filter (where s.status = 'leased' and s.expires_at > ${now}::timestamptz) >= ${p.k}
+            from assignments s where s.item_id = i.id), false) = false
+        order by i.priority desc nulls last, i.id
+        limit 1
+        for update of i skip locked
+      ),
+      chosen as (
+        select id from gold union all select id from pick
+      ),
+      leased as (
+        insert into assignments (campaign_id, item_id, annotator_id, status, leased_at, expires_at, swapped)
+        select ${p.campaignId}, chosen.id, ${p.annotatorId}, 'leased', ${now}::timestamptz, ${expires}::timestamptz, ${p.swapped}
+        from chosen
+        on conflict (item_id, annotator_id) do update
+          set leased_at = excluded.leased_at, expires_at = excluded.expires_at, swapped = excluded.swapped
+          where assignments.status = 'leased' and assignments.expires_at <= ${now}::timestamptz
+        returning id, item_id, swapped, leased_at, expires_at
+      ),
+      -- A no-op rewrite of the leased item row: gives it this transaction's xmin (see the visibility check).
+      touched as (
+        update items set updated_at = items.updated_at from leased where items.id = leased.item_id returning items.id
+      ),
+      result as (
+        select * from live union all select * from leased
+      )
+      select r.id as assignment_id, r.item_id, r.swapped, r.leased_at, r.expires_at,
+             i.input, i.output, i.output_b, (i.gold_answer is not null) as is_gold
+      from result r join items i on i.id = r.item_id
+      where exists (select 1 from durability)`),
+  );
+  return rows[0] ? toLeasedItem(rows[0]) : null;
+}
+
+/** Routed items still waiting for ratings that this person could be offered (for "My campaigns"). */
+export async function countWaitingFor(db: Db, campaignIds: string[], annotatorId: string, now: Date) {
+  if (campaignIds.length === 0) return new Map<string, number>();
+  const rows = rowsOf<{ campaign_id: string; n: number }>(
+    await db.execute(sql`
+      select i.campaign_id, count(*)::int as n
+      from items i join campaigns c on c.id = i.campaign_id
+      where i.campaign_id in (${sql.join(campaignIds.map((id) => sql`${id}::uuid`), sql`, `)})
+        and i.routed and i.gold_answer is null and i.judgment_count < c.k
+        and not exists (select 1 from assignments s where s.item_id = i.id and s.annotator_id = ${annotatorId}
+                        and (s.status <> 'leased' or s.expires_at > ${now.toISOString()}::timestamptz))
+      group by i.campaign_id`),
+  );
+  return new Map(rows.map((r) => [r.campaign_id, r.n]));
+}

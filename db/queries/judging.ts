@@ -1,0 +1,137 @@
+import { and, eq, sql } from "drizzle-orm";
+import { rowsOf, type Db, type Tx } from "../client";
+import { assignments, flags, judgments } from "../schema";
+
+export type LockedAssignment = {
+  id: number;
+  itemId: number;
+  status: "leased" | "submitted" | "skipped" | "expired";
+  leasedAt: Date;
+  expiresAt: Date;
+  judgmentCount: number;
+  isGold: boolean;
+};
+
+/**
+ * This person's assignment with its item row locked (FOR UPDATE on the item): every writer of an item's
+ * judgment_count goes through this lock, so the k bound below cannot be raced past.
+ */
+export async function lockAssignment(tx: Tx, campaignId: string, annotatorId: string, assignmentId: number): Promise<LockedAssignment | null> {
+  const rows = rowsOf<{ id: number | string; item_id: number | string; status: LockedAssignment["status"]; leased_at: string | Date; expires_at: string | Date; judgment_count: number; is_gold: boolean }>(
+    await tx.execute(sql`
+      select a.id, a.item_id, a.status::text as status, a.leased_at, a.expires_at, i.judgment_count, (i.gold_answer is not null) as is_gold
+      from assignments a join items i on i.id = a.item_id
+      where a.id = ${assignmentId} and a.annotator_id = ${annotatorId} and a.campaign_id = ${campaignId}
+      for update of i, a`),
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    id: Number(r.id),
+    itemId: Number(r.item_id),
+    status: r.status,
+    leasedAt: new Date(r.leased_at),
+    expiresAt: new Date(r.expires_at),
+    judgmentCount: r.judgment_count,
+    isGold: r.is_gold,
+  };
+}
+
+export async function finishAssignment(
+  tx: Tx,
+  assignmentId: number,
+  status: "submitted" | "skipped" | "expired",
+  now: Date,
+  skipReason: string | null = null,
+): Promise<void> {
+  await tx.update(assignments).set({ status, finishedAt: now, skipReason }).where(eq(assignments.id, assignmentId));
+}
+
+export async function insertFlag(
+  tx: Tx,
+  f: { campaignId: string; itemId: number; userId: string; reason: "harmful" | "broken" | "unclear" | "wrong_language" | "other"; note: string | null },
+): Promise<number | null> {
+  const rows = await tx
+    .insert(flags)
+    .values(f)
+    .onConflictDoNothing({ target: [flags.itemId, flags.userId] })
+    .returning({ id: flags.id });
+  return rows[0]?.id ?? null;
+}
+
+/** One of this person's judgments in a campaign, locked for an edit. */
+export async function lockOwnJudgment(tx: Tx, campaignId: string, annotatorId: string, judgmentId: number) {
+  const [row] = await tx
+    .select({ id: judgments.id, itemId: judgments.itemId, value: judgments.value, rationale: judgments.rationale, editCount: judgments.editCount })
+    .from(judgments)
+    .where(and(eq(judgments.id, judgmentId), eq(judgments.campaignId, campaignId), eq(judgments.annotatorId, annotatorId)))
+    .for("update");
+  return row ?? null;
+}
+
+export async function updateJudgmentValue(tx: Tx, judgmentId: number, value: number | string, rationale: string | null, now: Date) {
+  await tx
+    .update(judgments)
+    .set({ value, rationale, editCount: sql`${judgments.editCount} + 1`, updatedAt: now })
+    .where(eq(judgments.id, judgmentId));
+}
+
+export type SubmitVerdict = "ok" | "full" | "submitted" | "skipped" | "expired" | "missing";
+
+/**
+ * Submit in one statement (the hot path: one round trip instead of six). The item and assignment rows are
+ * locked first (FOR UPDATE waits, and a locked row is re-read at its latest version), so judgment_count is
+ * current when the k bound is checked and every writer of it is serialised on the item row.
+ * Verdicts: ok (judgment written, count bumped, assignment submitted); full (no room: the lease is closed as
+ * expired, nothing else changes); submitted/skipped/expired (the assignment was already finished); missing
+ * (not this person's assignment in this campaign). Late submits: see lib/assign/submit.ts.
+ */
+export async function submitInOneStatement(
+  db: Db | Tx,
+  s: { campaignId: string; annotatorId: string; assignmentId: number; k: number; value: number | string; rationale: string | null; guidelinesVersion: number; now: Date },
+): Promise<{ verdict: SubmitVerdict; judgmentId: number | null; itemId: number | null }> {
+  const now = s.now.toISOString();
+  const rows = rowsOf<{ verdict: SubmitVerdict; judgment_id: number | string | null; item_id: number | string | null }>(
+    await db.execute(sql`
+      with a as (
+        select a.id, a.item_id, a.status::text as status, a.leased_at, a.expires_at, i.judgment_count, (i.gold_answer is not null) as is_gold
+        from assignments a join items i on i.id = a.item_id
+        where a.id = ${s.assignmentId} and a.annotator_id = ${s.annotatorId} and a.campaign_id = ${s.campaignId}
+        for update of i, a
+      ),
+      verdict as (
+        select a.*, case
+          when a.status <> 'leased' then a.status
+          when a.is_gold then 'ok'
+          when a.judgment_count + case when a.expires_at > ${now}::timestamptz then 0 else
+                 (select count(*) from assignments o where o.item_id = a.item_id and o.annotator_id <> ${s.annotatorId}
+                    and o.status = 'leased' and o.expires_at > ${now}::timestamptz) end >= ${s.k} then 'full'
+          else 'ok' end as verdict
+        from a
+      ),
+      j as (
+        insert into judgments (campaign_id, item_id, annotator_id, value, rationale, time_taken_ms, guidelines_version, created_at, updated_at)
+        select ${s.campaignId}, v.item_id, ${s.annotatorId}, ${JSON.stringify(s.value)}::jsonb, ${s.rationale},
+               least(greatest(0, extract(epoch from (${now}::timestamptz - v.leased_at)) * 1000), 86400000)::int,
+               ${s.guidelinesVersion}, ${now}::timestamptz, ${now}::timestamptz
+        from verdict v where v.verdict = 'ok'
+        returning id, item_id
+      ),
+      bump as (
+        update items set judgment_count = judgment_count + 1, updated_at = ${now}::timestamptz
+        from j where items.id = j.item_id
+        returning items.id
+      ),
+      finish as (
+        update assignments set status = (case when v.verdict = 'ok' then 'submitted' else 'expired' end)::assignment_status,
+                               finished_at = ${now}::timestamptz
+        from verdict v where assignments.id = v.id and v.verdict in ('ok', 'full')
+        returning assignments.id
+      )
+      select v.verdict, (select id from j) as judgment_id, v.item_id, (select count(*) from bump) + (select count(*) from finish) as writes
+      from verdict v`),
+  );
+  const r = rows[0];
+  if (!r) return { verdict: "missing", judgmentId: null, itemId: null };
+  return { verdict: r.verdict, judgmentId: r.judgment_id === null ? null : Number(r.judgment_id), itemId: r.item_id === null ? null : Number(r.item_id) };
+}

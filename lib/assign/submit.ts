@@ -1,0 +1,94 @@
+import type { Db } from "@/db";
+import { finishAssignment, insertFlag, lockAssignment, submitInOneStatement } from "@/db/queries/judging";
+import type { Campaign } from "@/db/schema";
+import { recordAudit } from "@/lib/audit/record";
+import { AppError } from "@/lib/errors";
+import { isOnScale } from "@/lib/validation/campaign";
+
+type WorkCampaign = Pick<Campaign, "id" | "k" | "status" | "rubric" | "guidelinesVersion">;
+
+export function assertOpen(campaign: Pick<Campaign, "status">): void {
+  if (campaign.status !== "active") {
+    throw new AppError("conflict", `This campaign is ${campaign.status}; it does not accept ratings now.`);
+  }
+}
+
+export type SubmitInput = { assignmentId: number; value: number | string; rationale?: string | null; now?: Date };
+
+/**
+ * Record one rating in one statement (db/queries/judging.ts submitInOneStatement): lock the item and the
+ * assignment, check the lease, insert the judgment, bump items.judgment_count, mark the assignment submitted.
+ * The item lock is what makes k a hard bound: every writer of judgment_count takes it first.
+ *
+ * Late submit (the lease expired): accepted only while judgment_count plus other people's live leases is
+ * still below k, i.e. only when nobody was promised the slot in the meantime; otherwise the assignment is
+ * closed as `expired`, nothing else changes and the caller gets 409. Gold items are checks on people and are
+ * not bounded by k.
+ */
+export async function submitJudgment(db: Db, campaign: WorkCampaign, annotatorId: string, input: SubmitInput): Promise<{ judgmentId: number; itemId: number }> {
+  assertOpen(campaign);
+  if (!isOnScale(campaign.rubric, input.value)) {
+    throw new AppError("bad_request", `value: ${JSON.stringify(input.value)} is not on this campaign's scale`, { field: "value" });
+  }
+  const r = await submitInOneStatement(db, {
+    campaignId: campaign.id,
+    annotatorId,
+    assignmentId: input.assignmentId,
+    k: campaign.k,
+    value: input.value,
+    rationale: input.rationale ?? null,
+    guidelinesVersion: campaign.guidelinesVersion,
+    now: input.now ?? new Date(),
+  });
+  switch (r.verdict) {
+    case "ok":
+      return { judgmentId: r.judgmentId!, itemId: r.itemId! };
+    case "missing":
+      throw new AppError("not_found", "This item is not leased to you.");
+    case "submitted":
+      throw new AppError("conflict", "You already rated this item; change it from your history.");
+    case "full":
+      throw new AppError("conflict", "This item already has enough ratings (your lease expired, or it filled up meanwhile). Nothing was saved; here is another one.");
+    default:
+      throw new AppError("conflict", `This assignment is ${r.verdict}; ask for a new item.`);
+  }
+}
+
+/** Skip: release the lease for good (the item is not offered to this person again). */
+export async function skipAssignment(db: Db, campaign: Pick<Campaign, "id" | "status">, annotatorId: string, assignmentId: number, reason: string | null, now = new Date()) {
+  assertOpen(campaign);
+  await db.transaction(async (tx) => {
+    const a = await lockAssignment(tx, campaign.id, annotatorId, assignmentId);
+    if (!a) throw new AppError("not_found", "This item is not leased to you.");
+    if (a.status !== "leased") throw new AppError("conflict", `This assignment is already ${a.status}.`);
+    await finishAssignment(tx, a.id, "skipped", now, reason?.trim() || null);
+  });
+}
+
+/** Flag: the item goes to the researcher's review list, and this person's lease is released like a skip. */
+export async function flagAssignment(
+  db: Db,
+  campaign: Pick<Campaign, "id" | "status">,
+  annotatorId: string,
+  assignmentId: number,
+  flag: { reason: "harmful" | "broken" | "unclear" | "wrong_language" | "other"; note?: string | null },
+  now = new Date(),
+) {
+  assertOpen(campaign);
+  await db.transaction(async (tx) => {
+    const a = await lockAssignment(tx, campaign.id, annotatorId, assignmentId);
+    if (!a) throw new AppError("not_found", "This item is not leased to you.");
+    if (a.status !== "leased") throw new AppError("conflict", `This assignment is already ${a.status}.`);
+    const note = flag.note?.trim() || null;
+    const flagId = await insertFlag(tx, { campaignId: campaign.id, itemId: a.itemId, userId: annotatorId, reason: flag.reason, note });
+    await finishAssignment(tx, a.id, "skipped", now, `flagged: ${flag.reason}`);
+    await recordAudit(tx, {
+      actorId: annotatorId,
+      action: "item.flag",
+      targetType: "item",
+      targetId: String(a.itemId),
+      campaignId: campaign.id,
+      details: { reason: flag.reason, note, flagId },
+    });
+  });
+}

@@ -1,0 +1,131 @@
+import { expect, test, type Page } from "@playwright/test";
+import { signIn } from "./helpers";
+import { JUDGE_MARKER } from "./fixtures/work-campaigns";
+
+const DEMO = "/campaigns/multilingual-helpfulness";
+const progress = (page: Page) => page.getByLabel("Progress");
+const ratedCount = async (page: Page) => Number((await progress(page).innerText()).match(/^([\d,]+) rated/)![1]!.replace(/,/g, ""));
+
+// Strings the demo judge writes into its rationales (db/seed.ts) and field names: none may reach a contributor.
+const JUDGE_TRACES = ["judgeScore", "judge_score", "judgeConfidence", "judgeRationale", "factually correct", "unhelpful or partly wrong", "on topic but incomplete", JUDGE_MARKER];
+
+test("a contributor rates five demo items with the keyboard only, blind to the judge", async ({ page }) => {
+  await signIn(page, "ada@margin.demo");
+  await page.goto(`${DEMO}/rate`);
+  await expect(page.getByRole("heading", { name: "Rate: Multilingual helpfulness" })).toBeVisible();
+  const before = await ratedCount(page);
+  const seen = new Set<string>();
+  for (let i = 1; i <= 5; i++) {
+    const output = await page.getByRole("region", { name: "Output" }).innerText();
+    seen.add(output);
+    await page.keyboard.press(String(1 + (i % 5)));
+    await expect(page.getByRole("button", { pressed: true })).toHaveCount(1);
+    await page.keyboard.press("Enter");
+    await expect(progress(page)).toContainText(`${(before + i).toLocaleString("en")} rated by you`);
+  }
+  await expect(page.getByText("Saved. Here is the next item.")).toBeVisible();
+  // Shortcut help opens with ?.
+  await page.keyboard.press("?");
+  await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toHaveCount(0);
+
+  const html = await page.content();
+  for (const trace of JUDGE_TRACES) expect(html).not.toContain(trace);
+  const raw = await (await page.request.get(`${DEMO}/rate`)).text();
+  for (const trace of JUDGE_TRACES) expect(raw).not.toContain(trace);
+  const api = await (await page.request.post(`/api/campaigns/multilingual-helpfulness/assignments/next`, { headers: { origin: new URL(page.url()).origin } })).text();
+  expect(api).toContain("assignmentId");
+  for (const trace of JUDGE_TRACES) expect(api).not.toContain(trace);
+
+  await page.goto(`${DEMO}/history`);
+  await expect(page.getByRole("heading", { name: "Your ratings" })).toBeVisible();
+  await expect(page.getByRole("listitem")).toHaveCount(25);
+});
+
+test("join a public campaign; an XSS payload in an output stays inert; skip and flag reach the researcher", async ({ page, browser }) => {
+  await signIn(page, "ada@margin.demo");
+  await page.goto("/campaigns/e2e-open");
+  await page.getByRole("link", { name: "Join and rate" }).click();
+  await page.getByRole("button", { name: "Join and start rating" }).click();
+  await expect(page.getByRole("heading", { name: "Rate: E2E open campaign" })).toBeVisible();
+
+  const output = page.getByRole("region", { name: "Output" });
+  await expect(output).toContainText("Here is the answer.");
+  await expect(output.getByText("console.log('code block')")).toBeVisible();
+  await expect(output.getByRole("link", { name: "a helpful link" })).not.toHaveAttribute("href", /javascript:/i);
+  await expect(output.locator("script, img")).toHaveCount(0);
+  expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
+  expect(await page.content()).not.toContain(JUDGE_MARKER);
+
+  await page.keyboard.press("4");
+  await page.keyboard.press("Enter");
+  await expect(output).toContainText("Open answer 2");
+  expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
+
+  await page.keyboard.press("s");
+  await page.getByLabel("Reason for skipping (optional)").fill("I do not read this language");
+  await page.keyboard.press("Enter");
+  await expect(page.getByText("Skipped. You will not see that item again.")).toBeVisible();
+  await expect(output).toContainText("Open answer 3");
+
+  await page.keyboard.press("f");
+  await expect(page.getByRole("dialog", { name: "Flag this item" })).toBeVisible();
+  await page.keyboard.press("2");
+  await expect(page.getByText("Flagged for the researchers. Thank you.")).toBeVisible();
+  await expect(output).toContainText("Open answer 4");
+
+  // The researcher sees Ada's work and the flag, and can exclude her from reports.
+  const researcher = await browser.newPage();
+  await signIn(researcher, "researcher@margin.demo");
+  await researcher.goto("/campaigns/e2e-open/contributors");
+  const people = researcher.getByRole("table", { name: "Contributors" });
+  await expect(people.getByRole("row", { name: /Ada/ })).toContainText("1");
+  const flags = researcher.getByRole("table", { name: "Flagged items" });
+  await expect(flags.getByRole("row", { name: /open-3/ })).toContainText("broken");
+  await people.getByRole("button", { name: /Exclude Ada/ }).click();
+  await expect(people.getByRole("row", { name: /Ada/ }).getByText("excluded")).toBeVisible();
+  await researcher.close();
+
+  // Contributors cannot open the researcher's view.
+  await page.goto("/campaigns/e2e-open/contributors");
+  await expect(page.getByRole("heading", { name: "You do not have access to this page" })).toBeVisible();
+});
+
+test("a pairwise item shows two outputs in a randomised order and stores the choice in the item's own terms", async ({ page }) => {
+  await signIn(page, "ada@margin.demo");
+  await page.goto("/campaigns/e2e-pairwise/rate");
+  await page.getByRole("button", { name: "Join and start rating" }).click();
+  const left = page.getByRole("region", { name: "Response A" });
+  await expect(left).toContainText(/CANONICAL-[AB] answer/);
+  await expect(page.getByRole("region", { name: "Response B" })).toContainText(/CANONICAL-[AB] answer/);
+  const leftIsCanonicalA = (await left.innerText()).includes("CANONICAL-A");
+  await page.keyboard.press("a");
+  await expect(page.getByRole("button", { name: /A is better/ })).toHaveAttribute("aria-pressed", "true");
+  await page.keyboard.press("Enter");
+  await expect(page.getByText("You are all caught up")).toBeVisible();
+
+  await page.goto("/campaigns/e2e-pairwise/history");
+  await expect(page.getByLabel("Rating")).toHaveValue(leftIsCanonicalA ? "A" : "B");
+  // Editing is recorded.
+  await page.getByLabel("Rating").selectOption("tie");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("edited 1×")).toBeVisible();
+});
+
+test("a closed door: anonymous and bad submissions get clear 4xx answers", async ({ page }) => {
+  const anon = await page.request.post("/api/campaigns/multilingual-helpfulness/assignments/next");
+  expect(anon.status()).toBe(401);
+  await signIn(page, "ada@margin.demo");
+  const origin = { origin: new URL(page.url()).origin };
+  const next = await page.request.post("/api/campaigns/multilingual-helpfulness/assignments/next", { headers: origin });
+  const { item } = (await next.json()) as { item: { assignmentId: number } };
+  const off = await page.request.post("/api/campaigns/multilingual-helpfulness/judgments", { headers: origin, data: { assignmentId: item.assignmentId, value: 7 } });
+  expect(off.status()).toBe(400);
+  expect(((await off.json()) as { error: { field: string } }).error.field).toBe("value");
+  // An id that is not one of your leases (someone else's, or none) is not found.
+  const notMine = await page.request.post("/api/campaigns/multilingual-helpfulness/judgments", { headers: origin, data: { assignmentId: 999_999_999, value: 3 } });
+  expect(notMine.status()).toBe(404);
+  const crossSite = await page.request.post("/api/campaigns/multilingual-helpfulness/judgments", { headers: { origin: "https://evil.example" }, data: { assignmentId: item.assignmentId, value: 3 } });
+  expect(crossSite.status()).toBe(403);
+});
