@@ -32,7 +32,7 @@ type Fixture = {
 const all = (status: number, over: Partial<Expect> = {}): Expect => ({ ...(Object.fromEntries(ROLES.map((r) => [r, status])) as Expect), ...over });
 let counter = 0;
 
-type RouteSpec = { params: (f: Fixture) => Record<string, string>; body?: (f: Fixture) => unknown; expect: Expect };
+type RouteSpec = { params: (f: Fixture) => Record<string, string>; body?: (f: Fixture) => unknown; prepare?: (f: Fixture) => Promise<void>; expect: Expect };
 const routeSpecs: Record<string, Record<string, RouteSpec>> = {
   "app/api/health/route.ts": { GET: { params: () => ({}), expect: all(200) } },
   "app/api/v1/me/route.ts": { GET: { params: () => ({}), expect: all(200, { anonymous: 401 }) } },
@@ -47,7 +47,41 @@ const routeSpecs: Record<string, Record<string, RouteSpec>> = {
       expect: { anonymous: 401, contributor: 404, otherAnnotator: 404, researcher: 200, auditor: 403, globalAuditor: 403, admin: 200 },
     },
   },
+  // Contributor work on an invite-only campaign: invisible to outsiders (404); people who may see it but not
+  // rate it (owner, auditors, admins who have not joined) are refused (403).
+  "app/api/campaigns/[slug]/assignments/next/route.ts": { POST: { params: (f) => ({ slug: f.privateSlug }), expect: work() } },
+  "app/api/campaigns/[slug]/judgments/route.ts": {
+    POST: { params: (f) => ({ slug: f.privateSlug }), body: () => ({ assignmentId: 999_999, value: 1 }), expect: work() },
+  },
+  "app/api/campaigns/[slug]/assignments/[id]/skip/route.ts": {
+    POST: { params: (f) => ({ slug: f.privateSlug, id: "999999" }), body: () => ({}), expect: work() },
+  },
+  "app/api/campaigns/[slug]/assignments/[id]/flag/route.ts": {
+    POST: { params: (f) => ({ slug: f.privateSlug, id: "999999" }), body: () => ({ reason: "broken" }), expect: work() },
+  },
+  "app/api/campaigns/[slug]/judgments/[id]/route.ts": {
+    // Only your own judgment can be edited: anyone else's id is not found.
+    PATCH: { params: (f) => ({ slug: f.privateSlug, id: "999999" }), body: () => ({ value: 1 }), expect: all(404, { anonymous: 401 }) },
+  },
+  "app/api/campaigns/[slug]/join/route.ts": {
+    // Members already belong (idempotent 200); outsiders cannot join an invite-only campaign.
+    POST: { params: (f) => ({ slug: f.privateSlug }), expect: { anonymous: 401, contributor: 404, otherAnnotator: 404, researcher: 200, auditor: 200, globalAuditor: 403, admin: 403 } },
+  },
+  "app/api/campaigns/[slug]/contributors/[userId]/exclusion/route.ts": {
+    PUT: {
+      prepare: async (f) => {
+        const db = await getDb();
+        await db.insert(campaignMembers).values({ campaignId: f.privateId, userId: f.victimId, role: "annotator" }).onConflictDoNothing();
+      },
+      params: (f) => ({ slug: f.privateSlug, userId: f.victimId }),
+      body: () => ({ excludedFromReports: true }),
+      expect: { anonymous: 401, contributor: 404, otherAnnotator: 404, researcher: 200, auditor: 403, globalAuditor: 403, admin: 200 },
+    },
+  },
 };
+function work(): Expect {
+  return { anonymous: 401, contributor: 404, otherAnnotator: 404, researcher: 403, auditor: 403, globalAuditor: 403, admin: 403 };
+}
 // next-auth's own handler: it has its own CSRF token and is covered by the e2e sign-in tests.
 const EXEMPT_ROUTES = new Set(["app/api/auth/[...nextauth]/route.ts"]);
 
@@ -173,6 +207,7 @@ describe.each(backends())("authorisation matrix on $name", (backend) => {
         const mod = (await import(/* @vite-ignore */ path.join(process.cwd(), file))) as Record<string, (req: Request, ctx: unknown) => Promise<Response>>;
         const got: Partial<Expect> = {};
         for (const role of ROLES) {
+          await spec.prepare?.(f);
           as(f, role);
           const body = spec.body?.(f);
           const req = new Request("http://localhost/x", {
