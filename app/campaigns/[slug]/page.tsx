@@ -3,6 +3,7 @@ import { getDb } from "@/db";
 import { campaignProgress, groupCoverage } from "@/db/queries/campaigns";
 import { AccessDenied } from "@/components/auth/access-denied";
 import { GroupCoverageTable } from "@/components/campaigns/group-coverage-table";
+import { ReportLink } from "@/components/reports/report-link";
 import { Badge, statusTone } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader, Stat } from "@/components/ui/card";
 import { Markdown } from "@/components/ui/markdown";
@@ -48,6 +49,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ slug:
           <Badge tone={statusTone[campaign.status]}>{campaign.status}</Badge>
           <Badge tone={campaign.visibility === "public" ? "sky" : "amber"}>{campaign.visibility === "public" ? "public" : "invite-only"}</Badge>
           {memberRole && <Badge tone="indigo">you: {memberRole}</Badge>}
+          <ReportLink slug={campaign.slug} show={can(user, "report:read", access)} />
         </div>
       </div>
 
