@@ -1,6 +1,7 @@
 import type { Report } from "@/lib/report/types";
 import { Table, Td, Th } from "@/components/ui/table";
 import { chartRow } from "./chart-data";
+import { IntervalText } from "./interval-text";
 import { IntervalBarChart } from "./interval-chart";
 import { fmtCoef, fmtShare } from "./format";
 
@@ -52,10 +53,10 @@ export function CorrectedPanel({ report }: { report: Report }) {
           {strata.map((s) => (
             <tr key={`${s.kind}-${s.key}`}>
               <Td className="font-medium text-slate-900">{s.kind === "overall" ? "All items" : `Tail ${s.key}`}</Td>
-              <Td numeric>{fmtShare(s.judgeAgreementNaive)}</Td>
-              <Td numeric>{fmtShare(s.judgeAgreement)}</Td>
-              <Td numeric>{fmtCoef(s.biasNaive, true)}</Td>
-              <Td numeric>{fmtCoef(s.bias, true)}</Td>
+              <Td numeric><IntervalText iv={s.judgeAgreementNaive} kind="share" /></Td>
+              <Td numeric><IntervalText iv={s.judgeAgreement} kind="share" /></Td>
+              <Td numeric><IntervalText iv={s.biasNaive} kind="signed" /></Td>
+              <Td numeric><IntervalText iv={s.bias} kind="signed" /></Td>
             </tr>
           ))}
         </tbody>

@@ -1,6 +1,7 @@
 import type { Report, StratumReport } from "@/lib/report/types";
 import { Table, Td, Th } from "@/components/ui/table";
-import { NOT_ENOUGH, fmtCoef, fmtShare } from "./format";
+import { IntervalText } from "./interval-text";
+import { NOT_ENOUGH } from "./format";
 import { worseBadge } from "./tail-gap";
 
 /** Worst first: strata with a judge agreement by ascending estimate, then those without enough data. */
@@ -44,11 +45,11 @@ export function GroupTable({ report }: { report: Report }) {
             <Td numeric>{g.counts.labelled.toLocaleString("en")}</Td>
             {g.enough ? (
               <>
-                <Td numeric>{fmtShare(g.judgeAgreement)}</Td>
-                <Td numeric>{fmtShare(g.humanAgreement)}</Td>
-                <Td numeric>{fmtCoef(g.kappa)}</Td>
-                <Td numeric>{fmtCoef(g.rho)}</Td>
-                <Td numeric>{fmtCoef(g.bias, true)}</Td>
+                <Td numeric><IntervalText iv={g.judgeAgreement} kind="share" /></Td>
+                <Td numeric><IntervalText iv={g.humanAgreement} kind="share" /></Td>
+                <Td numeric><IntervalText iv={g.kappa} kind="coef" /></Td>
+                <Td numeric><IntervalText iv={g.rho} kind="coef" /></Td>
+                <Td numeric><IntervalText iv={g.bias} kind="signed" /></Td>
               </>
             ) : (
               <>

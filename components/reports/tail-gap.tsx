@@ -3,8 +3,9 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Badge } from "@/components/ui/badge";
 import { chartRow } from "./chart-data";
+import { IntervalText } from "./interval-text";
 import { IntervalBarChart } from "./interval-chart";
-import { NOT_ENOUGH, fmtCoef, fmtShare } from "./format";
+import { NOT_ENOUGH } from "./format";
 
 /** The chart a reader sees first: judge–human agreement by tail bucket, human–human agreement beside it. */
 export function TailGap({ report }: { report: Report }) {
@@ -54,10 +55,10 @@ export function TailGap({ report }: { report: Report }) {
               <Td numeric>{b.counts.labelled.toLocaleString("en")}</Td>
               {b.enough ? (
                 <>
-                  <Td numeric>{fmtShare(b.judgeAgreement)}</Td>
-                  <Td numeric>{fmtShare(b.humanAgreement)}</Td>
-                  <Td numeric>{fmtCoef(b.humanAlpha)}</Td>
-                  <Td numeric>{fmtCoef(b.kappa)}</Td>
+                  <Td numeric><IntervalText iv={b.judgeAgreement} kind="share" /></Td>
+                  <Td numeric><IntervalText iv={b.humanAgreement} kind="share" /></Td>
+                  <Td numeric><IntervalText iv={b.humanAlpha} kind="coef" /></Td>
+                  <Td numeric><IntervalText iv={b.kappa} kind="coef" /></Td>
                 </>
               ) : (
                 <Td className="text-slate-400" numeric>
