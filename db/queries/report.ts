@@ -62,7 +62,8 @@ export async function labelledItems(db: Db, campaignId: string): Promise<Labelle
       select i.id, i.external_id as ext, i."group" as grp, i.tail_score as tail, i.inclusion_prob as pi,
              i.route_reason::text as reason, i.judge_score::text as judge, j.vals::text as vals
       from ${items} i
-      join (select c.item_id, jsonb_agg(c.value order by c.id) as vals from (${countedJudgments(campaignId)}) c group by c.item_id) j
+      join (select c.item_id, '[' || string_agg(c.value::text, ',' order by c.id) || ']' as vals
+            from (${countedJudgments(campaignId)}) c group by c.item_id) j
         on j.item_id = i.id
       where i.campaign_id = ${campaignId} and i.routed and i.inclusion_prob is not null`),
   );

@@ -2,9 +2,9 @@
  * Figures for one stratum (overall, a tail bucket or a group) from its labelled units and its population
  * counts. Pure; every interval is seeded, so the same data always gives the same report.
  */
-import { Z_95, cohenKappaFromTable, wilsonInterval, type MeasurementLevel } from "@/lib/stats";
+import { Z_95, wilsonInterval, type MeasurementLevel } from "@/lib/stats";
 import { hash53 } from "@/lib/random";
-import { alphaFromFlat, kishEffectiveN, spearmanFromTable, tableBootstrap, typeUnits, unitCoincidences, wilsonEffective } from "./tables";
+import { alphaFromFlat, kappaFromFlat, kishEffectiveN, spearmanFromFlat, tableBootstrap, tableBootstrapMany, typeUnitsBy, unitCoincidences, wilsonEffective } from "./tables";
 import type { Counts, IntervalValue, StratumKind, StratumReport } from "./types";
 import type { Unit } from "./units";
 
@@ -76,11 +76,14 @@ export function computeStratum(
   let humanAlpha: IntervalValue | null = null;
   let humanAgreement: IntervalValue | null = null;
   if (pairable.length >= ctx.minN) {
-    const types = typeUnits(
-      pairable.map((u) => {
+    // Units with the same multiset of ratings and the same weight are one bootstrap type.
+    const types = typeUnitsBy(
+      pairable,
+      (u) => `${u.sortedCodes}|${u.w}`,
+      (u) => {
         const c = unitCoincidences(u.codes, k);
         return { cells: c.cells, amounts: c.amounts.map((a) => a * u.w) };
-      }),
+      },
     );
     humanAlpha = tableBootstrap(types, k * k, (flat) => alphaFromFlat(flat, ctx.scale, ctx.alphaLevel), boot("alpha"));
     const share = pairable.map((u) => {
@@ -117,10 +120,10 @@ export function computeStratum(
     const w = wilsonInterval(agreeN, judged.length);
     judgeAgreementNaive = { estimate: w.estimate, lower: w.lower, upper: w.upper };
 
-    const types = typeUnits(judged.map((u) => ({ cells: [u.judge * k + u.consensus], amounts: [u.w] })));
-    const table = (flat: Float64Array) => Array.from({ length: k }, (_, i) => Array.from(flat.subarray(i * k, (i + 1) * k)));
-    kappa = tableBootstrap(types, k * k, (flat) => cohenKappaFromTable(table(flat), ctx.kappaWeights), boot("kappa"));
-    if (ctx.likert) rho = tableBootstrap(types, k * k, (flat) => spearmanFromTable(table(flat), ctx.scale, ctx.scale), boot("rho"));
+    const types = typeUnitsBy(judged, (u) => `${u.judge * k + u.consensus}|${u.w}`, (u) => ({ cells: [u.judge * k + u.consensus], amounts: [u.w] }));
+    const statistics = [(flat: Float64Array) => kappaFromFlat(flat, k, ctx.kappaWeights)];
+    if (ctx.likert) statistics.push((flat) => spearmanFromFlat(flat, ctx.scale, ctx.scale));
+    [kappa = null, rho = null] = tableBootstrapMany(types, k * k, statistics, boot("judge"));
 
     if (ctx.numeric) {
       const numeric = ctx.numeric;

@@ -30,8 +30,10 @@ export type Unit = {
   w: number;
   /** Inclusion probability after the non-response adjustment. */
   pi: number;
-  /** Scale indices of the human ratings. */
+  /** Scale indices of the human ratings, in rating order. */
   codes: number[];
+  /** The same sorted and joined: units with equal multisets of ratings share it (bootstrap typing). */
+  sortedCodes: string;
   /** Scale index of the judge's score, null when missing or off the scale. */
   judge: number | null;
   /** Scale index of the consensus: majority (nominal) or the median, ties to the lower rating (likert). */
@@ -88,6 +90,7 @@ export function buildUnits(
       cell: cellKey(r.group, bucket, r.reason),
       rawPi: r.pi,
       codes,
+      sortedCodes: [...codes].sort((a, b) => a - b).join(","),
       judge,
       consensus,
       consensusValue,

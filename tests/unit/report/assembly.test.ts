@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { cohenKappa, createRng, krippendorffAlpha, predictionPoweredJudgeBias, spearmanRho } from "@/lib/stats";
 import { bucketIndex, DECILE_CUTS, flagWorse, parseReportParams, reportCacheKey, topDisagreements, type StratumReport } from "@/lib/report";
 import { predictionPoweredBias } from "@/lib/report/stratum";
-import { alphaFromFlat, kishEffectiveN, poissonDraw, spearmanFromTable, tableBootstrap, typeUnits, unitCoincidences, wilsonEffective } from "@/lib/report/tables";
+import { alphaFromFlat, kappaFromFlat, kishEffectiveN, logGamma, poissonDraw, spearmanFromTable, tableBootstrap, typeUnits, unitCoincidences, wilsonEffective } from "@/lib/report/tables";
 import { buildUnits, cellKey } from "@/lib/report/units";
 import { sortWorstFirst } from "@/components/reports/group-table";
 
@@ -88,15 +88,20 @@ describe("table statistics agree with lib/stats", () => {
 });
 
 describe("bootstrap and intervals", () => {
-  it("Poisson draws have mean and variance λ on both branches", () => {
+  it("Poisson draws have mean and variance λ (inversion and PTRS) and log Γ is right", () => {
     const rng = createRng(3);
-    for (const lambda of [1, 7, 200]) {
-      const xs = Array.from({ length: 20_000 }, () => poissonDraw(lambda, () => rng.next(), () => rng.normal()));
+    for (const lambda of [1, 7, 10, 30, 49.5, 200, 5000]) {
+      const xs = Array.from({ length: 20_000 }, () => poissonDraw(lambda, Math.exp(-lambda), rng));
       const m = xs.reduce((s, x) => s + x, 0) / xs.length;
       const v = xs.reduce((s, x) => s + (x - m) ** 2, 0) / xs.length;
       expect(Math.abs(m - lambda)).toBeLessThan(0.05 * lambda + 0.05);
       expect(Math.abs(v - lambda)).toBeLessThan(0.1 * lambda + 0.1);
     }
+    // P(X = 12) for λ = 10, from the sampler vs the formula e^{−λ} λ^k / k!.
+    const draws = Array.from({ length: 50_000 }, () => poissonDraw(10, Math.exp(-10), rng));
+    expect(Math.abs(draws.filter((x) => x === 12).length / draws.length - 0.0947803)).toBeLessThan(0.006);
+    expect(logGamma(5)).toBeCloseTo(Math.log(24), 10);
+    expect(logGamma(20.5)).toBeCloseTo(40.8315009745308, 9); // Python math.lgamma(20.5)
   });
   it("the table bootstrap of κ is seeded, brackets the estimate, and types identical units", () => {
     const rng = createRng(11);
@@ -121,6 +126,11 @@ describe("bootstrap and intervals", () => {
     expect(one.lower).toBeLessThan(one.estimate);
     expect(one.upper).toBeGreaterThan(one.estimate);
     expect(one.upper - one.lower).toBeLessThan(0.2);
+    // The allocation-free κ used inside the report equals lib/stats' on the same table.
+    const flat = new Float64Array(25);
+    for (const [a, b] of xs) flat[a * 5 + b]! += 1;
+    expect(kappaFromFlat(flat, 5, "quadratic")).toBeCloseTo(one.estimate, 12);
+    expect(kappaFromFlat(flat, 5, "unweighted")).toBeCloseTo(cohenKappa(xs.map((p) => p[0]), xs.map((p) => p[1])), 12);
   });
   it("Wilson at the Kish effective n reduces to Wilson with equal weights and widens with unequal ones", () => {
     expect(kishEffectiveN([1, 1, 1, 1])).toBe(4);
@@ -175,7 +185,7 @@ describe("units, flags and disagreements", () => {
   it("keeps the top disagreements per (group, bucket) cell, biggest gap first, confident consensus only", () => {
     const u = (itemId: number, group: string, judge: number, codes: number[]) => {
       const consensus = [...codes].sort((a, b) => a - b)[Math.floor((codes.length - 1) / 2)]!;
-      return { itemId, externalId: `e${itemId}`, group, bucket: 0, cell: "", w: 1, pi: 1, codes, judge, consensus, consensusValue: consensus + 1, support: codes.filter((c) => c === consensus).length / codes.length };
+      return { itemId, externalId: `e${itemId}`, group, bucket: 0, cell: "", w: 1, pi: 1, codes, sortedCodes: [...codes].sort().join(","), judge, consensus, consensusValue: consensus + 1, support: codes.filter((c) => c === consensus).length / codes.length };
     };
     const units = [u(1, "a", 4, [0, 0, 0]), u(2, "a", 2, [0, 0]), u(3, "a", 4, [0]), u(4, "a", 4, [0, 1, 2]), u(5, "b", 4, [1, 1]), u(6, "a", 0, [0, 0])];
     const rows = topDisagreements(units, likert, () => "0–0.1", 1);
