@@ -1,6 +1,7 @@
 // npm run bench -- report [--items 1000000 --routed 100000 --judgments 300000]
 // Cold (no cache) and warm (cache hit) disagreement report on a campaign generated with set-based SQL:
 // Zipf-like groups, a rare tail routed with π = 1, a systematic control sample with π = p, k ratings per rated item.
+import os from "node:os";
 import { sql } from "drizzle-orm";
 import { campaigns, users } from "@/db/schema";
 import { DECILE_CUTS, getReport } from "@/lib/report";
@@ -59,9 +60,12 @@ export default async function bench(flags: Record<string, string>) {
     const params = { cuts: DECILE_CUTS, minN: 20 };
     const dbs = { reads: db.db, writes: db.db };
     const rss = rssSampler();
+    const cpu0 = process.cpuUsage();
     const c0 = performance.now();
     const cold = await getReport(campaign, params, dbs);
     const c1 = performance.now();
+    // CPU time of this process during the cold run: on a shared machine wall time also counts waiting for a core.
+    const cpu = process.cpuUsage(cpu0);
     const peak = rss.stop();
     const warm = await getReport(campaign, params, dbs);
     const c2 = performance.now();
@@ -71,6 +75,8 @@ export default async function bench(flags: Record<string, string>) {
       routed: counts[0]!.routed,
       judgments: counts[0]!.judgments,
       cold_s: Math.round((c1 - c0) / 10) / 100,
+      cold_cpu_s: Math.round((cpu.user + cpu.system) / 10_000) / 100,
+      load_avg_1m: Math.round(os.loadavg()[0]! * 100) / 100,
       warm_s: Math.round((c2 - c1)) / 1000,
       peak_rss_mb: peak,
       strata: cold.report.buckets.length + cold.report.groups.length + 1,
