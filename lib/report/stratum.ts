@@ -79,21 +79,14 @@ export function computeStratum(
     // Units with the same multiset of ratings and the same weight are one bootstrap type.
     const types = typeUnitsBy(
       pairable,
-      (u) => `${u.sortedCodes}|${u.w}`,
+      (u) => u.alphaKey,
       (u) => {
         const c = unitCoincidences(u.codes, k);
         return { cells: c.cells, amounts: c.amounts.map((a) => a * u.w) };
       },
     );
     humanAlpha = tableBootstrap(types, k * k, (flat) => alphaFromFlat(flat, ctx.scale, ctx.alphaLevel), boot("alpha"));
-    const share = pairable.map((u) => {
-      const m = u.codes.length;
-      const same = new Map<number, number>();
-      for (const c of u.codes) same.set(c, (same.get(c) ?? 0) + 1);
-      let agree = 0;
-      for (const n of same.values()) agree += n * (n - 1);
-      return agree / (m * (m - 1));
-    });
+    const share = pairable.map((u) => u.pairShare);
     const ws = pairable.map((u) => u.w);
     const sw = ws.reduce((s, x) => s + x, 0);
     const mean = share.reduce((s, y, i) => s + ws[i]! * y, 0) / sw;
@@ -120,7 +113,7 @@ export function computeStratum(
     const w = wilsonInterval(agreeN, judged.length);
     judgeAgreementNaive = { estimate: w.estimate, lower: w.lower, upper: w.upper };
 
-    const types = typeUnitsBy(judged, (u) => `${u.judge * k + u.consensus}|${u.w}`, (u) => ({ cells: [u.judge * k + u.consensus], amounts: [u.w] }));
+    const types = typeUnitsBy(judged, (u) => u.weightId * k * k + u.judge * k + u.consensus, (u) => ({ cells: [u.judge * k + u.consensus], amounts: [u.w] }));
     const statistics = [(flat: Float64Array) => kappaFromFlat(flat, k, ctx.kappaWeights)];
     if (ctx.likert) statistics.push((flat) => spearmanFromFlat(flat, ctx.scale, ctx.scale));
     [kappa = null, rho = null] = tableBootstrapMany(types, k * k, statistics, boot("judge"));

@@ -129,8 +129,8 @@ export function typeUnits(units: readonly { cells: number[]; amounts: number[] }
  * The same without building every unit's contribution: `key` names the type (e.g. sorted ratings and weight)
  * and `contribution` is computed once per type.
  */
-export function typeUnitsBy<U>(units: readonly U[], key: (u: U) => string, contribution: (u: U) => { cells: number[]; amounts: number[] }): UnitType[] {
-  const byKey = new Map<string, UnitType>();
+export function typeUnitsBy<U, K extends string | number>(units: readonly U[], key: (u: U) => K, contribution: (u: U) => { cells: number[]; amounts: number[] }): UnitType[] {
+  const byKey = new Map<K, UnitType>();
   for (const u of units) {
     const k = key(u);
     const t = byKey.get(k);

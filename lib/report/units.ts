@@ -32,8 +32,12 @@ export type Unit = {
   pi: number;
   /** Scale indices of the human ratings, in rating order. */
   codes: number[];
-  /** The same sorted and joined: units with equal multisets of ratings share it (bootstrap typing). */
-  sortedCodes: string;
+  /** Sorted ratings and weight class: units with the same key are one bootstrap type for α. */
+  alphaKey: string;
+  /** Index of the unit's weight among the distinct weights (numeric bootstrap keys). */
+  weightId: number;
+  /** Share of pairs of its ratings that agree (NaN with a single rating). */
+  pairShare: number;
   /** Scale index of the judge's score, null when missing or off the scale. */
   judge: number | null;
   /** Scale index of the consensus: majority (nominal) or the median, ties to the lower rating (likert). */
@@ -53,6 +57,15 @@ export function numericScale(rubric: Rubric): number[] | null {
   return null;
 }
 
+/** Share of ordered pairs of ratings (from different raters) that are equal. */
+function pairAgreement(codes: readonly number[]): number {
+  const m = codes.length;
+  if (m < 2) return Number.NaN;
+  let agree = 0;
+  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) if (i !== j && codes[i] === codes[j]) agree++;
+  return agree / (m * (m - 1));
+}
+
 export function buildUnits(
   rows: readonly LabelledRow[],
   rubric: Rubric,
@@ -62,7 +75,7 @@ export function buildUnits(
   const scale = rubricValues(rubric);
   const index = new Map<number | string, number>(scale.map((v, i) => [v, i]));
   const numeric = numericScale(rubric);
-  const staged: (Omit<Unit, "w" | "pi"> & { rawPi: number })[] = [];
+  const staged: (Omit<Unit, "w" | "pi" | "alphaKey" | "weightId"> & { rawPi: number; sortedCodes: string })[] = [];
   let offScale = 0;
   for (const r of rows) {
     const codes: number[] = [];
@@ -91,6 +104,7 @@ export function buildUnits(
       rawPi: r.pi,
       codes,
       sortedCodes: [...codes].sort((a, b) => a - b).join(","),
+      pairShare: pairAgreement(codes),
       judge,
       consensus,
       consensusValue,
@@ -99,12 +113,34 @@ export function buildUnits(
   }
   const labelledPerCell = new Map<string, number>();
   for (const u of staged) labelledPerCell.set(u.cell, (labelledPerCell.get(u.cell) ?? 0) + 1);
-  const units = staged.map(({ rawPi, ...u }) => {
+  const weightIds = new Map<number, number>();
+  // Units are built as one literal shape (no object spread): the strata loop over them many times, and V8 keeps
+  // property access fast only for objects that share a hidden class.
+  const units = staged.map((u): Unit => {
     const routed = routedPerCell.get(u.cell) ?? 0;
     const labelled = labelledPerCell.get(u.cell)!;
     const response = routed > 0 ? Math.min(1, labelled / routed) : 1;
-    const pi = rawPi * response;
-    return { ...u, pi, w: 1 / pi };
+    const pi = u.rawPi * response;
+    const w = 1 / pi;
+    let weightId = weightIds.get(w);
+    if (weightId === undefined) weightIds.set(w, (weightId = weightIds.size));
+    return {
+      itemId: u.itemId,
+      externalId: u.externalId,
+      group: u.group,
+      bucket: u.bucket,
+      cell: u.cell,
+      w,
+      pi,
+      codes: u.codes,
+      alphaKey: `${u.sortedCodes}|${weightId}`,
+      weightId,
+      pairShare: u.pairShare,
+      judge: u.judge,
+      consensus: u.consensus,
+      consensusValue: u.consensusValue,
+      support: u.support,
+    };
   });
   return { units, offScale };
 }

@@ -185,7 +185,7 @@ describe("units, flags and disagreements", () => {
   it("keeps the top disagreements per (group, bucket) cell, biggest gap first, confident consensus only", () => {
     const u = (itemId: number, group: string, judge: number, codes: number[]) => {
       const consensus = [...codes].sort((a, b) => a - b)[Math.floor((codes.length - 1) / 2)]!;
-      return { itemId, externalId: `e${itemId}`, group, bucket: 0, cell: "", w: 1, pi: 1, codes, sortedCodes: [...codes].sort().join(","), judge, consensus, consensusValue: consensus + 1, support: codes.filter((c) => c === consensus).length / codes.length };
+      return { itemId, externalId: `e${itemId}`, group, bucket: 0, cell: "", w: 1, pi: 1, codes, alphaKey: [...codes].sort().join(",") + "|0", weightId: 0, pairShare: Number.NaN, judge, consensus, consensusValue: consensus + 1, support: codes.filter((c) => c === consensus).length / codes.length };
     };
     const units = [u(1, "a", 4, [0, 0, 0]), u(2, "a", 2, [0, 0]), u(3, "a", 4, [0]), u(4, "a", 4, [0, 1, 2]), u(5, "b", 4, [1, 1]), u(6, "a", 0, [0, 0])];
     const rows = topDisagreements(units, likert, () => "0–0.1", 1);
