@@ -55,15 +55,21 @@ export type LabelledItemRow = {
   values: (number | string)[];
 };
 
-/** Routed items with at least one counted judgment, each with its ratings, in one query. */
+/**
+ * Routed items with at least one counted judgment, each with its ratings, in one query. The ratings are not
+ * ordered (every statistic is order-free), which lets PostgreSQL hash-aggregate instead of sorting 300k rows.
+ */
 export async function labelledItems(db: Db, campaignId: string): Promise<LabelledItemRow[]> {
   const rows = rowsOf<{ id: number | string; ext: string; grp: string | null; tail: number | null; pi: number; reason: string | null; judge: string | null; vals: string }>(
     await db.execute(sql`
       select i.id, i.external_id as ext, i."group" as grp, i.tail_score as tail, i.inclusion_prob as pi,
              i.route_reason::text as reason, i.judge_score::text as judge, j.vals::text as vals
       from ${items} i
-      join (select c.item_id, '[' || string_agg(c.value::text, ',' order by c.id) || ']' as vals
-            from (${countedJudgments(campaignId)}) c group by c.item_id) j
+      join (select j.item_id, '[' || string_agg(j.value::text, ',') || ']' as vals
+            from ${judgments} j
+            left join campaign_members m on m.campaign_id = j.campaign_id and m.user_id = j.annotator_id
+            where j.campaign_id = ${campaignId} and not coalesce(m.excluded_from_reports, false)
+            group by j.item_id) j
         on j.item_id = i.id
       where i.campaign_id = ${campaignId} and i.routed and i.inclusion_prob is not null`),
   );
