@@ -144,7 +144,15 @@ export function krippendorffAlpha(
       }
     }
   }
-  const { values, o, marginals, n } = coincidenceMatrix(data, options);
+  return krippendorffAlphaFromCoincidences(coincidenceMatrix(data, options), level);
+}
+
+/**
+ * α from a (possibly weighted, possibly summed over resamples) coincidence matrix. Lets callers that
+ * aggregate per-unit coincidences themselves (the report's bootstrap) reuse the same formula.
+ */
+export function krippendorffAlphaFromCoincidences(m: CoincidenceMatrix, level: MeasurementLevel): number {
+  const { values, o, marginals, n } = m;
   if (values.length === 0 || n <= 1) return Number.NaN;
   const delta = distanceMatrix(level, values, marginals);
   let observed = 0;

@@ -5,6 +5,7 @@ import { campaignProgress, groupCoverage } from "@/db/queries/campaigns";
 import { AccessDenied } from "@/components/auth/access-denied";
 import { CampaignWorkLinks } from "@/components/annotate/campaign-work-links";
 import { GroupCoverageTable } from "@/components/campaigns/group-coverage-table";
+import { ReportLink } from "@/components/reports/report-link";
 import { Badge, statusTone } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader, Stat } from "@/components/ui/card";
 import { Markdown } from "@/components/ui/markdown";
@@ -50,6 +51,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ slug:
           <Badge tone={statusTone[campaign.status]}>{campaign.status}</Badge>
           <Badge tone={campaign.visibility === "public" ? "sky" : "amber"}>{campaign.visibility === "public" ? "public" : "invite-only"}</Badge>
           {memberRole && <Badge tone="indigo">you: {memberRole}</Badge>}
+          <ReportLink slug={campaign.slug} show={can(user, "report:read", access)} />
           {can(user, "campaign:edit", access) && (
             <Link href={`/campaigns/${campaign.slug}/members`} className="ml-2 text-sm font-semibold text-indigo-700 hover:underline">
               Members

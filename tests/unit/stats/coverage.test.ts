@@ -123,5 +123,6 @@ describe("routing-corrected intervals (Monte Carlo)", () => {
     expect(rate(hits.agreeCorrected)).toBeGreaterThanOrEqual(0.93);
     expect(rate(hits.biasNaive)).toBeLessThan(0.5);
     expect(rate(hits.agreeNaive)).toBeLessThan(0.5);
-  });
+    // ~3 s alone; on a shared machine it can pass vitest's 5 s default, so allow the minute the issue grants.
+  }, 60_000);
 });

@@ -1,0 +1,20 @@
+import { z } from "zod";
+import { campaignSlugById } from "@/db/queries/report";
+import { apiRoute, parseOrThrow } from "@/lib/api/route";
+import { loadCampaign } from "@/lib/campaigns/access";
+import { AppError } from "@/lib/errors";
+import { getReport, reportParamsSchema } from "@/lib/report";
+
+export const dynamic = "force-dynamic";
+
+// GET /api/v1/campaigns/{id}/report – the disagreement report as JSON (docs/api-issue-6.md); report:read.
+export const GET = apiRoute({ params: z.object({ id: z.uuid() }) }, async ({ req, db, actor, params }) => {
+  const slug = await campaignSlugById(db, params.id);
+  if (!slug) throw new AppError("not_found", "Campaign not found");
+  // loadCampaign answers 404 for a campaign the caller cannot see, 403 when they see it but may not read reports.
+  const { campaign } = await loadCampaign(actor, slug, "report:read");
+  const url = new URL(req.url);
+  const query = parseOrThrow(reportParamsSchema, { cuts: url.searchParams.get("cuts") ?? undefined, minN: url.searchParams.get("minN") ?? undefined }, "query");
+  const { report, cached } = await getReport(campaign, { cuts: query.cuts, minN: query.minN });
+  return Response.json(report, { headers: { "cache-control": "private, no-store", "x-report-cache": cached ? "hit" : "miss" } });
+});

@@ -1,0 +1,119 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { AccessDenied } from "@/components/auth/access-denied";
+import { CorrectedPanel } from "@/components/reports/corrected-panel";
+import { DisagreementFilters, DisagreementList } from "@/components/reports/disagreements";
+import { fmtCoef, fmtShare } from "@/components/reports/format";
+import { GroupTable } from "@/components/reports/group-table";
+import { TailGap } from "@/components/reports/tail-gap";
+import { Card, CardBody, CardHeader, Stat } from "@/components/ui/card";
+import { getCurrentUser } from "@/lib/auth/session";
+import { loadCampaign } from "@/lib/campaigns/access";
+import { AppError } from "@/lib/errors";
+import { disagreementPage, getReport, reportParamsSchema } from "@/lib/report";
+
+export const metadata: Metadata = { title: "Disagreement report" };
+export const dynamic = "force-dynamic";
+
+const PAGE_SIZE = 10;
+type Search = Record<string, string | string[] | undefined>;
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
+
+export default async function ReportPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<Search> }) {
+  const { slug } = await params;
+  const search = await searchParams;
+  const user = await getCurrentUser();
+  let campaign;
+  try {
+    ({ campaign } = await loadCampaign(user, slug, "report:read"));
+  } catch (e) {
+    if (e instanceof AppError) return <AccessDenied error={e} />;
+    throw e;
+  }
+  const parsed = reportParamsSchema.safeParse({ cuts: one(search.cuts), minN: one(search.minN) });
+  const paramError = parsed.success ? null : (parsed.error.issues[0]?.message ?? "invalid parameters");
+  const reportParams = parsed.success ? { cuts: parsed.data.cuts, minN: parsed.data.minN } : reportParamsSchema.parse({});
+  const { report } = await getReport(campaign, reportParams);
+
+  const group = one(search.group);
+  const bucket = one(search.bucket);
+  const page = Math.max(1, Math.min(1000, Number.parseInt(one(search.page) ?? "1", 10) || 1));
+  const disagreements = await disagreementPage(campaign.id, report, { group, bucket }, page, PAGE_SIZE);
+
+  const basePath = `/campaigns/${encodeURIComponent(campaign.slug)}/report`;
+  const keep: Record<string, string> = {};
+  if (one(search.cuts) && parsed.success) keep.cuts = one(search.cuts)!;
+  if (one(search.minN) && parsed.success) keep.minN = one(search.minN)!;
+  const filterParams = { ...keep, ...(group ? { group } : {}), ...(bucket ? { bucket } : {}) };
+  const o = report.overall;
+
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <div>
+          <p className="text-sm text-slate-500">
+            <Link href={`/campaigns/${encodeURIComponent(campaign.slug)}`} className="hover:underline">{campaign.name}</Link>
+          </p>
+          <h1 className="text-2xl font-bold tracking-tight text-slate-900">Disagreement report</h1>
+          <p className="mt-1 max-w-3xl text-sm text-slate-600">
+            Where the AI judge disagrees with people. Every figure is corrected for how items were routed to people (inverse inclusion probabilities) and shown with a
+            95% interval; strata with fewer than {report.params.minN} rated items say “not enough data”.
+          </p>
+        </div>
+        <form method="get" action={basePath} className="flex items-end gap-2 text-sm" aria-label="Report settings">
+          <label className="font-medium text-slate-800">
+            Tail cut points
+            <input name="cuts" defaultValue={one(search.cuts) ?? ""} placeholder="deciles, or e.g. 0.5,0.8" className="mt-1 block w-44 rounded-md border-0 px-2 py-1.5 ring-1 ring-inset ring-slate-300" />
+          </label>
+          <label className="font-medium text-slate-800">
+            Minimum n
+            <input name="minN" type="number" min={2} max={10000} defaultValue={report.params.minN} className="mt-1 block w-20 rounded-md border-0 px-2 py-1.5 ring-1 ring-inset ring-slate-300" />
+          </label>
+          <button type="submit" className="rounded-md px-3 py-1.5 font-medium ring-1 ring-inset ring-slate-300 hover:bg-slate-50">Apply</button>
+        </form>
+      </div>
+      {paramError && <p role="alert" className="rounded-md bg-amber-50 px-4 py-2 text-sm text-amber-800">Settings ignored: {paramError}. Showing deciles.</p>}
+
+      <dl className="grid grid-cols-2 gap-3 lg:grid-cols-5">
+        <Stat label="Rated items" value={o.counts.labelled.toLocaleString("en")} hint={`of ${o.counts.routed.toLocaleString("en")} routed, ${o.counts.items.toLocaleString("en")} items`} />
+        <Stat label="Judge agrees" value={o.judgeAgreement ? `${Math.round(o.judgeAgreement.estimate * 100)}%` : "—"} hint={fmtShare(o.judgeAgreement)} />
+        <Stat label="Humans agree" value={o.humanAgreement ? `${Math.round(o.humanAgreement.estimate * 100)}%` : "—"} hint={`α ${fmtCoef(o.humanAlpha)}`} />
+        <Stat label={`Judge κ (${report.kappaWeights})`} value={o.kappa ? o.kappa.estimate.toFixed(2) : "—"} hint={fmtCoef(o.kappa)} />
+        <Stat label="Judge bias" value={o.bias ? `${o.bias.estimate > 0 ? "+" : ""}${o.bias.estimate.toFixed(2)}` : "—"} hint={o.bias ? `corrected; naive ${fmtCoef(o.biasNaive, true)}` : "nominal rubric"} />
+      </dl>
+
+      <Card>
+        <CardHeader title="Tail gap" description="Is the judge as good on rare items as on common ones? Bars: judge–human exact agreement; grey: how often two people agree (the ceiling)." />
+        <CardBody><TailGap report={report} /></CardBody>
+      </Card>
+
+      <Card>
+        <CardHeader title="Groups, worst first" description="Flagged groups are significantly worse than the most common group (one-sided tests, Benjamini–Hochberg at 5% FDR)." />
+        <CardBody className="p-0"><GroupTable report={report} /></CardBody>
+      </Card>
+
+      <Card>
+        <CardHeader title="Corrected vs naive" description="People rated the items the routing sent them (rare and unsure first). Counting those as a random sample misleads; the corrected estimates weight each rated item by 1/π." />
+        <CardBody><CorrectedPanel report={report} /></CardBody>
+      </Card>
+
+      <Card>
+        <CardHeader title="Top disagreements" description="Items where the judge and a confident human consensus differ most, with rationales side by side." />
+        <CardBody className="space-y-4">
+          <DisagreementFilters report={report} group={group} bucket={bucket} basePath={basePath} keep={keep} />
+          <DisagreementList rows={disagreements.rows} total={disagreements.total} page={page} pageSize={PAGE_SIZE} basePath={basePath} params={filterParams} />
+        </CardBody>
+      </Card>
+
+      {report.notes.length > 0 && (
+        <ul className="list-disc space-y-1 pl-5 text-xs text-slate-500">
+          {report.notes.map((n) => <li key={n}>{n}</li>)}
+        </ul>
+      )}
+      <p className="text-xs text-slate-500">
+        Computed {new Date(report.computedAt).toUTCString()} · α {report.alphaLevel} · bootstrap {report.bootstrap.resamples.toLocaleString("en")} resamples, seed {report.bootstrap.seed} ·
+        JSON: <code>/api/v1/campaigns/{campaign.id}/report</code>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,82 @@
+import type { Report } from "@/lib/report/types";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Table, Td, Th } from "@/components/ui/table";
+import { Badge } from "@/components/ui/badge";
+import { chartRow } from "./chart-data";
+import { IntervalText } from "./interval-text";
+import { IntervalBarChart } from "./interval-chart";
+import { NOT_ENOUGH } from "./format";
+
+/** The chart a reader sees first: judge–human agreement by tail bucket, human–human agreement beside it. */
+export function TailGap({ report }: { report: Report }) {
+  const shown = report.buckets.filter((b) => b.enough);
+  if (report.buckets.length === 0) {
+    return <EmptyState title="No tail scores yet" description="Compute tail scores for the campaign's items to see the tail gap." />;
+  }
+  const data = shown.map((b) => chartRow(b.key, [["judge", b.judgeAgreement], ["human", b.humanAgreement]]));
+  return (
+    <div className="space-y-4">
+      {shown.length > 0 ? (
+        <figure aria-label="Tail-gap chart">
+          <IntervalBarChart
+            data={data}
+            domain={[0, 1]}
+            percent
+            series={[
+              { key: "judge", name: "Judge agrees with human consensus (routing-corrected)", color: "#6366f1" },
+              { key: "human", name: "Two humans agree (ceiling)", color: "#cbd5e1" },
+            ]}
+          />
+          <figcaption className="mt-1 text-xs text-slate-500">
+            Exact agreement by tail-score bucket (rarer to the right), with 95% intervals. Buckets with fewer than {report.params.minN} rated items are left out of the chart.
+          </figcaption>
+        </figure>
+      ) : (
+        <EmptyState title="Not enough rated items yet" description={`Each tail bucket needs at least ${report.params.minN} rated items.`} />
+      )}
+      <Table caption="Judge–human agreement by tail bucket">
+        <thead className="bg-slate-50">
+          <tr>
+            <Th>Tail bucket</Th>
+            <Th numeric>Items</Th>
+            <Th numeric>Rated</Th>
+            <Th numeric>Judge agrees</Th>
+            <Th numeric>Humans agree</Th>
+            <Th numeric>Human α</Th>
+            <Th numeric>Judge κ</Th>
+            <Th>vs bulk</Th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {report.buckets.map((b) => (
+            <tr key={b.key}>
+              <Td className="font-medium text-slate-900">{b.key}</Td>
+              <Td numeric>{b.counts.items.toLocaleString("en")}</Td>
+              <Td numeric>{b.counts.labelled.toLocaleString("en")}</Td>
+              {b.enough ? (
+                <>
+                  <Td numeric><IntervalText iv={b.judgeAgreement} kind="share" /></Td>
+                  <Td numeric><IntervalText iv={b.humanAgreement} kind="share" /></Td>
+                  <Td numeric><IntervalText iv={b.humanAlpha} kind="coef" /></Td>
+                  <Td numeric><IntervalText iv={b.kappa} kind="coef" /></Td>
+                </>
+              ) : (
+                <Td className="text-slate-400" numeric>
+                  <span className="italic">{NOT_ENOUGH}</span>
+                </Td>
+              )}
+              {!b.enough && <><Td /><Td /><Td /></>}
+              <Td>{worseBadge(b, report.reference.bucket)}</Td>
+            </tr>
+          ))}
+        </tbody>
+      </Table>
+    </div>
+  );
+}
+
+export function worseBadge(s: Report["buckets"][number], reference: string | null) {
+  if (s.key === reference) return <Badge tone="slate">reference</Badge>;
+  if (!s.worse) return null;
+  return s.worse.flagged ? <Badge tone="rose">worse (q = {s.worse.q.toFixed(3)})</Badge> : <span className="text-xs text-slate-400">q = {s.worse.q.toFixed(2)}</span>;
+}

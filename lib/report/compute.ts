@@ -1,0 +1,63 @@
+/**
+ * The report for a campaign: cached in report_cache under its parameters and invalidated by the watermark
+ * (new, edited or deleted judgments, changed items, exclusions). Heavy reads go through getReportsDb() (a read
+ * replica when REPORTS_DATABASE_URL is set); the cache is written on the primary.
+ */
+import { getDb, getReportsDb, type Db } from "@/db";
+import { disagreementDetails, labelledItems, readReportCache, reportCells, reportWatermark, writeReportCache, type DisagreementDetail } from "@/db/queries/report";
+import type { Campaign } from "@/db/schema";
+import { assembleReport } from "./assemble";
+import { reportCacheKey } from "./params";
+import type { Disagreement, Report, ReportParams } from "./types";
+
+type CampaignRef = Pick<Campaign, "id" | "k" | "rubric">;
+
+/** Compute without the cache (used by tests and the benchmark's cold run). */
+export async function computeReport(db: Db, campaign: CampaignRef, params: ReportParams, watermark?: string): Promise<Report> {
+  const [w, cells, rows] = await Promise.all([
+    watermark ?? reportWatermark(db, campaign.id),
+    reportCells(db, campaign.id, campaign.k, params.cuts),
+    labelledItems(db, campaign.id),
+  ]);
+  return assembleReport({ campaignId: campaign.id, rubric: campaign.rubric, params, watermark: w, computedAt: new Date(), cells, rows });
+}
+
+/** The cached report when its watermark still matches, else a fresh one (then cached). */
+export async function getReport(
+  campaign: CampaignRef,
+  params: ReportParams,
+  dbs?: { reads: Db; writes: Db },
+): Promise<{ report: Report; cached: boolean }> {
+  const reads = dbs?.reads ?? (await getReportsDb());
+  const writes = dbs?.writes ?? (await getDb());
+  const key = reportCacheKey(params);
+  const watermark = await reportWatermark(reads, campaign.id);
+  const hit = await readReportCache(reads, campaign.id, key, watermark);
+  if (hit) return { report: hit as Report, cached: true };
+  const report = await computeReport(reads, campaign, params, watermark);
+  await writeReportCache(writes, campaign.id, key, watermark, report);
+  return { report, cached: false };
+}
+
+export type DisagreementFilter = { group?: string; bucket?: string };
+
+export function filterDisagreements(rows: readonly Disagreement[], filter: DisagreementFilter): Disagreement[] {
+  return rows.filter(
+    (r) => (filter.group === undefined || (r.group ?? "(none)") === filter.group) && (filter.bucket === undefined || r.bucket === filter.bucket),
+  );
+}
+
+/** One page of the top-disagreements browser with its evidence (item text, rationales, every rating). */
+export async function disagreementPage(
+  campaignId: string,
+  report: Report,
+  filter: DisagreementFilter,
+  page: number,
+  pageSize: number,
+  db?: Db,
+): Promise<{ total: number; rows: (Disagreement & { detail: DisagreementDetail | null })[] }> {
+  const all = filterDisagreements(report.disagreements, filter);
+  const slice = all.slice((page - 1) * pageSize, page * pageSize);
+  const details = await disagreementDetails(db ?? (await getReportsDb()), campaignId, slice.map((r) => r.itemId));
+  return { total: all.length, rows: slice.map((r) => ({ ...r, detail: details.get(r.itemId) ?? null })) };
+}

@@ -1,0 +1,94 @@
+// The disagreement report as computed by lib/report and returned by GET /api/v1/campaigns/{id}/report.
+// Numbers are null (never NaN) when a stratum has too little data; `enough` says why.
+
+export type RubricKind = "likert" | "binary" | "categorical" | "pairwise";
+
+/** A point estimate with a 95% interval. */
+export type IntervalValue = { estimate: number; lower: number; upper: number };
+
+export type StratumKind = "overall" | "bucket" | "group";
+
+export type Counts = {
+  /** Items in the stratum (the population N). */
+  items: number;
+  /** Items routed to people. */
+  routed: number;
+  /** Routed items with at least k human ratings (k = the campaign's redundancy). */
+  fullyJudged: number;
+  /** Routed items with at least one counted human rating (the labelled set the statistics use). */
+  labelled: number;
+  /** Labelled items with two or more ratings (pairable for human–human agreement). */
+  pairable: number;
+};
+
+export type StratumReport = {
+  kind: StratumKind;
+  /** "all", the bucket label (e.g. "0.8–0.9"), or the group value ("(none)" for items without one). */
+  key: string;
+  label: string;
+  /** Bucket bounds [lower, upper) (the last bucket includes 1); null for groups and overall. */
+  range: [number, number] | null;
+  counts: Counts;
+  /** false when labelled items are fewer than the minimum n: every figure below is then null. */
+  enough: boolean;
+  /** Human–human Krippendorff's α (level in the report header), bootstrap interval. */
+  humanAlpha: IntervalValue | null;
+  /** Share of pairs of human ratings on the same item that match exactly (the ceiling for the judge). */
+  humanAgreement: IntervalValue | null;
+  /** Judge vs human consensus, exact agreement: Hájek-weighted (routing-corrected). */
+  judgeAgreement: IntervalValue | null;
+  /** The same on the labelled items as if they were a simple random sample (Wilson interval). */
+  judgeAgreementNaive: IntervalValue | null;
+  /** Cohen's κ judge vs consensus (quadratic-weighted for likert), design-weighted, bootstrap interval. */
+  kappa: IntervalValue | null;
+  /** Spearman's ρ judge vs consensus (likert only), design-weighted, bootstrap interval. */
+  rho: IntervalValue | null;
+  /** Mean (judge − consensus): prediction-powered IPW estimate (numeric rubrics only). */
+  bias: IntervalValue | null;
+  /** Mean (judge − consensus) over the labelled items, unweighted. */
+  biasNaive: IntervalValue | null;
+  /** Test that judge agreement here is lower than in the reference stratum (buckets and groups only). */
+  worse: { p: number; q: number; flagged: boolean } | null;
+};
+
+export type Disagreement = {
+  itemId: number;
+  externalId: string;
+  group: string | null;
+  bucket: string | null;
+  judge: number | string;
+  consensus: number | string;
+  /** |judge − consensus| on numeric rubrics, 1 on nominal ones. */
+  gap: number;
+  /** Share of human ratings equal to the consensus (how confident the consensus is). */
+  support: number;
+  ratings: number;
+};
+
+export type ReportParams = {
+  /** Inner cut points of the tail buckets, ascending in (0, 1); deciles when not set by the researcher. */
+  cuts: number[];
+  /** Strata with fewer labelled items show "not enough data". */
+  minN: number;
+};
+
+export type Report = {
+  version: 1;
+  campaignId: string;
+  computedAt: string;
+  /** Watermark of the data the report was computed from (judgments, items, exclusions). */
+  watermark: string;
+  params: ReportParams;
+  rubric: RubricKind;
+  alphaLevel: "interval" | "ordinal" | "nominal";
+  kappaWeights: "quadratic" | "unweighted";
+  bootstrap: { resamples: number; seed: number; method: string };
+  /** Reference strata the "worse" tests compare against. */
+  reference: { bucket: string | null; group: string | null };
+  overall: StratumReport;
+  buckets: StratumReport[];
+  groups: StratumReport[];
+  /** Items where the judge and a confident human consensus differ most, top per (group, bucket) cell. */
+  disagreements: Disagreement[];
+  notes: string[];
+};

@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { and, eq, sql } from "drizzle-orm";
+import { campaignMembers, campaigns, externalRaters, items, judgments, users } from "@/db/schema";
+import { campaignProgress } from "@/db/queries/campaigns";
+import { seedDemo } from "@/db/seed";
+import { computeReport, DECILE_CUTS, disagreementPage, getReport, type Report } from "@/lib/report";
+import { defaultRoutingPolicy } from "@/lib/validation/campaign";
+import { backends, type TestDb } from "./backends";
+
+const stable = (r: Report) => ({ ...r, computedAt: "" });
+
+/**
+ * A campaign small enough to check by hand (likert 1–5, k = 2, cut point 0.5, minimum n 2):
+ *   group a (tail 0, bucket 0–0.5): a1 routed π=.5, judge 4, people [4, 4] (+ a 1 from an excluded member)
+ *                                   a2 routed π=.5, judge 3, people [3, 5]; a3, a4 not routed (π=.5)
+ *   group b (tail 0.9, bucket 0.5–1): b1 routed π=1, judge 5, people [2, 2]; b2 routed π=1, judge 4,
+ *                                   one imported rating [4]; b3 routed π=1, not rated yet
+ * Non-response: cell (b, tail) has 2 of 3 routed items rated, so π_eff = 2/3 (w = 1.5); cell (a, control) 2 of 2.
+ */
+async function insertFixture(t: TestDb): Promise<string> {
+  const [owner, ann1, ann2, excluded] = await t.db
+    .insert(users)
+    .values(["o", "h1", "h2", "x"].map((n) => ({ email: `${n}@fixture.test`, name: n, role: "researcher" as const })))
+    .returning({ id: users.id });
+  const [c] = await t.db
+    .insert(campaigns)
+    .values({ slug: "fixture", name: "Fixture", rubric: { type: "likert", min: 1, max: 5 }, k: 2, routingPolicy: defaultRoutingPolicy, ownerId: owner!.id, status: "active", stratificationKey: "g" })
+    .returning({ id: campaigns.id });
+  const campaignId = c!.id;
+  await t.db.insert(campaignMembers).values([
+    { campaignId, userId: owner!.id, role: "owner" },
+    { campaignId, userId: ann1!.id, role: "annotator" },
+    { campaignId, userId: ann2!.id, role: "annotator" },
+    { campaignId, userId: excluded!.id, role: "annotator", excludedFromReports: true },
+  ]);
+  const [ext] = await t.db.insert(externalRaters).values({ campaignId, pseudonym: "prior-study-7" }).returning({ id: externalRaters.id });
+  const spec = [
+    { id: "a1", group: "a", tail: 0, routed: true, pi: 0.5, reason: "control" as const, judge: 4 },
+    { id: "a2", group: "a", tail: 0, routed: true, pi: 0.5, reason: "control" as const, judge: 3 },
+    { id: "a3", group: "a", tail: 0, routed: false, pi: 0.5, reason: null, judge: 5 },
+    { id: "a4", group: "a", tail: 0, routed: false, pi: 0.5, reason: null, judge: 2 },
+    { id: "b1", group: "b", tail: 0.9, routed: true, pi: 1, reason: "tail" as const, judge: 5 },
+    { id: "b2", group: "b", tail: 0.9, routed: true, pi: 1, reason: "tail" as const, judge: 4 },
+    { id: "b3", group: "b", tail: 0.9, routed: true, pi: 1, reason: "tail" as const, judge: 3 },
+  ];
+  const rows = await t.db
+    .insert(items)
+    .values(spec.map((s) => ({ campaignId, externalId: s.id, input: `<b>q ${s.id}</b>`, output: `answer ${s.id}`, group: s.group, tailScore: s.tail, routed: s.routed, inclusionProb: s.pi, routeReason: s.reason, judgeScore: s.judge, judgeRationale: `judge says ${s.judge}` })))
+    .returning({ id: items.id, externalId: items.externalId });
+  const id = (ext: string) => rows.find((r) => r.externalId === ext)!.id;
+  const j = (item: string, annotatorId: string | null, value: number, externalRaterId: string | null = null) => ({ campaignId, itemId: id(item), annotatorId, externalRaterId, value, rationale: `rated ${value}`, source: externalRaterId ? ("import" as const) : ("app" as const) });
+  await t.db.insert(judgments).values([
+    j("a1", ann1!.id, 4), j("a1", ann2!.id, 4), j("a1", excluded!.id, 1),
+    j("a2", ann1!.id, 3), j("a2", ann2!.id, 5),
+    j("b1", ann1!.id, 2), j("b1", ann2!.id, 2),
+    j("b2", null, 4, ext!.id),
+  ]);
+  await t.db.execute(sql`update ${items} set judgment_count = (select count(*) from ${judgments} where item_id = ${items.id}) where campaign_id = ${campaignId}`);
+  return campaignId;
+}
+
+describe.each(backends())("disagreement report on $name", (backend) => {
+  let t: TestDb;
+  let demoId: string;
+  let fixtureId: string;
+  let demo: Report;
+
+  beforeAll(async () => {
+    t = await backend.open();
+    ({ campaignId: demoId } = await seedDemo(t.db));
+    fixtureId = await insertFixture(t);
+    const [c] = await t.db.select().from(campaigns).where(eq(campaigns.id, demoId));
+    demo = await computeReport(t.db, c!, { cuts: DECILE_CUTS, minN: 20 });
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it("matches the hand-checked fixture", async () => {
+    const [c] = await t.db.select().from(campaigns).where(eq(campaigns.id, fixtureId));
+    const r = await computeReport(t.db, c!, { cuts: [0.5], minN: 2 });
+    const o = r.overall;
+    // 7 items, 5 routed; fully judged (k = 2, all submitted ratings) a1, a2, b1; rated a1 a2 b1 b2; pairable a1 a2 b1.
+    expect(o.counts).toEqual({ items: 7, routed: 5, fullyJudged: 3, labelled: 4, pairable: 3 });
+    // Consensus (median, ties to the lower rating): a1 4, a2 3, b1 2, b2 4. Judge agrees on a1, a2, b2.
+    // Hájek: weights a 2, 2; b 1.5, 1.5 → (2 + 2 + 1.5) / 7 = 0.785714…; naive 3/4.
+    expect(o.judgeAgreement!.estimate).toBeCloseTo(5.5 / 7, 10);
+    expect(o.judgeAgreementNaive!.estimate).toBe(0.75);
+    // Bias with the averaged median (a2: 3 − 4 = −1; b1: 5 − 2 = 3): (1/N) Σ d/π_eff = (−1/0.5 + 3/(2/3)) / 7 = 2.5/7.
+    expect(o.bias!.estimate).toBeCloseTo(2.5 / 7, 10);
+    expect(o.biasNaive!.estimate).toBeCloseTo(0.5, 10);
+    // Pairs that agree: a1 1, a2 0, b1 1, weights 2, 2, 1.5 → 3.5/5.5.
+    expect(o.humanAgreement!.estimate).toBeCloseTo(3.5 / 5.5, 10);
+    // α (interval, weighted coincidences o44 = 4, o35 = o53 = 2, o22 = 3; n = 11): 1 − 10·16/280.
+    expect(o.humanAlpha!.estimate).toBeCloseTo(1 - 160 / 280, 10);
+    // κ (quadratic): observed 0.84375/7, expected 4.71875/49 → 1 − 5.90625/4.71875.
+    expect(o.kappa!.estimate).toBeCloseTo(1 - 5.90625 / 4.71875, 10);
+
+    const [a, b] = [r.groups.find((g) => g.key === "a")!, r.groups.find((g) => g.key === "b")!];
+    expect(a.counts.items).toBe(4);
+    expect(a.judgeAgreement!.estimate).toBe(1);
+    expect(a.bias!.estimate).toBeCloseTo(-2 / 4, 10);
+    expect(b.judgeAgreement!.estimate).toBeCloseTo(0.5, 10);
+    expect(b.bias!.estimate).toBeCloseTo(4.5 / 3, 10);
+    expect(r.buckets.map((x) => [x.key, x.counts.items])).toEqual([["0–0.5", 4], ["0.5–1", 3]]);
+    expect(r.reference).toEqual({ bucket: "0–0.5", group: "a" });
+
+    // The one confident disagreement is b1 (judge 5, people 2, 2); its evidence shows both ratings, not the excluded one.
+    expect(r.disagreements.map((d) => [d.externalId, d.judge, d.consensus, d.gap])).toEqual([["b1", 5, 2, 3]]);
+    const page = await disagreementPage(fixtureId, r, {}, 1, 10, t.db);
+    expect(page.rows[0]!.detail!.ratings.map((x) => x.value)).toEqual([2, 2]);
+    expect(page.rows[0]!.detail!.judgeRationale).toBe("judge says 5");
+    expect(await disagreementPage(fixtureId, r, { group: "a" }, 1, 10, t.db)).toEqual({ total: 0, rows: [] });
+    // Another campaign's report cannot pull this campaign's items.
+    expect((await disagreementPage(demoId, r, {}, 1, 10, t.db)).rows[0]!.detail).toBeNull();
+
+    // Minimum n: with minN 3 the groups (2 rated items each) have not enough data.
+    const strict = await computeReport(t.db, c!, { cuts: [0.5], minN: 3 });
+    expect(strict.groups.every((g) => !g.enough && g.judgeAgreement === null)).toBe(true);
+    expect(strict.overall.enough).toBe(true);
+  });
+
+  it("computes the demo report: the judge is worse on the tail, and the naive analysis is fooled", async () => {
+    const progress = await campaignProgress(t.db, demoId, 3);
+    expect(demo.overall.counts.items).toBe(2000);
+    expect(demo.overall.counts.routed).toBe(progress.routed);
+    expect(demo.overall.counts.fullyJudged).toBe(progress.fullyJudged);
+    const [{ n }] = (await t.db.execute(sql`select count(distinct item_id)::int as n from ${judgments} where campaign_id = ${demoId}`).then((x) => (Array.isArray(x) ? x : (x as { rows: unknown[] }).rows))) as [{ n: number }];
+    expect(demo.overall.counts.labelled).toBe(n);
+    expect(demo.buckets.reduce((s, b) => s + b.counts.items, 0)).toBe(2000);
+    expect(demo.groups).toHaveLength(12);
+    const first = demo.buckets.find((b) => b.enough)!;
+    const last = demo.buckets.filter((b) => b.enough).at(-1)!;
+    expect(first.key).toBe("0–0.1");
+    expect(last.judgeAgreement!.estimate).toBeLessThan(first.judgeAgreement!.estimate - 0.15);
+    expect(last.worse!.flagged).toBe(true);
+    expect(last.bias!.estimate).toBeGreaterThan(0.3);
+    // Rated items are mostly tail items, where the judge over-scores: the naive bias overstates the population's.
+    expect(demo.overall.biasNaive!.estimate).toBeGreaterThan(demo.overall.bias!.estimate + 0.1);
+    for (const s of [demo.overall, ...demo.buckets, ...demo.groups].filter((x) => x.enough)) {
+      for (const iv of [s.judgeAgreement, s.humanAgreement, s.kappa, s.bias]) {
+        expect(iv!.lower).toBeLessThanOrEqual(iv!.estimate);
+        expect(iv!.upper).toBeGreaterThanOrEqual(iv!.estimate);
+      }
+    }
+    expect(demo.groups.filter((g) => !g.enough).length).toBeGreaterThan(0);
+    expect(demo.disagreements.length).toBeGreaterThan(20);
+  });
+
+  it("is deterministic, cached, and recomputed when judgments or exclusions change", async () => {
+    const [c] = await t.db.select().from(campaigns).where(eq(campaigns.id, demoId));
+    const params = { cuts: DECILE_CUTS, minN: 20 };
+    const again = await computeReport(t.db, c!, params);
+    expect(stable(again)).toEqual(stable(demo));
+    const dbs = { reads: t.db, writes: t.db };
+    const first = await getReport(c!, params, dbs);
+    expect(first.cached).toBe(false);
+    const second = await getReport(c!, params, dbs);
+    expect(second.cached).toBe(true);
+    expect(stable(second.report)).toEqual(stable(first.report));
+    // Other parameters are another cache entry.
+    expect((await getReport(c!, { cuts: [0.5, 0.8], minN: 20 }, dbs)).cached).toBe(false);
+
+    // Excluding a member changes the watermark and drops their judgments.
+    const [ada] = await t.db.select({ id: users.id }).from(users).where(eq(users.email, "ada@margin.demo"));
+    await t.db.update(campaignMembers).set({ excludedFromReports: true }).where(and(eq(campaignMembers.campaignId, demoId), eq(campaignMembers.userId, ada!.id)));
+    const third = await getReport(c!, params, dbs);
+    expect(third.cached).toBe(false);
+    expect(third.report.watermark).not.toBe(first.report.watermark);
+    const pairs = (r: Report) => r.overall.counts.pairable;
+    expect(pairs(third.report)).toBeLessThan(pairs(first.report));
+    await t.db.update(campaignMembers).set({ excludedFromReports: false }).where(and(eq(campaignMembers.campaignId, demoId), eq(campaignMembers.userId, ada!.id)));
+
+    // A new judgment invalidates the cache too.
+    const [unrated] = await t.db.select({ id: items.id }).from(items).where(and(eq(items.campaignId, demoId), eq(items.routed, true), eq(items.judgmentCount, 0))).limit(1);
+    await t.db.insert(judgments).values({ campaignId: demoId, itemId: unrated!.id, annotatorId: ada!.id, value: 3 });
+    const fourth = await getReport(c!, params, dbs);
+    expect(fourth.cached).toBe(false);
+    expect(fourth.report.overall.counts.labelled).toBe(first.report.overall.counts.labelled + 1);
+  });
+});
