@@ -47,6 +47,10 @@ const routeSpecs: Record<string, Record<string, RouteSpec>> = {
       expect: { anonymous: 401, contributor: 404, otherAnnotator: 404, researcher: 200, auditor: 403, globalAuditor: 403, admin: 200 },
     },
   },
+  "app/api/v1/campaigns/[id]/report/route.ts": {
+    // Reports: owners, campaign and global auditors, admins; never annotators; invisible campaigns are 404.
+    GET: { params: (f) => ({ id: f.privateId }), expect: { anonymous: 401, contributor: 404, otherAnnotator: 404, researcher: 200, auditor: 200, globalAuditor: 200, admin: 200 } },
+  },
   // Contributor work on an invite-only campaign: invisible to outsiders (404); people who may see it but not
   // rate it (owner, auditors, admins who have not joined) are refused (403).
   "app/api/campaigns/[slug]/assignments/next/route.ts": { POST: { params: (f) => ({ slug: f.privateSlug }), expect: work() } },
