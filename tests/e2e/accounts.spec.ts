@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { signIn } from "./helpers";
 
-test("a new contributor signs up, is signed in, signs out and signs back in", async ({ page }) => {
+test("a new contributor signs up, joins a public campaign, signs out and signs back in", async ({ page }) => {
   const email = `newcomer-${Date.now()}@example.org`;
   await page.goto("/signup");
   await page.getByLabel("Name").fill("Newcomer");
@@ -16,6 +16,12 @@ test("a new contributor signs up, is signed in, signs out and signs back in", as
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByRole("heading", { name: "Campaigns" })).toBeVisible();
   await expect(page.getByText("contributor", { exact: true })).toBeVisible();
+  await page.goto("/campaigns/multilingual-helpfulness");
+  await page.getByRole("link", { name: "Join and rate" }).click();
+  await page.getByRole("button", { name: "Join and start rating" }).click();
+  await expect(page.getByRole("heading", { name: "Rate: Multilingual helpfulness" })).toBeVisible();
+  await page.goto("/campaigns/multilingual-helpfulness");
+  await expect(page.getByText("you: annotator")).toBeVisible();
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Sign in" })).toBeVisible();
   await signIn(page, email, "a-long-enough-password");
