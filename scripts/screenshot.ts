@@ -17,7 +17,9 @@ if (email && password) {
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL((u) => !u.pathname.startsWith("/signin"));
 }
-await page.goto(url);
+await page.goto(url, { waitUntil: "networkidle" });
+// Client charts measure their container after hydration.
+await page.locator(".recharts-surface").first().waitFor({ timeout: 3000 }).catch(() => undefined);
 await page.screenshot({ path: out, fullPage: true });
 await browser.close();
 console.log(out);

@@ -15,6 +15,11 @@ export function SiteHeader({ user }: { user: CurrentUser | null }) {
           <Link href="/campaigns" className="text-sm font-medium text-slate-600 hover:text-slate-900">
             Campaigns
           </Link>
+          {user && (
+            <Link href="/contribute" className="text-sm font-medium text-slate-600 hover:text-slate-900">
+              My campaigns
+            </Link>
+          )}
           {user?.role === "admin" && (
             <Link href="/admin/users" className="text-sm font-medium text-slate-600 hover:text-slate-900">
               Users
