@@ -1,0 +1,184 @@
+import { mulberry32, normal } from "@/lib/random";
+
+/**
+ * Rarity from vectors (design notes, "Tail score" 3): the mean cosine distance to an item's m nearest
+ * neighbours, turned into a rank in 0..1 (higher = rarer). Exact kNN is O(n²), so for large n the search is
+ * restricted to the item's two nearest k-means cells (an inverted-file index, as in FAISS IVF): k-means with a
+ * seeded k-means++ start on a fixed sample, in a 48-dimension Gaussian random projection (Johnson–Lindenstrauss
+ * keeps distances to within a modest factor, plenty for a rank). Everything is seeded: same input, same scores.
+ */
+export type RarityOptions = { seed?: number; neighbours?: number; workDims?: number };
+
+const EXACT_LIMIT = 2000;
+const SAMPLE = 20_000;
+
+export function vectorRarityScores(vectors: Float32Array, n: number, dim: number, opts: RarityOptions = {}): number[] {
+  if (n === 0) return [];
+  if (n === 1) return [0];
+  const seed = opts.seed ?? 1;
+  const m = Math.min(opts.neighbours ?? 5, n - 1);
+  const { data, d } = prepare(vectors, n, dim, opts.workDims ?? 48, seed);
+  const raw = new Float64Array(n);
+  if (n <= EXACT_LIMIT) {
+    const all = Int32Array.from({ length: n }, (_, i) => i);
+    for (let i = 0; i < n; i++) raw[i] = knnMean(data, d, i, [all], m);
+  } else {
+    const k = Math.min(256, Math.max(2, Math.round(Math.sqrt(n) / 2)));
+    const centroids = kmeans(data, n, d, k, seed);
+    const { first, second } = assignTwo(data, n, d, centroids, k);
+    const cells = bucket(first, k);
+    for (let i = 0; i < n; i++) raw[i] = knnMean(data, d, i, [cells[first[i]!]!, cells[second[i]!]!], m);
+  }
+  return rankScores(raw);
+}
+
+/** L2-normalise (cosine geometry) and, above workDims, project with a seeded Gaussian matrix. */
+function prepare(vectors: Float32Array, n: number, dim: number, workDims: number, seed: number): { data: Float32Array; d: number } {
+  let data: Float32Array;
+  let d = dim;
+  if (dim > workDims) {
+    const rand = mulberry32(seed ^ 0x9e3779b9);
+    const proj = new Float32Array(dim * workDims);
+    for (let i = 0; i < proj.length; i++) proj[i] = normal(rand);
+    data = new Float32Array(n * workDims);
+    for (let i = 0; i < n; i++) {
+      const src = i * dim;
+      const dst = i * workDims;
+      for (let j = 0; j < dim; j++) {
+        const v = vectors[src + j]!;
+        if (v === 0) continue;
+        const row = j * workDims;
+        for (let c = 0; c < workDims; c++) data[dst + c]! += v * proj[row + c]!;
+      }
+    }
+    d = workDims;
+  } else data = Float32Array.from(vectors.subarray(0, n * dim));
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let c = 0; c < d; c++) s += data[i * d + c]! ** 2;
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let c = 0; c < d; c++) data[i * d + c]! *= inv;
+  }
+  return { data, d };
+}
+
+function dist2(a: Float32Array, ai: number, b: Float32Array, bi: number, d: number): number {
+  let s = 0;
+  for (let c = 0; c < d; c++) {
+    const t = a[ai + c]! - b[bi + c]!;
+    s += t * t;
+  }
+  return s;
+}
+
+/** Mean distance to the m nearest other items among the candidate lists; missing neighbours count as far (2). */
+function knnMean(data: Float32Array, d: number, i: number, lists: Int32Array[], m: number): number {
+  const best = new Float64Array(m).fill(Infinity);
+  const seen = lists.length > 1 && lists[0] === lists[1] ? [lists[0]!] : lists;
+  for (const list of seen) {
+    for (let t = 0; t < list.length; t++) {
+      const j = list[t]!;
+      if (j === i) continue;
+      const dd = dist2(data, i * d, data, j * d, d);
+      if (dd >= best[m - 1]!) continue;
+      let p = m - 1;
+      while (p > 0 && best[p - 1]! > dd) {
+        best[p] = best[p - 1]!;
+        p--;
+      }
+      best[p] = dd;
+    }
+  }
+  let sum = 0;
+  for (let p = 0; p < m; p++) sum += best[p] === Infinity ? 2 : Math.sqrt(best[p]!);
+  return sum / m;
+}
+
+function kmeans(data: Float32Array, n: number, d: number, k: number, seed: number): Float32Array {
+  const rand = mulberry32(seed);
+  // A fixed, seeded sample trains the centroids; every item is assigned afterwards.
+  const size = Math.min(n, SAMPLE);
+  const sample = new Int32Array(size);
+  const step = n / size;
+  for (let s = 0; s < size; s++) sample[s] = Math.min(n - 1, Math.floor(s * step + rand() * step));
+  const cents = new Float32Array(k * d);
+  // k-means++ seeding (Arthur & Vassilvitskii 2007).
+  const first = sample[Math.floor(rand() * size)]!;
+  cents.set(data.subarray(first * d, first * d + d), 0);
+  const closest = new Float64Array(size).fill(Infinity);
+  for (let c = 1; c < k; c++) {
+    let total = 0;
+    for (let s = 0; s < size; s++) {
+      const dd = dist2(data, sample[s]! * d, cents, (c - 1) * d, d);
+      if (dd < closest[s]!) closest[s] = dd;
+      total += closest[s]!;
+    }
+    let u = rand() * total;
+    let pick = size - 1;
+    for (let s = 0; s < size; s++) if ((u -= closest[s]!) <= 0) { pick = s; break; }
+    cents.set(data.subarray(sample[pick]! * d, sample[pick]! * d + d), c * d);
+  }
+  const label = new Int32Array(size);
+  for (let iter = 0; iter < 8; iter++) {
+    for (let s = 0; s < size; s++) label[s] = nearest(data, sample[s]! * d, cents, k, d);
+    const sums = new Float64Array(k * d);
+    const counts = new Int32Array(k);
+    for (let s = 0; s < size; s++) {
+      const c = label[s]!;
+      counts[c]!++;
+      for (let x = 0; x < d; x++) sums[c * d + x]! += data[sample[s]! * d + x]!;
+    }
+    for (let c = 0; c < k; c++) if (counts[c]! > 0) for (let x = 0; x < d; x++) cents[c * d + x] = sums[c * d + x]! / counts[c]!;
+  }
+  return cents;
+}
+
+function nearest(data: Float32Array, off: number, cents: Float32Array, k: number, d: number): number {
+  let best = 0;
+  let bd = Infinity;
+  for (let c = 0; c < k; c++) {
+    const dd = dist2(data, off, cents, c * d, d);
+    if (dd < bd) { bd = dd; best = c; }
+  }
+  return best;
+}
+
+function assignTwo(data: Float32Array, n: number, d: number, cents: Float32Array, k: number) {
+  const first = new Int32Array(n);
+  const second = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let b1 = 0, b2 = 0, d1 = Infinity, d2 = Infinity;
+    for (let c = 0; c < k; c++) {
+      const dd = dist2(data, i * d, cents, c * d, d);
+      if (dd < d1) { d2 = d1; b2 = b1; d1 = dd; b1 = c; } else if (dd < d2) { d2 = dd; b2 = c; }
+    }
+    first[i] = b1;
+    second[i] = d2 === Infinity ? b1 : b2;
+  }
+  return { first, second };
+}
+
+function bucket(labels: Int32Array, k: number): Int32Array[] {
+  const counts = new Int32Array(k);
+  for (const l of labels) counts[l]!++;
+  const cells = Array.from({ length: k }, (_, c) => new Int32Array(counts[c]!));
+  const fill = new Int32Array(k);
+  for (let i = 0; i < labels.length; i++) cells[labels[i]!]![fill[labels[i]!]!++] = i;
+  return cells;
+}
+
+/** Average rank of each value, scaled to 0..1 (ties share a score). */
+export function rankScores(values: ArrayLike<number>): number[] {
+  const n = values.length;
+  if (n <= 1) return Array.from({ length: n }, () => 0);
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a]! - values[b]! || a - b);
+  const out = new Array<number>(n);
+  for (let s = 0; s < n; ) {
+    let e = s;
+    while (e + 1 < n && values[order[e + 1]!] === values[order[s]!]) e++;
+    const r = (s + e) / 2 / (n - 1);
+    for (let t = s; t <= e; t++) out[order[t]!] = r;
+    s = e + 1;
+  }
+  return out;
+}
