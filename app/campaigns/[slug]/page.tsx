@@ -3,6 +3,7 @@ import { getDb } from "@/db";
 import { campaignProgress, groupCoverage } from "@/db/queries/campaigns";
 import { AccessDenied } from "@/components/auth/access-denied";
 import { GroupCoverageTable } from "@/components/campaigns/group-coverage-table";
+import { ResearcherLinks } from "@/components/campaigns/researcher-links";
 import { Badge, statusTone } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader, Stat } from "@/components/ui/card";
 import { Markdown } from "@/components/ui/markdown";
@@ -51,6 +52,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ slug:
         </div>
       </div>
 
+      <ResearcherLinks user={user} access={access} slug={campaign.slug} />
       <dl className="grid grid-cols-2 gap-3 md:grid-cols-4">
         <Stat label="Items" value={progress.items.toLocaleString("en")} />
         <Stat label="Routed to people" value={progress.routed.toLocaleString("en")} hint={progress.items ? `${Math.round((100 * progress.routed) / progress.items)}% of items` : undefined} />
