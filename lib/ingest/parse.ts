@@ -32,12 +32,15 @@ async function* parseJsonl(src: AsyncIterable<Uint8Array>): AsyncGenerator<Parse
   };
   for await (const chunk of src) {
     rest += decoder.decode(chunk, { stream: true });
+    // Walk the buffer with an index; one slice per line and one for the leftover keeps this linear.
+    let pos = 0;
     let nl: number;
-    while ((nl = rest.indexOf("\n")) >= 0) {
-      const r = one(rest.slice(0, nl));
-      rest = rest.slice(nl + 1);
+    while ((nl = rest.indexOf("\n", pos)) >= 0) {
+      const r = one(rest.slice(pos, nl));
+      pos = nl + 1;
       if (r) yield r;
     }
+    rest = rest.slice(pos);
   }
   rest += decoder.decode();
   if (rest.length > 0) {
