@@ -45,14 +45,23 @@ export default async function tail(flags: Record<string, string>) {
       }
       await upsertItems(db.db, c!.id, batch);
     }
+    // Log when each phase starts, to see load / score / write separately.
+    const phases = () => {
+      let last = "";
+      const t0 = performance.now();
+      return (p: { phase: string }) => {
+        if (p.phase !== last) log(`  ${p.phase} at ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        last = p.phase;
+      };
+    };
     const rss = rssSampler();
     let t = performance.now();
-    const textRun = await runRouting(db.db, c!.id, { actorId: u!.id, seed: "bench" });
+    const textRun = await runRouting(db.db, c!.id, { actorId: u!.id, seed: "bench", onProgress: phases() });
     const textS = (performance.now() - t) / 1000;
     log(`text rarity: ${textS.toFixed(1)} s end to end, ${textRun.itemsRouted} routed`);
     await db.db.update(campaigns).set({ tailMethod: "embedding" }).where(eq(campaigns.id, c!.id));
     t = performance.now();
-    const embRun = await runRouting(db.db, c!.id, { actorId: u!.id, seed: "bench" });
+    const embRun = await runRouting(db.db, c!.id, { actorId: u!.id, seed: "bench", onProgress: phases() });
     const embS = (performance.now() - t) / 1000;
     log(`embedding rarity: ${embS.toFixed(1)} s end to end, ${embRun.itemsRouted} routed`);
     const peak = rss.stop();

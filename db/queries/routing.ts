@@ -9,7 +9,7 @@ export type RoutingRow = {
   confidence: number | null;
   tail: number | null;
   text: string;
-  embedding: number[] | null;
+  embedding: Float32Array | null;
 };
 
 /** Items of a campaign in id order, a page at a time (keyset), with only what the chosen tail method needs. */
@@ -24,14 +24,15 @@ export async function* routingRows(db: Db, campaignId: string, need: { text: boo
         confidence: items.judgeConfidence,
         tail: items.tailScore,
         text: need.text ? sql<string>`left(${items.input}, 500) || E'\n' || left(${items.output}, 1500)` : sql<string>`''`,
-        embedding: need.embedding ? items.embedding : sql<null>`null`,
+        // As text, parsed straight into a Float32Array: 100k × 384 JS number arrays would cost ~1 GB.
+        embedding: need.embedding ? sql<string | null>`array_to_string(${items.embedding}, ',')` : sql<null>`null`,
       })
       .from(items)
       .where(and(eq(items.campaignId, campaignId), gt(items.id, after)))
       .orderBy(asc(items.id))
       .limit(page);
     if (rows.length === 0) return;
-    yield rows;
+    yield rows.map((r) => ({ ...r, embedding: r.embedding ? parseVector(r.embedding) : null }));
     after = rows.at(-1)!.id;
     if (rows.length < page) return;
   }
@@ -54,4 +55,12 @@ export async function writeRouting(db: Db | Tx, campaignId: string, rows: Routin
     from json_to_recordset(${JSON.stringify(rows)}::json)
       as x(id bigint, tail float8, routed boolean, pi float8, reason text, priority float8)
     where i.id = x.id and i.campaign_id = ${campaignId}`);
+}
+
+function parseVector(text: string): Float32Array | null {
+  if (text === "") return null;
+  const parts = text.split(",");
+  const out = new Float32Array(parts.length);
+  for (let i = 0; i < parts.length; i++) out[i] = Number(parts[i]);
+  return out;
 }

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { type z } from "zod";
 import { getDb, type Db } from "@/db";
 import { getCurrentUser, type CurrentUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";

@@ -1,6 +1,6 @@
 import { getServerSession } from "next-auth";
 import { and, eq, isNull } from "drizzle-orm";
-import { z } from "zod";
+import { type z } from "zod";
 import { getDb, type Db } from "@/db";
 import { users } from "@/db/schema";
 import { authOptions } from "@/lib/auth/options";

@@ -3,7 +3,7 @@ import { textRarityScores } from "./text-rarity";
 import { vectorRarityScores } from "./vector-rarity";
 
 export type TailMethod = "provided" | "group" | "embedding" | "text";
-export type TailInput = { group: string | null; provided: number | null; text: string; embedding: number[] | null };
+export type TailInput = { group: string | null; provided: number | null; text: string; embedding: ArrayLike<number> | null };
 
 /**
  * One tail score (0..1, higher = rarer) per item by the campaign's method. Deterministic for a given seed.
