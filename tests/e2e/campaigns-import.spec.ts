@@ -37,8 +37,11 @@ test("a bad file gets a clear message and a row-level report", async ({ page }) 
   await signIn(page, "researcher@margin.demo");
   await page.goto("/campaigns/multilingual-helpfulness/import");
   await page.getByLabel(/Items file/).setInputFiles({ name: "bad.jsonl", mimeType: "", buffer: Buffer.from('{"id":"n1","output":"ok","judge_score":3}\n{"id":"n2","output":"x","judge_score":11}\n') });
+  // All or nothing: the demo campaign (shared with other specs) stays untouched.
+  await page.getByLabel("All or nothing: import nothing if any row is invalid").check();
   await page.getByRole("button", { name: "Upload and import" }).click();
   const report = page.getByRole("region", { name: "Import report" });
+  await expect(report.getByRole("status").first()).toHaveText("Nothing was imported: some rows are invalid (all-or-nothing).");
   await expect(report.getByRole("table", { name: /Rejected rows/ }).getByRole("cell", { name: "2", exact: true })).toBeVisible();
   await expect(report.getByRole("link", { name: /Download the error report/ })).toBeVisible();
 
