@@ -7,6 +7,7 @@ import { Badge, statusTone } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Pagination } from "@/components/ui/pagination";
 import { ProgressBar } from "@/components/ui/progress";
+import { NewCampaignLink } from "@/components/campaigns/new-campaign-link";
 
 export const metadata: Metadata = { title: "Campaigns" };
 const PAGE_SIZE = 12;
@@ -24,7 +25,8 @@ export default async function CampaignsPage({ searchParams }: { searchParams: Pr
   });
   return (
     <div className="space-y-6">
-      <div>
+      <div className="relative">
+        <div className="absolute right-0 top-0"><NewCampaignLink user={user} /></div>
         <h1 className="text-2xl font-bold tracking-tight text-slate-900">Campaigns</h1>
         <p className="mt-1 text-sm text-slate-600">
           {user ? "Public campaigns and the ones you belong to." : "Public campaigns. Sign in to rate items or see your own."}

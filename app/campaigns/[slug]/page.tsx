@@ -6,6 +6,7 @@ import { AccessDenied } from "@/components/auth/access-denied";
 import { CampaignWorkLinks } from "@/components/annotate/campaign-work-links";
 import { GroupCoverageTable } from "@/components/campaigns/group-coverage-table";
 import { ReportLink } from "@/components/reports/report-link";
+import { ResearcherLinks } from "@/components/campaigns/researcher-links";
 import { Badge, statusTone } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader, Stat } from "@/components/ui/card";
 import { Markdown } from "@/components/ui/markdown";
@@ -62,6 +63,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ slug:
 
       <CampaignWorkLinks slug={campaign.slug} actor={user} access={access} />
 
+      <ResearcherLinks user={user} access={access} slug={campaign.slug} />
       <dl className="grid grid-cols-2 gap-3 md:grid-cols-4">
         <Stat label="Items" value={progress.items.toLocaleString("en")} />
         <Stat label="Routed to people" value={progress.routed.toLocaleString("en")} hint={progress.items ? `${Math.round((100 * progress.routed) / progress.items)}% of items` : undefined} />

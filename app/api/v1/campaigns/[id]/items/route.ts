@@ -1,0 +1,38 @@
+import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import { z } from "zod";
+import { apiRoute } from "@/lib/api/route";
+import { loadCampaignByRef } from "@/lib/campaigns/by-id";
+import { AppError } from "@/lib/errors";
+import { detectFormat, maxUploadBytes } from "@/lib/ingest/formats";
+import { importItems } from "@/lib/ingest/import-items";
+import { scheduleRouting } from "@/lib/routing/schedule";
+
+const params = z.object({ id: z.string().min(1).max(100) });
+
+// POST /api/v1/campaigns/{id}/items – stream items in (JSONL, CSV or a JSON array; see docs/api-issue-4.md).
+// Query: ?mode=all-or-nothing to write nothing unless every row is valid; ?filename= for the import record.
+export const POST = apiRoute({ params }, async ({ req, db, actor, params, ip }) => {
+  const { campaign } = await loadCampaignByRef(actor, params.id, "campaign:edit");
+  if (campaign.status === "closed") throw new AppError("conflict", "This campaign is closed; no more items can be imported");
+  const url = new URL(req.url);
+  const filename = url.searchParams.get("filename")?.slice(0, 255) ?? null;
+  const format = detectFormat(req.headers.get("content-type"), filename);
+  const max = maxUploadBytes();
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > max) throw new AppError("too_large", `The file is over the ${Math.round(max / 1048576)} MB limit; nothing was imported.`);
+  if (!req.body) throw new AppError("bad_request", "Empty body: nothing to import");
+  const body = Readable.fromWeb(req.body as unknown as NodeReadableStream<Uint8Array>);
+  const summary = await importItems(db, campaign, body, {
+    format,
+    filename,
+    allOrNothing: ["all-or-nothing", "all_or_nothing", "atomic"].includes(url.searchParams.get("mode") ?? ""),
+    actorId: actor!.id,
+    apiKeyId: actor!.apiKeyId ?? null,
+    ip,
+    maxBytes: max,
+  });
+  const routing = summary.status === "succeeded" && summary.rowsNew + summary.rowsUpdated > 0 ? await scheduleRouting(db, campaign.id, actor!.id) : null;
+  const report = `/api/v1/campaigns/${campaign.id}/imports/${summary.importId}/errors`;
+  return Response.json({ import: { ...summary, errors: summary.errors.slice(0, 100), errorReport: report }, routing }, { status: summary.status === "succeeded" ? 201 : 422 });
+});

@@ -1,0 +1,72 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { eq, sql } from "drizzle-orm";
+import { getDb } from "@/db";
+import { judgments } from "@/db/schema";
+import { AccessDenied } from "@/components/auth/access-denied";
+import { CampaignForm } from "@/components/campaigns/campaign-form";
+import { RoutingStatusPanel } from "@/components/campaigns/routing-status";
+import { StatusControls } from "@/components/campaigns/status-controls";
+import { Badge, statusTone } from "@/components/ui/badge";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { getCurrentUser } from "@/lib/auth/session";
+import { loadCampaign } from "@/lib/campaigns/access";
+import { AppError } from "@/lib/errors";
+import { rubricFormValues } from "@/lib/validation/campaign-form";
+import { allowedNextStatuses } from "@/lib/validation/campaign-input";
+import { changeStatusAction, rerouteAction, updateCampaignAction } from "./actions";
+
+export const metadata: Metadata = { title: "Edit campaign" };
+
+export default async function EditCampaignPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const user = await getCurrentUser();
+  let loaded;
+  try {
+    loaded = await loadCampaign(user, slug, "campaign:edit");
+  } catch (e) {
+    if (e instanceof AppError) return <AccessDenied error={e} />;
+    throw e;
+  }
+  const { campaign: c } = loaded;
+  const db = await getDb();
+  const [{ n }] = (await db.select({ n: sql<number>`count(*)::int` }).from(judgments).where(eq(judgments.campaignId, c.id))) as [{ n: number }];
+  const values: Record<string, string> = {
+    slug: c.slug,
+    name: c.name,
+    description: c.description,
+    guidelines: c.guidelines,
+    visibility: c.visibility,
+    k: String(c.k),
+    stratificationKey: c.stratificationKey ?? "",
+    tailMethod: c.tailMethod,
+    confidenceThreshold: String(c.routingPolicy.confidenceThreshold),
+    tailThreshold: String(c.routingPolicy.tailThreshold),
+    controlRate: String(c.routingPolicy.controlRate),
+    budget: c.routingPolicy.budget === undefined ? "" : String(c.routingPolicy.budget),
+    ...rubricFormValues(c.rubric),
+  };
+  return (
+    <div className="mx-auto max-w-3xl space-y-6">
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <div>
+          <p className="text-sm"><Link href={`/campaigns/${c.slug}`} className="text-indigo-700 hover:underline">← {c.name}</Link></p>
+          <h1 className="mt-1 text-2xl font-bold tracking-tight text-slate-900">Campaign settings</h1>
+        </div>
+        <Badge tone={statusTone[c.status]}>{c.status}</Badge>
+      </div>
+      <Card>
+        <CardHeader title="Status and routing" description="draft → active ⇄ paused → closed. Closing is final." />
+        <CardBody className="space-y-4">
+          <StatusControls slug={c.slug} next={allowedNextStatuses(c.status)} statusAction={changeStatusAction} rerouteAction={rerouteAction} />
+          <RoutingStatusPanel campaignId={c.id} />
+        </CardBody>
+      </Card>
+      {c.status === "closed" ? (
+        <p className="text-sm text-slate-600">This campaign is closed; its settings can no longer change.</p>
+      ) : (
+        <CampaignForm action={updateCampaignAction} values={values} submitLabel="Save changes" rubricLocked={n > 0} hidden={{ slug: c.slug }} />
+      )}
+    </div>
+  );
+}

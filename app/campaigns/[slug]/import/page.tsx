@@ -1,0 +1,66 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { getDb } from "@/db";
+import { recentImports } from "@/db/queries/overview";
+import { AccessDenied } from "@/components/auth/access-denied";
+import { UploadItems } from "@/components/campaigns/upload-items";
+import { Badge } from "@/components/ui/badge";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { Table, Td, Th } from "@/components/ui/table";
+import { getCurrentUser } from "@/lib/auth/session";
+import { loadCampaign } from "@/lib/campaigns/access";
+import { AppError } from "@/lib/errors";
+import { maxUploadBytes } from "@/lib/ingest/formats";
+
+export const metadata: Metadata = { title: "Import items" };
+
+export default async function ImportPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const user = await getCurrentUser();
+  let loaded;
+  try {
+    loaded = await loadCampaign(user, slug, "campaign:edit");
+  } catch (e) {
+    if (e instanceof AppError) return <AccessDenied error={e} />;
+    throw e;
+  }
+  const { campaign: c } = loaded;
+  const past = await recentImports(await getDb(), c.id);
+  return (
+    <div className="mx-auto max-w-4xl space-y-6">
+      <div>
+        <p className="text-sm"><Link href={`/campaigns/${c.slug}`} className="text-indigo-700 hover:underline">← {c.name}</Link></p>
+        <h1 className="mt-1 text-2xl font-bold tracking-tight text-slate-900">Import items</h1>
+        <p className="mt-1 text-sm text-slate-600">
+          One item per line (JSONL) or row (CSV): <code>external_id</code>, <code>input</code>, <code>output</code>, and optionally <code>judge_score</code>,{" "}
+          <code>judge_confidence</code>, <code>judge_rationale</code>, <code>model</code>, <code>human_ratings</code>; other fields become metadata. Re-importing an id updates it.
+          Examples: <a className="text-indigo-700 hover:underline" href="/examples/items.jsonl" download>items.jsonl</a>, <a className="text-indigo-700 hover:underline" href="/examples/items.csv" download>items.csv</a>.
+        </p>
+      </div>
+      {c.status === "closed" ? <p className="text-sm text-slate-600">This campaign is closed.</p> : <UploadItems campaignId={c.id} slug={c.slug} maxMb={Math.round(maxUploadBytes() / 1048576)} />}
+      <Card>
+        <CardHeader title="Past imports" />
+        <CardBody className="p-0">
+          {past.length === 0 ? <p className="p-5 text-sm text-slate-500">No imports yet.</p> : (
+            <Table caption="Past imports">
+              <thead className="bg-slate-50"><tr><Th>When</Th><Th>File</Th><Th>Status</Th><Th numeric>New</Th><Th numeric>Updated</Th><Th numeric>Rejected</Th><Th>Report</Th></tr></thead>
+              <tbody className="divide-y divide-slate-100">
+                {past.map((p) => (
+                  <tr key={p.id}>
+                    <Td>{p.createdAt.toISOString().slice(0, 16).replace("T", " ")}</Td>
+                    <Td>{p.filename ?? p.format}</Td>
+                    <Td><Badge tone={p.status === "succeeded" ? "green" : p.status === "failed" ? "rose" : "slate"}>{p.status}</Badge></Td>
+                    <Td numeric>{p.rowsNew.toLocaleString("en")}</Td>
+                    <Td numeric>{p.rowsUpdated.toLocaleString("en")}</Td>
+                    <Td numeric>{p.rowsRejected.toLocaleString("en")}</Td>
+                    <Td>{p.rowsRejected > 0 ? <a className="text-indigo-700 hover:underline" href={`/api/v1/campaigns/${c.id}/imports/${p.id}/errors`} download>errors.csv</a> : "—"}</Td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          )}
+        </CardBody>
+      </Card>
+    </div>
+  );
+}

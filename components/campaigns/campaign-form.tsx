@@ -1,0 +1,100 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import type { ActionState } from "@/lib/actions/action";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+import { Select, TextArea } from "./form-fields";
+
+export type CampaignFormValues = Record<string, string>;
+type Props = {
+  action: (prev: ActionState, data: FormData) => Promise<ActionState>;
+  values: CampaignFormValues;
+  submitLabel: string;
+  /** Set when judgments exist: the rubric can no longer change. */
+  rubricLocked?: boolean;
+  showSlug?: boolean;
+  hidden?: Record<string, string>;
+};
+
+// Zod paths from the JSON shape → the flat form field that shows the message.
+const FIELD_OF: Record<string, string> = {
+  "rubric.min": "likertMin",
+  "rubric.max": "likertMax",
+  rubric: "rubricType",
+  "rubric.labels": "binaryLabel0",
+  "rubric.options": "categoricalOptions",
+  "routingPolicy.confidenceThreshold": "confidenceThreshold",
+  "routingPolicy.tailThreshold": "tailThreshold",
+  "routingPolicy.controlRate": "controlRate",
+  "routingPolicy.budget": "budget",
+};
+
+export function CampaignForm({ action, values, submitLabel, rubricLocked, showSlug, hidden }: Props) {
+  const [state, formAction, pending] = useActionState(action, undefined);
+  const [rubricType, setRubricType] = useState(values.rubricType ?? "likert");
+  const errors: Record<string, string> = {};
+  for (const [path, msg] of Object.entries(state?.fieldErrors ?? {})) {
+    const key = FIELD_OF[path] ?? Object.entries(FIELD_OF).find(([p]) => path.startsWith(`${p}.`))?.[1] ?? path;
+    errors[key] ??= msg;
+  }
+  const v = (k: string) => values[k] ?? "";
+
+  return (
+    <form action={formAction} className="space-y-6" noValidate>
+      {Object.entries(hidden ?? {}).map(([k, val]) => <input key={k} type="hidden" name={k} value={val} />)}
+      <fieldset className="grid gap-4 rounded-lg bg-white p-5 shadow-sm ring-1 ring-slate-200 md:grid-cols-2">
+        <legend className="sr-only">About</legend>
+        <Input label="Name" name="name" defaultValue={v("name")} required error={errors.name} className="md:col-span-2" />
+        {showSlug && <Input label="Address (slug, optional)" name="slug" defaultValue={v("slug")} error={errors.slug} hint="Lower-case letters, digits and hyphens; made from the name when empty." />}
+        <Select label="Visibility" name="visibility" defaultValue={v("visibility") || "public"} error={errors.visibility} options={[["public", "Public: anyone signed in may contribute"], ["invite", "Invite-only"]]} />
+        <TextArea label="Description" name="description" defaultValue={v("description")} rows={2} error={errors.description} className="md:col-span-2" />
+        <TextArea label="Guidelines (Markdown)" name="guidelines" defaultValue={v("guidelines")} rows={6} error={errors.guidelines} className="md:col-span-2" hint="Shown to contributors. Raw HTML is not rendered." />
+      </fieldset>
+
+      <fieldset disabled={rubricLocked} className="grid gap-4 rounded-lg bg-white p-5 shadow-sm ring-1 ring-slate-200 md:grid-cols-2">
+        <legend className="px-1 text-sm font-semibold text-slate-900">Rubric</legend>
+        {rubricLocked && <p className="text-sm text-amber-800 md:col-span-2">The rubric is locked: judgments already use it.</p>}
+        <Select label="Scale" name="rubricType" value={rubricType} onChange={(e) => setRubricType(e.target.value)} error={errors.rubricType} options={[["likert", "Likert (numeric scale)"], ["binary", "Binary"], ["categorical", "Categorical"], ["pairwise", "Pairwise A/B"]]} />
+        {rubricType === "likert" && (
+          <>
+            <div className="grid grid-cols-2 gap-3">
+              <Input label="Lowest" name="likertMin" type="number" defaultValue={v("likertMin") || "1"} error={errors.likertMin} />
+              <Input label="Highest" name="likertMax" type="number" defaultValue={v("likertMax") || "5"} error={errors.likertMax} />
+            </div>
+            <TextArea label="Labels (optional, one per line: 1: Poor)" name="likertLabels" defaultValue={v("likertLabels")} rows={3} error={errors.likertLabels} className="md:col-span-2" />
+          </>
+        )}
+        {rubricType === "binary" && (
+          <div className="grid grid-cols-2 gap-3">
+            <Input label="Label for 0" name="binaryLabel0" defaultValue={v("binaryLabel0") || "No"} error={errors.binaryLabel0} />
+            <Input label="Label for 1" name="binaryLabel1" defaultValue={v("binaryLabel1") || "Yes"} />
+          </div>
+        )}
+        {rubricType === "categorical" && <TextArea label="Options (one per line)" name="categoricalOptions" defaultValue={v("categoricalOptions")} rows={4} error={errors.categoricalOptions} />}
+        {rubricType === "pairwise" && (
+          <label className="flex items-center gap-2 text-sm text-slate-800">
+            <input type="checkbox" name="allowTie" defaultChecked={v("allowTie") === "on"} className="size-4 rounded border-slate-300" />
+            Allow a tie
+          </label>
+        )}
+        <Input label="Ratings per routed item (k)" name="k" type="number" min={1} max={50} defaultValue={v("k") || "3"} error={errors.k} />
+      </fieldset>
+
+      <fieldset className="grid gap-4 rounded-lg bg-white p-5 shadow-sm ring-1 ring-slate-200 md:grid-cols-2">
+        <legend className="px-1 text-sm font-semibold text-slate-900">Tail score and routing</legend>
+        <Input label="Stratification key (metadata field)" name="stratificationKey" defaultValue={v("stratificationKey")} error={errors.stratificationKey} hint="e.g. language; groups items for group rarity and reports." />
+        <Select label="Tail-score method" name="tailMethod" defaultValue={v("tailMethod") || ""} error={errors.tailMethod} options={[["", "Automatic (group if a key is set, else text)"], ["group", "Group rarity"], ["text", "Text rarity (character n-grams)"], ["embedding", "Embedding rarity (vectors in the import)"], ["provided", "Provided in the import"]]} />
+        <Input label="Confidence threshold c" name="confidenceThreshold" type="number" step="0.01" min={0} max={1} defaultValue={v("confidenceThreshold") || "0.6"} error={errors.confidenceThreshold} hint="Judge confidence below c → always to people (π = 1)." />
+        <Input label="Tail threshold t" name="tailThreshold" type="number" step="0.01" min={0} max={1} defaultValue={v("tailThreshold") || "0.8"} error={errors.tailThreshold} hint="Tail score at least t → always to people (π = 1)." />
+        <Input label="Control rate p" name="controlRate" type="number" step="0.01" min={0} max={1} defaultValue={v("controlRate") || "0.1"} error={errors.controlRate} hint="Share of the other items drawn at random (π = p)." />
+        <Input label="Budget (optional)" name="budget" type="number" min={1} defaultValue={v("budget")} error={errors.budget} hint="Cap on routed items; π ∝ priority, capped at 1." />
+      </fieldset>
+
+      {state?.error && <p role="alert" className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700">{state.error}</p>}
+      {state?.success && <p role="status" className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800">{state.success}</p>}
+      <Button type="submit" disabled={pending}>{pending ? "Saving…" : submitLabel}</Button>
+    </form>
+  );
+}
+

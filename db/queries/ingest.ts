@@ -1,0 +1,56 @@
+import { sql } from "drizzle-orm";
+import { rowsOf, type Db, type Tx } from "../client";
+import type { ItemRow, RatingRow } from "@/lib/ingest/row";
+
+/**
+ * Upsert one batch of items in one statement. The whole batch travels as one JSON parameter expanded by
+ * json_to_recordset (no 65k-parameter limit, same SQL on PGlite and postgres.js). `xmax = 0` is true only for
+ * rows this statement inserted (an updated row carries the updating transaction's xmax), which counts
+ * new vs updated without a second query. Routing columns are left alone: the routing run that follows an import
+ * recomputes them.
+ */
+export async function upsertItems(db: Db | Tx, campaignId: string, rows: ItemRow[]): Promise<{ inserted: number; updated: number }> {
+  if (rows.length === 0) return { inserted: 0, updated: 0 };
+  const result = await db.execute(sql`
+    with up as (
+      insert into items (campaign_id, external_id, input, output, output_b, model, metadata, "group",
+                         judge_score, judge_confidence, judge_rationale, embedding, tail_score, gold_answer)
+      select ${campaignId}, x.external_id, x.input, x.output, x.output_b, x.model, coalesce(x.metadata, '{}'::jsonb), x."group",
+             x.judge_score, x.judge_confidence, x.judge_rationale, x.embedding, x.tail_score, x.gold_answer
+      from json_to_recordset(${JSON.stringify(rows)}::json) as x(
+        external_id text, input text, output text, output_b text, model text, metadata jsonb, "group" text,
+        judge_score jsonb, judge_confidence float8, judge_rationale text, embedding real[], tail_score float8, gold_answer jsonb)
+      on conflict (campaign_id, external_id) do update set
+        input = excluded.input, output = excluded.output, output_b = excluded.output_b, model = excluded.model,
+        metadata = excluded.metadata, "group" = excluded."group", judge_score = excluded.judge_score,
+        judge_confidence = excluded.judge_confidence, judge_rationale = excluded.judge_rationale,
+        embedding = excluded.embedding, tail_score = excluded.tail_score, gold_answer = excluded.gold_answer,
+        updated_at = now()
+      returning (xmax = 0) as inserted
+    )
+    select count(*) filter (where inserted)::int as inserted, count(*) filter (where not inserted)::int as updated from up`);
+  const [r] = rowsOf<{ inserted: number; updated: number }>(result);
+  return { inserted: r?.inserted ?? 0, updated: r?.updated ?? 0 };
+}
+
+/**
+ * Prior human ratings → external raters (one per pseudonym per campaign, no account) and judgments marked
+ * source 'import'; re-importing the same (item, rater) updates the value. items.judgment_count is recounted for
+ * the touched items in the same transaction so the assignment hot path stays right.
+ */
+export async function upsertImportedRatings(db: Db | Tx, campaignId: string, ratings: RatingRow[], guidelinesVersion: number): Promise<void> {
+  if (ratings.length === 0) return;
+  const raters = [...new Set(ratings.map((r) => r.rater))];
+  const ids = [...new Set(ratings.map((r) => r.external_id))];
+  await db.execute(sql`insert into external_raters (campaign_id, pseudonym)
+    select ${campaignId}, r from json_array_elements_text(${JSON.stringify(raters)}::json) as r
+    on conflict (campaign_id, pseudonym) do nothing`);
+  await db.execute(sql`insert into judgments (campaign_id, item_id, external_rater_id, value, rationale, source, guidelines_version)
+    select ${campaignId}, i.id, er.id, x.value, x.rationale, 'import', ${guidelinesVersion}
+    from json_to_recordset(${JSON.stringify(ratings)}::json) as x(external_id text, rater text, value jsonb, rationale text)
+    join items i on i.campaign_id = ${campaignId} and i.external_id = x.external_id
+    join external_raters er on er.campaign_id = ${campaignId} and er.pseudonym = x.rater
+    on conflict (item_id, external_rater_id) do update set value = excluded.value, rationale = excluded.rationale, updated_at = now()`);
+  await db.execute(sql`update items i set judgment_count = (select count(*) from judgments j where j.item_id = i.id)
+    where i.campaign_id = ${campaignId} and i.external_id in (select json_array_elements_text(${JSON.stringify(ids)}::json))`);
+}

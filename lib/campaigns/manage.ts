@@ -1,0 +1,119 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Db, Tx } from "@/db";
+import { campaignMembers, campaigns, items, judgments, type Campaign } from "@/db/schema";
+import { recordAudit } from "@/lib/audit/record";
+import { AppError } from "@/lib/errors";
+import { defaultRoutingPolicy } from "@/lib/validation/campaign";
+import { canTransition, slugify, type CampaignCreateInput, type CampaignUpdateInput } from "@/lib/validation/campaign-input";
+
+type Who = { actorId: string; ip?: string | null };
+
+/** Create a draft campaign owned by the actor (the caller has checked `campaign:create`). */
+export async function createCampaign(db: Db, input: CampaignCreateInput, who: Who): Promise<Campaign> {
+  const base = input.slug ?? slugify(input.name);
+  return db.transaction(async (tx) => {
+    const slug = await freeSlug(tx, base, input.slug !== undefined);
+    const [row] = await tx
+      .insert(campaigns)
+      .values({
+        slug,
+        name: input.name,
+        description: input.description,
+        guidelines: input.guidelines,
+        rubric: input.rubric,
+        k: input.k,
+        stratificationKey: input.stratificationKey ?? null,
+        // Group rarity needs a stratification key; without one, text rarity works on any item.
+        tailMethod: input.tailMethod ?? (input.stratificationKey ? "group" : "text"),
+        routingPolicy: input.routingPolicy ?? defaultRoutingPolicy,
+        visibility: input.visibility,
+        status: "draft",
+        ownerId: who.actorId,
+      })
+      .returning();
+    await tx.insert(campaignMembers).values({ campaignId: row!.id, userId: who.actorId, role: "owner" });
+    await recordAudit(tx, {
+      actorId: who.actorId,
+      action: "campaign.created",
+      targetType: "campaign",
+      targetId: row!.id,
+      campaignId: row!.id,
+      ip: who.ip,
+      details: { slug, name: input.name, rubric: input.rubric, routingPolicy: row!.routingPolicy, k: input.k },
+    });
+    return row!;
+  });
+}
+
+async function freeSlug(db: Db | Tx, base: string, explicit: boolean): Promise<string> {
+  const taken = async (s: string) => (await db.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.slug, s))).length > 0;
+  if (!(await taken(base))) return base;
+  if (explicit) throw new AppError("conflict", `The address “${base}” is taken`, { field: "slug" });
+  for (let i = 2; i < 1000; i++) if (!(await taken(`${base}-${i}`))) return `${base}-${i}`;
+  throw new AppError("conflict", "Could not find a free address; choose a slug");
+}
+
+export type UpdateResult = { campaign: Campaign; policyChanged: boolean; statusChanged: boolean };
+
+/**
+ * Edit a campaign (the caller has checked `campaign:edit`). Rules: closed campaigns are read-only; status moves
+ * only along draft → active ⇄ paused → closed; activating needs items; the rubric and k are locked once any
+ * judgment exists (earlier ratings would be on another scale). Guidelines edits bump the guidelines version,
+ * policy edits the policy version; each kind of change is its own audit event.
+ */
+export async function updateCampaign(db: Db, campaignId: string, patch: CampaignUpdateInput, who: Who): Promise<UpdateResult> {
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select().from(campaigns).where(eq(campaigns.id, campaignId)).for("update");
+    if (!current) throw new AppError("not_found", "Campaign not found");
+    if (current.status === "closed") throw new AppError("conflict", "This campaign is closed and can no longer be changed");
+    const changes: Partial<typeof campaigns.$inferInsert> = {};
+    const diff = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
+
+    const rubricChanges = patch.rubric !== undefined && diff(patch.rubric, current.rubric);
+    const kChanges = patch.k !== undefined && patch.k !== current.k;
+    if (rubricChanges) {
+      const [{ n }] = (await tx.select({ n: sql<number>`count(*)::int` }).from(judgments).where(eq(judgments.campaignId, campaignId))) as [{ n: number }];
+      if (n > 0) throw new AppError("conflict", `The rubric is locked: ${n} judgment(s) already use it`, { field: "rubric" });
+      changes.rubric = patch.rubric;
+    }
+    if (kChanges) changes.k = patch.k;
+    for (const key of ["name", "description", "stratificationKey", "tailMethod", "visibility"] as const) {
+      if (patch[key] !== undefined && patch[key] !== current[key]) (changes as Record<string, unknown>)[key] = patch[key];
+    }
+    if (patch.guidelines !== undefined && patch.guidelines !== current.guidelines) {
+      changes.guidelines = patch.guidelines;
+      changes.guidelinesVersion = current.guidelinesVersion + 1;
+    }
+    const policyChanged = patch.routingPolicy !== undefined && diff(patch.routingPolicy, current.routingPolicy);
+    if (policyChanged) {
+      changes.routingPolicy = patch.routingPolicy;
+      changes.routingPolicyVersion = current.routingPolicyVersion + 1;
+    }
+    const statusChanged = patch.status !== undefined && patch.status !== current.status;
+    if (statusChanged) {
+      if (!canTransition(current.status, patch.status!)) {
+        throw new AppError("conflict", `A ${current.status} campaign cannot become ${patch.status}`, { field: "status" });
+      }
+      if (patch.status === "active") {
+        const [{ n }] = (await tx.select({ n: sql<number>`count(*)::int` }).from(items).where(and(eq(items.campaignId, campaignId), eq(items.routed, true)))) as [{ n: number }];
+        if (n === 0) throw new AppError("conflict", "Import and route items before activating the campaign", { field: "status" });
+      }
+      changes.status = patch.status;
+    }
+    if (Object.keys(changes).length === 0) return { campaign: current, policyChanged: false, statusChanged: false };
+
+    const [updated] = await tx.update(campaigns).set({ ...changes, updatedAt: new Date() }).where(eq(campaigns.id, campaignId)).returning();
+    const base = { actorId: who.actorId, targetType: "campaign", targetId: campaignId, campaignId, ip: who.ip };
+    if (policyChanged) {
+      await recordAudit(tx, { ...base, action: "campaign.policy_changed", details: { from: current.routingPolicy, to: patch.routingPolicy, version: changes.routingPolicyVersion } });
+    }
+    if (statusChanged) {
+      await recordAudit(tx, { ...base, action: "campaign.status_changed", details: { from: current.status, to: patch.status } });
+    }
+    const other = Object.keys(changes).filter((k) => !["routingPolicy", "routingPolicyVersion", "status"].includes(k));
+    if (other.length > 0) {
+      await recordAudit(tx, { ...base, action: "campaign.updated", details: { fields: other, ...(rubricChanges ? { rubric: { from: current.rubric, to: patch.rubric } } : {}) } });
+    }
+    return { campaign: updated!, policyChanged, statusChanged };
+  });
+}

@@ -1,0 +1,133 @@
+import { eq } from "drizzle-orm";
+import type { Db } from "@/db";
+import { upsertImportedRatings, upsertItems } from "@/db/queries/ingest";
+import { imports, type Campaign, type ImportRowError } from "@/db/schema";
+import { recordAudit } from "@/lib/audit/record";
+import { AppError } from "@/lib/errors";
+import { guardStream, maxUploadBytes, type ImportFormat } from "./formats";
+import { parseRecords } from "./parse";
+import { validateRow, type ItemRow, type RatingRow } from "./row";
+
+export type ImportOptions = {
+  format: ImportFormat;
+  filename?: string | null;
+  allOrNothing?: boolean;
+  actorId: string | null;
+  apiKeyId?: string | null;
+  ip?: string | null;
+  maxBytes?: number;
+  batchSize?: number;
+};
+export type ImportSummary = {
+  importId: string;
+  status: "succeeded" | "failed";
+  rowsTotal: number;
+  rowsNew: number;
+  rowsUpdated: number;
+  rowsRejected: number;
+  errors: ImportRowError[];
+  errorsTruncated: boolean;
+};
+
+const MAX_STORED_ERRORS = 10_000;
+
+/**
+ * Stream a file into a campaign. Rows are parsed and validated one at a time and written in batches, so memory
+ * holds one batch however large the file. The whole import is one transaction: a file that turns out to be too
+ * large or not text, or (all-or-nothing mode) any bad row, leaves the items exactly as they were. Rejected rows
+ * are listed with their line number and reason in the import record, whose counts are exact.
+ */
+export async function importItems(db: Db, campaign: Campaign, body: AsyncIterable<Uint8Array>, opts: ImportOptions): Promise<ImportSummary> {
+  const batchSize = opts.batchSize ?? 5000;
+  const errors: ImportRowError[] = [];
+  let rowsTotal = 0, rowsNew = 0, rowsUpdated = 0, rowsRejected = 0;
+  const reject = (e: ImportRowError) => {
+    rowsRejected++;
+    if (errors.length < MAX_STORED_ERRORS) errors.push(e);
+  };
+  const base = { campaignId: campaign.id, userId: opts.actorId, apiKeyId: opts.apiKeyId ?? null, filename: opts.filename ?? null, format: opts.format, allOrNothing: opts.allOrNothing ? 1 : 0 };
+
+  class AllOrNothingFailure extends Error {}
+  try {
+    const importId = await db.transaction(async (tx) => {
+      let batch: ItemRow[] = [];
+      let ratings: RatingRow[] = [];
+      let ids = new Set<string>();
+      // One write in flight while the next batch is parsed: Node parses while PostgreSQL writes (2 cores, both busy).
+      let pending: Promise<void> = Promise.resolve();
+      const flush = async () => {
+        if (batch.length === 0) return;
+        const items = batch;
+        const rs = ratings;
+        batch = [];
+        ratings = [];
+        ids = new Set();
+        await pending;
+        pending = (async () => {
+          const r = await upsertItems(tx, campaign.id, items);
+          rowsNew += r.inserted;
+          rowsUpdated += r.updated;
+          await upsertImportedRatings(tx, campaign.id, rs, campaign.guidelinesVersion);
+        })();
+        pending.catch(() => {}); // surfaced by the next `await pending`
+      };
+      const stream = guardStream(body, opts.maxBytes ?? maxUploadBytes());
+      for await (const parsed of parseRecords(stream, opts.format)) {
+        rowsTotal++;
+        if ("error" in parsed) {
+          reject({ line: parsed.line, reason: parsed.error });
+          continue;
+        }
+        const row = validateRow(parsed.record, campaign.rubric, campaign.stratificationKey, opts.format === "csv");
+        if (!row.ok) {
+          reject({ line: parsed.line, reason: row.reason, ...(row.externalId ? { externalId: row.externalId } : {}) });
+          continue;
+        }
+        if (opts.allOrNothing && rowsRejected > 0) continue; // keep reading to report every bad row, write nothing
+        // One statement cannot upsert the same key twice: a repeated id starts a new batch (last one wins).
+        if (ids.has(row.item.external_id)) await flush();
+        ids.add(row.item.external_id);
+        batch.push(row.item);
+        ratings.push(...row.ratings);
+        if (batch.length >= batchSize) await flush();
+      }
+      // The CSV parser reports unreadable rows slightly out of order (it reads ahead); the report is by line.
+      errors.sort((a, b) => a.line - b.line);
+      if (opts.allOrNothing && rowsRejected > 0) {
+        await pending.catch(() => {});
+        throw new AllOrNothingFailure();
+      }
+      await flush();
+      await pending;
+      const [rec] = await tx
+        .insert(imports)
+        .values({ ...base, status: "succeeded", rowsTotal, rowsNew, rowsUpdated, rowsRejected, errors, finishedAt: new Date() })
+        .returning({ id: imports.id });
+      await recordAudit(tx, {
+        actorId: opts.actorId,
+        action: "items.imported",
+        targetType: "import",
+        targetId: rec!.id,
+        campaignId: campaign.id,
+        ip: opts.ip,
+        details: { format: opts.format, filename: opts.filename ?? null, rowsTotal, rowsNew, rowsUpdated, rowsRejected },
+      });
+      return rec!.id;
+    });
+    return { importId, status: "succeeded", rowsTotal, rowsNew, rowsUpdated, rowsRejected, errors, errorsTruncated: rowsRejected > errors.length };
+  } catch (e) {
+    if (!(e instanceof AllOrNothingFailure)) throw e;
+    // All-or-nothing with bad rows: no item was written; the failed import is still recorded for its report.
+    const [rec] = await db
+      .insert(imports)
+      .values({ ...base, status: "failed", rowsTotal, rowsNew: 0, rowsUpdated: 0, rowsRejected, errors, finishedAt: new Date() })
+      .returning({ id: imports.id });
+    return { importId: rec!.id, status: "failed", rowsTotal, rowsNew: 0, rowsUpdated: 0, rowsRejected, errors, errorsTruncated: rowsRejected > errors.length };
+  }
+}
+
+export async function getImport(db: Db, campaignId: string, importId: string) {
+  const [row] = await db.select().from(imports).where(eq(imports.id, importId));
+  if (!row || row.campaignId !== campaignId) throw new AppError("not_found", "Import not found");
+  return row;
+}

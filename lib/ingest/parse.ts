@@ -1,0 +1,95 @@
+import { Readable } from "node:stream";
+import { parse as csvParse, type CsvError } from "csv-parse";
+import { AppError } from "@/lib/errors";
+import type { ImportFormat } from "./formats";
+
+/** One record of the file, or the reason it could not be read; `line` is 1-based (JSON arrays: element number). */
+export type ParsedRecord = { line: number; record: Record<string, unknown> } | { line: number; error: string };
+
+export function parseRecords(src: AsyncIterable<Uint8Array>, format: ImportFormat): AsyncGenerator<ParsedRecord> {
+  if (format === "jsonl") return parseJsonl(src);
+  if (format === "csv") return parseCsv(src);
+  return parseJsonArray(src);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** JSON Lines, one line at a time: memory holds one chunk and one partial line, whatever the file size. */
+async function* parseJsonl(src: AsyncIterable<Uint8Array>): AsyncGenerator<ParsedRecord> {
+  const decoder = new TextDecoder("utf-8");
+  let rest = "";
+  let line = 0;
+  const one = (text: string): ParsedRecord | null => {
+    line++;
+    const trimmed = text.replace(/\r$/, "").trim();
+    if (trimmed === "") return null;
+    try {
+      const value: unknown = JSON.parse(trimmed);
+      return isObject(value) ? { line, record: value } : { line, error: "Each line must be a JSON object" };
+    } catch {
+      return { line, error: "Malformed JSON" };
+    }
+  };
+  for await (const chunk of src) {
+    rest += decoder.decode(chunk, { stream: true });
+    // Walk the buffer with an index; one slice per line and one for the leftover keeps this linear.
+    let pos = 0;
+    let nl: number;
+    while ((nl = rest.indexOf("\n", pos)) >= 0) {
+      const r = one(rest.slice(pos, nl));
+      pos = nl + 1;
+      if (r) yield r;
+    }
+    rest = rest.slice(pos);
+  }
+  rest += decoder.decode();
+  if (rest.length > 0) {
+    const r = one(rest);
+    if (r) yield r;
+  }
+}
+
+/**
+ * CSV with a header row (csv-parse, streaming). Line numbers are the file's: the header is line 1. A record the
+ * parser cannot read (unbalanced quotes, wrong column count) is reported and skipped, not fatal.
+ */
+async function* parseCsv(src: AsyncIterable<Uint8Array>): AsyncGenerator<ParsedRecord> {
+  const skipped: ParsedRecord[] = [];
+  const parser = csvParse({
+    columns: (header: string[]) => header.map((h) => h.trim()),
+    bom: true,
+    info: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_skip: (err: CsvError | undefined) => {
+      const lines = typeof err?.lines === "number" ? err.lines : 0;
+      skipped.push({ line: lines, error: `Unreadable CSV row: ${err?.message ?? "parse error"}` });
+      return undefined;
+    },
+  });
+  const input = Readable.from(src);
+  input.on("error", (e) => parser.destroy(e));
+  input.pipe(parser);
+  for await (const rec of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    while (skipped.length) yield skipped.shift()!;
+    yield { line: rec.info.lines, record: rec.record };
+  }
+  while (skipped.length) yield skipped.shift()!;
+}
+
+/** A JSON array is for small batches: read whole (the upload limit still applies), then one record per element. */
+async function* parseJsonArray(src: AsyncIterable<Uint8Array>): AsyncGenerator<ParsedRecord> {
+  const chunks: Uint8Array[] = [];
+  for await (const c of src) chunks.push(c);
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.concat(chunks).toString("utf-8"));
+  } catch {
+    throw new AppError("bad_request", "The body is not valid JSON; nothing was imported.");
+  }
+  if (!Array.isArray(value)) throw new AppError("bad_request", "A JSON import must be an array of objects; nothing was imported.");
+  for (let i = 0; i < value.length; i++) {
+    const v: unknown = value[i];
+    yield isObject(v) ? { line: i + 1, record: v } : { line: i + 1, error: "Each element must be a JSON object" };
+  }
+}

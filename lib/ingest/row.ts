@@ -1,0 +1,146 @@
+import { isOnScale, type Rubric } from "@/lib/validation/campaign";
+
+// One imported row → the item columns and its prior human ratings, or the reason it is rejected.
+// Keys may be snake_case or camelCase; every key that is not a known field goes into metadata.
+
+export type ItemRow = {
+  external_id: string;
+  input: string;
+  output: string;
+  output_b?: string;
+  model?: string;
+  metadata: Record<string, unknown>;
+  group?: string;
+  judge_score?: number | string;
+  judge_confidence?: number;
+  judge_rationale?: string;
+  embedding?: number[];
+  tail_score?: number;
+  gold_answer?: number | string;
+};
+export type RatingRow = { external_id: string; rater: string; value: number | string; rationale?: string };
+export type RowResult = { ok: true; item: ItemRow; ratings: RatingRow[] } | { ok: false; reason: string; externalId?: string };
+
+const ALIASES: Record<string, string> = {
+  id: "external_id", externalId: "external_id", external_id: "external_id",
+  input: "input", prompt: "input",
+  output: "output", response: "output",
+  output_b: "output_b", outputB: "output_b",
+  model: "model",
+  judge_score: "judge_score", judgeScore: "judge_score",
+  judge_confidence: "judge_confidence", judgeConfidence: "judge_confidence",
+  judge_rationale: "judge_rationale", judgeRationale: "judge_rationale",
+  embedding: "embedding",
+  tail_score: "tail_score", tailScore: "tail_score",
+  gold_answer: "gold_answer", goldAnswer: "gold_answer",
+  human_ratings: "human_ratings", humanRatings: "human_ratings",
+  metadata: "metadata",
+};
+const MAX_TEXT = 200_000;
+
+class Reject extends Error {}
+const reject = (reason: string): never => {
+  throw new Reject(reason);
+};
+
+export function validateRow(raw: Record<string, unknown>, rubric: Rubric, stratificationKey: string | null, fromCsv: boolean): RowResult {
+  const known: Record<string, unknown> = {};
+  const metadata: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const name = ALIASES[k];
+    // CSV has no null: an empty cell means "not given".
+    const value = fromCsv && v === "" ? undefined : v;
+    if (name) known[name] = value;
+    else if (value !== undefined) metadata[k] = value;
+  }
+  const externalId = textOf(known.external_id)?.trim();
+  try {
+    if (!externalId) reject("Missing external id (external_id or id)");
+    if (externalId!.length > 500) reject("external_id is longer than 500 characters");
+    const output = textOf(known.output);
+    if (output === undefined || output.trim() === "") reject("Missing output");
+    if (rubric.type === "pairwise" && !textOf(known.output_b)) reject("Missing output_b (the rubric is pairwise)");
+    const extra = jsonish(known.metadata, fromCsv, "metadata");
+    if (extra !== undefined) {
+      if (typeof extra !== "object" || extra === null || Array.isArray(extra)) reject("metadata must be a JSON object");
+      Object.assign(metadata, extra as Record<string, unknown>);
+    }
+    const item: ItemRow = { external_id: externalId!, input: textOf(known.input) ?? "", output: output!, metadata };
+    for (const [k, v] of [["input", item.input], ["output", item.output]] as const) if (v.length > MAX_TEXT) reject(`${k} is longer than ${MAX_TEXT} characters`);
+    if (textOf(known.output_b) !== undefined) item.output_b = textOf(known.output_b);
+    if (textOf(known.model) !== undefined) item.model = textOf(known.model);
+    if (textOf(known.judge_rationale) !== undefined) item.judge_rationale = textOf(known.judge_rationale);
+    if (known.judge_score !== undefined && known.judge_score !== null) item.judge_score = onScale(rubric, known.judge_score, "judge_score");
+    if (known.judge_confidence !== undefined && known.judge_confidence !== null) item.judge_confidence = unit(known.judge_confidence, "judge_confidence");
+    if (known.tail_score !== undefined && known.tail_score !== null) item.tail_score = unit(known.tail_score, "tail_score");
+    if (known.gold_answer !== undefined && known.gold_answer !== null) item.gold_answer = onScale(rubric, known.gold_answer, "gold_answer");
+    const emb = jsonish(known.embedding, fromCsv, "embedding");
+    if (emb !== undefined && emb !== null) {
+      if (!Array.isArray(emb) || emb.length === 0 || emb.length > 4096 || !emb.every((x) => typeof x === "number" && Number.isFinite(x))) {
+        reject("embedding must be an array of 1–4096 numbers");
+      }
+      item.embedding = emb as number[];
+    }
+    if (stratificationKey && metadata[stratificationKey] !== undefined && metadata[stratificationKey] !== null) item.group = String(metadata[stratificationKey]);
+    const ratings = humanRatings(jsonish(known.human_ratings, fromCsv, "human_ratings"), rubric, externalId!);
+    return { ok: true, item, ratings };
+  } catch (e) {
+    if (e instanceof Reject) return { ok: false, reason: e.message, externalId };
+    throw e;
+  }
+}
+
+function textOf(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  return typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : JSON.stringify(v);
+}
+
+/** CSV cells hold JSON for structured fields; JSON records hold the value itself. */
+function jsonish(v: unknown, fromCsv: boolean, field: string): unknown {
+  if (v === undefined || v === null) return undefined;
+  if (!fromCsv || typeof v !== "string") return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return reject(`${field} is not valid JSON`);
+  }
+}
+
+function unit(v: unknown, field: string): number {
+  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
+  if (!Number.isFinite(n) || n < 0 || n > 1) reject(`${field} must be a number between 0 and 1 (got ${JSON.stringify(v)})`);
+  return n;
+}
+
+/** Map a value onto the rubric's scale (numeric strings become numbers; binary accepts its labels), or reject. */
+export function onScale(rubric: Rubric, v: unknown, field: string): number | string {
+  let value: unknown = v;
+  if (rubric.type === "likert" || rubric.type === "binary") {
+    if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) value = Number(v);
+    if (rubric.type === "binary") {
+      if (v === true || v === false) value = v ? 1 : 0;
+      const idx = typeof v === "string" ? rubric.labels.findIndex((l) => l.toLowerCase() === v.trim().toLowerCase()) : -1;
+      if (idx >= 0) value = idx;
+    }
+  }
+  if (rubric.type === "pairwise" && typeof v === "string") value = v.trim() === "tie" ? "tie" : v.trim().toUpperCase();
+  if (!isOnScale(rubric, value)) reject(`${field} ${JSON.stringify(v)} is not on the rubric's scale`);
+  return value as number | string;
+}
+
+function humanRatings(v: unknown, rubric: Rubric, externalId: string): RatingRow[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) return reject("human_ratings must be a list of {rater, value}");
+  const seen = new Set<string>();
+  return v.map((r: unknown, i) => {
+    if (typeof r !== "object" || r === null) return reject(`human_ratings[${i}] must be an object`);
+    const o = r as Record<string, unknown>;
+    const rater = textOf(o.rater ?? o.pseudonym)?.trim();
+    if (!rater || rater.length > 100) return reject(`human_ratings[${i}] needs a rater pseudonym (1–100 characters)`);
+    if (seen.has(rater)) return reject(`human_ratings has rater “${rater}” twice`);
+    seen.add(rater);
+    const value = onScale(rubric, o.value, `human_ratings[${i}].value`);
+    const rationale = textOf(o.rationale);
+    return { external_id: externalId, rater, value, ...(rationale ? { rationale } : {}) };
+  });
+}

@@ -1,0 +1,87 @@
+import { randomBytes } from "node:crypto";
+import { eq } from "drizzle-orm";
+import type { Db } from "@/db";
+import { refreshGroups, routingRows, writeRouting, type RoutingRow } from "@/db/queries/routing";
+import { campaigns, routingRuns } from "@/db/schema";
+import { recordAudit } from "@/lib/audit/record";
+import { hash53 } from "@/lib/random";
+import { computeTailScores } from "@/lib/tail/compute";
+import { routeItems } from "./route-items";
+
+export type RoutingProgress = { phase: "loading" | "scoring" | "routing" | "writing" | "done"; done: number; total: number };
+export type RoutingSummary = { runId: string; seed: string; itemsTotal: number; itemsRouted: number; byReason: Record<string, number> };
+
+const WRITE_BATCH = 5000;
+
+/**
+ * Score every item of a campaign by its tail method, route them with the campaign's policy and store tail score,
+ * routed, π, reason and priority, plus a routing_runs row with the seed. The campaign keeps its seed across runs
+ * (a new one is drawn only the first time), so re-routing after a policy change moves only the items whose
+ * decision the policy changes; judgments are never touched, and π always describes the current design.
+ */
+export async function runRouting(
+  db: Db,
+  campaignId: string,
+  opts: { actorId: string | null; seed?: string; onProgress?: (p: RoutingProgress) => void } = { actorId: null },
+): Promise<RoutingSummary> {
+  const progress = opts.onProgress ?? (() => {});
+  const [campaign] = await db.select().from(campaigns).where(eq(campaigns.id, campaignId));
+  if (!campaign) throw new Error(`campaign ${campaignId} not found`);
+  const seed = opts.seed ?? campaign.routingSeed ?? randomBytes(8).toString("hex");
+  await refreshGroups(db, campaignId, campaign.stratificationKey);
+
+  progress({ phase: "loading", done: 0, total: 0 });
+  const rows: RoutingRow[] = [];
+  const need = { text: campaign.tailMethod === "text", embedding: campaign.tailMethod === "embedding" };
+  for await (const page of routingRows(db, campaignId, need)) {
+    rows.push(...page);
+    progress({ phase: "loading", done: rows.length, total: 0 });
+  }
+  const total = rows.length;
+  progress({ phase: "scoring", done: 0, total });
+  const tails = computeTailScores(
+    campaign.tailMethod,
+    rows.map((r) => ({ group: r.group, provided: r.tail, text: r.text, embedding: r.embedding })),
+    hash53(seed) % 2 ** 31,
+  );
+  progress({ phase: "routing", done: 0, total });
+  const decisions = routeItems(
+    rows.map((r, i) => ({ key: r.externalId, confidence: r.confidence, tail: tails[i] ?? null })),
+    campaign.routingPolicy,
+    seed,
+  );
+  const byReason: Record<string, number> = {};
+  let routed = 0;
+  for (const d of decisions) {
+    if (!d.routed) continue;
+    routed++;
+    byReason[d.reason!] = (byReason[d.reason!] ?? 0) + 1;
+  }
+
+  const runId = await db.transaction(async (tx) => {
+    for (let s = 0; s < total; s += WRITE_BATCH) {
+      const batch = rows.slice(s, s + WRITE_BATCH).map((r, j) => {
+        const d = decisions[s + j]!;
+        return { id: r.id, tail: tails[s + j] ?? null, routed: d.routed, pi: d.pi, reason: d.reason, priority: d.priority };
+      });
+      await writeRouting(tx, campaignId, batch);
+      progress({ phase: "writing", done: Math.min(total, s + WRITE_BATCH), total });
+    }
+    const [run] = await tx
+      .insert(routingRuns)
+      .values({ campaignId, userId: opts.actorId, seed, policy: campaign.routingPolicy, policyVersion: campaign.routingPolicyVersion, itemsTotal: total, itemsRouted: routed })
+      .returning({ id: routingRuns.id });
+    await tx.update(campaigns).set({ routingSeed: seed }).where(eq(campaigns.id, campaignId));
+    await recordAudit(tx, {
+      actorId: opts.actorId,
+      action: "routing.run",
+      targetType: "routing_run",
+      targetId: run!.id,
+      campaignId,
+      details: { seed, tailMethod: campaign.tailMethod, policy: campaign.routingPolicy, policyVersion: campaign.routingPolicyVersion, itemsTotal: total, itemsRouted: routed, byReason },
+    });
+    return run!.id;
+  });
+  progress({ phase: "done", done: total, total });
+  return { runId, seed, itemsTotal: total, itemsRouted: routed, byReason };
+}

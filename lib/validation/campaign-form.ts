@@ -1,0 +1,88 @@
+import { z } from "zod";
+import type { Rubric } from "./campaign";
+
+// The UI form is flat (FormData strings); this turns it into the JSON shape the API takes, so both go
+// through the same zod schemas (campaign-input.ts) and the same lib/campaigns code.
+
+const str = (v: unknown) => (typeof v === "string" ? v : "");
+const numOrUndef = (v: unknown) => {
+  const s = str(v).trim();
+  return s === "" ? undefined : Number(s);
+};
+const lines = (v: unknown) =>
+  str(v)
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+
+export function rubricFromForm(raw: Record<string, unknown>): unknown {
+  switch (str(raw.rubricType)) {
+    case "likert": {
+      const labels: Record<string, string> = {};
+      for (const l of lines(raw.likertLabels)) {
+        const m = /^(-?\d+)\s*[:=]\s*(.+)$/.exec(l);
+        if (m) labels[m[1]!] = m[2]!.trim();
+      }
+      return { type: "likert", min: numOrUndef(raw.likertMin), max: numOrUndef(raw.likertMax), ...(Object.keys(labels).length ? { labels } : {}) };
+    }
+    case "binary":
+      return { type: "binary", labels: [str(raw.binaryLabel0).trim(), str(raw.binaryLabel1).trim()] };
+    case "categorical":
+      return { type: "categorical", options: lines(raw.categoricalOptions) };
+    case "pairwise":
+      return { type: "pairwise", allowTie: raw.allowTie === "on" || raw.allowTie === "true" };
+    default:
+      return undefined;
+  }
+}
+
+export function campaignFromForm(raw: Record<string, unknown>): Record<string, unknown> {
+  const budget = numOrUndef(raw.budget);
+  const out: Record<string, unknown> = {
+    name: str(raw.name),
+    description: str(raw.description),
+    guidelines: str(raw.guidelines),
+    rubric: rubricFromForm(raw),
+    k: numOrUndef(raw.k),
+    stratificationKey: str(raw.stratificationKey),
+    tailMethod: str(raw.tailMethod) || undefined,
+    routingPolicy: {
+      confidenceThreshold: numOrUndef(raw.confidenceThreshold),
+      tailThreshold: numOrUndef(raw.tailThreshold),
+      controlRate: numOrUndef(raw.controlRate),
+      ...(budget !== undefined ? { budget } : {}),
+    },
+    visibility: str(raw.visibility) || "public",
+  };
+  if (str(raw.slug).trim()) out.slug = str(raw.slug).trim();
+  return out;
+}
+
+/** Initial form values from a stored rubric (for the edit page). */
+export function rubricFormValues(rubric: Rubric): Record<string, string> {
+  switch (rubric.type) {
+    case "likert":
+      return {
+        rubricType: "likert",
+        likertMin: String(rubric.min),
+        likertMax: String(rubric.max),
+        likertLabels: Object.entries(rubric.labels ?? {})
+          .map(([k, v]) => `${k}: ${v}`)
+          .join("\n"),
+      };
+    case "binary":
+      return { rubricType: "binary", binaryLabel0: rubric.labels[0], binaryLabel1: rubric.labels[1] };
+    case "categorical":
+      return { rubricType: "categorical", categoricalOptions: rubric.options.join("\n") };
+    case "pairwise":
+      return { rubricType: "pairwise", allowTie: rubric.allowTie ? "on" : "" };
+  }
+}
+
+/** A zod schema for `action()` that flattens the form, then validates with `inner`. */
+export function formSchema<S extends z.ZodType>(inner: S, extra?: (raw: Record<string, unknown>) => Record<string, unknown>) {
+  return z.preprocess((raw) => {
+    const r = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
+    return { ...campaignFromForm(r), ...(extra ? extra(r) : {}) };
+  }, inner);
+}

@@ -1,0 +1,145 @@
+import fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { and, eq, sql } from "drizzle-orm";
+import { campaigns, externalRaters, imports, items, judgments, routingRuns, users, type Campaign } from "@/db/schema";
+import { seedDemo } from "@/db/seed";
+import { createCampaign } from "@/lib/campaigns/manage";
+import { importItems } from "@/lib/ingest/import-items";
+import { runRouting } from "@/lib/routing/run-routing";
+import { campaignCreateSchema } from "@/lib/validation/campaign-input";
+import { backends, type TestDb } from "./backends";
+
+const bytes = (text: string, chunk = 97) => (async function* () {
+  const b = Buffer.from(text);
+  for (let i = 0; i < b.length; i += chunk) yield b.subarray(i, i + chunk);
+})();
+const line = (o: Record<string, unknown>) => JSON.stringify(o);
+
+describe.each(backends())("import and routing on $name", (backend) => {
+  let t: TestDb;
+  let researcherId: string;
+  const fresh = async (name: string, over: Record<string, unknown> = {}): Promise<Campaign> =>
+    createCampaign(t.db, campaignCreateSchema.parse({ name, rubric: { type: "likert", min: 1, max: 5 }, stratificationKey: "language", ...over }), { actorId: researcherId });
+  const count = async (campaignId: string) =>
+    (await t.db.select({ n: sql<number>`count(*)::int` }).from(items).where(eq(items.campaignId, campaignId)))[0]!.n;
+
+  beforeAll(async () => {
+    t = await backend.open();
+    await seedDemo(t.db, { items: 50 });
+    researcherId = (await t.db.select({ id: users.id }).from(users).where(eq(users.email, "researcher@margin.demo")))[0]!.id;
+  });
+  afterAll(async () => t?.drop());
+
+  it("imports the example JSONL and CSV files; re-import updates and never duplicates", async () => {
+    const c = await fresh("Example JSONL");
+    const jsonl = fs.readFileSync("public/examples/items.jsonl", "utf-8");
+    const first = await importItems(t.db, c, bytes(jsonl), { format: "jsonl", actorId: researcherId });
+    expect(first).toMatchObject({ status: "succeeded", rowsTotal: 48, rowsNew: 48, rowsUpdated: 0, rowsRejected: 0 });
+    const again = await importItems(t.db, c, bytes(jsonl), { format: "jsonl", actorId: researcherId });
+    expect(again).toMatchObject({ rowsNew: 0, rowsUpdated: 48, rowsRejected: 0 });
+    expect(await count(c.id)).toBe(48);
+    const [item] = await t.db.select().from(items).where(and(eq(items.campaignId, c.id), eq(items.externalId, "ex-044")));
+    expect(item!.group).toBe("ka");
+    expect(item!.metadata).toMatchObject({ language: "ka", topic: "account" });
+
+    const csvC = await fresh("Example CSV");
+    const csv = await importItems(t.db, csvC, bytes(fs.readFileSync("public/examples/items.csv", "utf-8")), { format: "csv", actorId: researcherId });
+    expect(csv).toMatchObject({ status: "succeeded", rowsNew: 48, rowsRejected: 0 });
+    const [a, b] = await Promise.all(
+      [c.id, csvC.id].map((id) => t.db.select({ e: items.externalId, s: items.judgeScore, conf: items.judgeConfidence, n: items.judgmentCount }).from(items).where(eq(items.campaignId, id)).orderBy(items.externalId)),
+    );
+    expect(b).toEqual(a);
+  });
+
+  it("turns prior human ratings into imported judgments by external raters, and keeps judgment_count right", async () => {
+    const c = await fresh("Prior ratings");
+    const file = [
+      line({ id: "a", output: "x", human_ratings: [{ rater: "r1", value: 4 }, { rater: "r2", value: 5 }] }),
+      line({ id: "b", output: "y", human_ratings: [{ rater: "r1", value: 2 }] }),
+    ].join("\n");
+    await importItems(t.db, c, bytes(file), { format: "jsonl", actorId: researcherId });
+    await importItems(t.db, c, bytes(file.replace('"value":2', '"value":3')), { format: "jsonl", actorId: researcherId });
+    const raters = await t.db.select().from(externalRaters).where(eq(externalRaters.campaignId, c.id));
+    expect(raters.map((r) => r.pseudonym).sort()).toEqual(["r1", "r2"]);
+    const js = await t.db.select().from(judgments).where(eq(judgments.campaignId, c.id));
+    expect(js).toHaveLength(3);
+    expect(js.every((j) => j.source === "import" && j.annotatorId === null)).toBe(true);
+    expect(js.map((j) => j.value).sort()).toEqual([3, 4, 5]);
+    const counts = await t.db.select({ e: items.externalId, n: items.judgmentCount }).from(items).where(eq(items.campaignId, c.id)).orderBy(items.externalId);
+    expect(counts).toEqual([{ e: "a", n: 2 }, { e: "b", n: 1 }]);
+  });
+
+  it("rejects bad rows with their exact line numbers and stores the good ones", async () => {
+    const c = await fresh("Mixed rows");
+    const file = [
+      line({ id: "ok-1", output: "fine", judge_score: 3, judge_confidence: 0.9 }), // 1
+      line({ id: "bad-score", output: "x", judge_score: 9 }), // 2
+      "", // 3 (blank: skipped, not an error)
+      line({ id: "bad-conf", output: "x", judge_confidence: 1.5 }), // 4
+      "{not json", // 5
+      line({ id: "no-output", input: "q" }), // 6
+      line({ id: "ok-2", output: "also fine", human_ratings: [{ rater: "p", value: 7 }] }), // 7: rating off scale
+      line({ id: "ok-3", output: "fine too" }), // 8
+    ].join("\n");
+    const r = await importItems(t.db, c, bytes(file), { format: "jsonl", actorId: researcherId });
+    expect(r).toMatchObject({ rowsTotal: 7, rowsNew: 2, rowsRejected: 5 });
+    expect(r.errors.map((e) => e.line)).toEqual([2, 4, 5, 6, 7]);
+    expect(r.errors[0]!.reason).toMatch(/judge_score 9 is not on the rubric's scale/);
+    expect(r.errors[1]!.reason).toMatch(/judge_confidence/);
+    expect(r.errors[2]!.reason).toBe("Malformed JSON");
+    expect(r.errors[3]).toMatchObject({ externalId: "no-output", reason: "Missing output" });
+    const stored = await t.db.select({ e: items.externalId }).from(items).where(eq(items.campaignId, c.id)).orderBy(items.externalId);
+    expect(stored.map((s) => s.e)).toEqual(["ok-1", "ok-3"]);
+    const [rec] = await t.db.select().from(imports).where(eq(imports.id, r.importId));
+    expect(rec!.errors).toHaveLength(5);
+
+    const csv = ["id,output,judge_score", "c1,good,4", "c2,,4", 'c3,good,4,extra', "c4,good,5"].join("\n");
+    const rc = await importItems(t.db, await fresh("Mixed CSV"), bytes(csv), { format: "csv", actorId: researcherId });
+    expect(rc.errors.map((e) => e.line)).toEqual([3, 4]);
+    expect(rc.errors[1]!.reason).toMatch(/Unreadable CSV row/);
+    expect(rc.rowsNew).toBe(2);
+  });
+
+  it("all-or-nothing writes nothing when a row is bad, and records the failed import", async () => {
+    const c = await fresh("Atomic");
+    const file = [line({ id: "1", output: "a" }), line({ id: "2", output: "b", judge_score: 0 })].join("\n");
+    const r = await importItems(t.db, c, bytes(file), { format: "jsonl", actorId: researcherId, allOrNothing: true, batchSize: 1 });
+    expect(r).toMatchObject({ status: "failed", rowsNew: 0, rowsRejected: 1 });
+    expect(await count(c.id)).toBe(0);
+    const [rec] = await t.db.select().from(imports).where(eq(imports.id, r.importId));
+    expect(rec!.status).toBe("failed");
+  });
+
+  it("refuses oversized and binary files with nothing written, even after earlier batches", async () => {
+    const c = await fresh("Limits");
+    const big = Array.from({ length: 300 }, (_, i) => line({ id: `r${i}`, output: "y".repeat(100) })).join("\n");
+    await expect(importItems(t.db, c, bytes(big, 1000), { format: "jsonl", actorId: researcherId, maxBytes: 20_000, batchSize: 10 })).rejects.toMatchObject({ code: "too_large" });
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+    await expect(importItems(t.db, c, (async function* () { yield png; })(), { format: "csv", actorId: researcherId })).rejects.toMatchObject({ code: "unsupported_type" });
+    expect(await count(c.id)).toBe(0);
+    expect(await t.db.select().from(imports).where(eq(imports.campaignId, c.id))).toHaveLength(0);
+  });
+
+  it("routes after import: π = 1 for rare and unsure items, p for the rest; re-routing keeps judgments", async () => {
+    const c = await fresh("Routing");
+    await importItems(t.db, c, bytes(fs.readFileSync("public/examples/items.jsonl", "utf-8")), { format: "jsonl", actorId: researcherId });
+    const run = await runRouting(t.db, c.id, { actorId: researcherId });
+    const rows = await t.db.select().from(items).where(eq(items.campaignId, c.id));
+    for (const it of rows) {
+      const target = (it.tailScore ?? 0) >= 0.8 || (it.judgeConfidence ?? 0) < 0.6;
+      expect(it.inclusionProb).toBe(target ? 1 : 0.1);
+      if (target) expect(it.routed).toBe(true);
+    }
+    expect(rows.find((r) => r.externalId === "ex-048")!.routeReason).toBe("tail"); // Quechua: the rarest group
+    const [run1] = await t.db.select().from(routingRuns).where(eq(routingRuns.id, run.runId));
+    expect(run1!.seed).toBe(run.seed);
+    const before = (await t.db.select({ n: sql<number>`count(*)::int` }).from(judgments).where(eq(judgments.campaignId, c.id)))[0]!.n;
+    await t.db.update(campaigns).set({ routingPolicy: { confidenceThreshold: 0, tailThreshold: 1, controlRate: 0.5 } }).where(eq(campaigns.id, c.id));
+    const run2 = await runRouting(t.db, c.id, { actorId: researcherId });
+    expect(run2.seed).toBe(run.seed);
+    const after = await t.db.select().from(items).where(eq(items.campaignId, c.id));
+    expect(after.filter((r) => (r.tailScore ?? 0) < 1).every((r) => r.inclusionProb === 0.5)).toBe(true);
+    expect((await t.db.select({ n: sql<number>`count(*)::int` }).from(judgments).where(eq(judgments.campaignId, c.id)))[0]!.n).toBe(before);
+    expect(before).toBeGreaterThan(0);
+  });
+});
