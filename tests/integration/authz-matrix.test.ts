@@ -65,6 +65,8 @@ Object.assign(routeSpecs, {
       expect: exportReaders,
     },
   },
+  "app/api/v1/audit.csv/route.ts": { GET: { params: () => ({}), expect: all(403, { anonymous: 401, globalAuditor: 200, admin: 200 }) } },
+  "app/api/v1/me/data/route.ts": { GET: { params: () => ({}), expect: all(200, { anonymous: 401 }) } },
 } satisfies Record<string, Record<string, RouteSpec>>);
 // next-auth's own handler: it has its own CSRF token and is covered by the e2e sign-in tests.
 const EXEMPT_ROUTES = new Set(["app/api/auth/[...nextauth]/route.ts"]);
@@ -72,6 +74,9 @@ const EXEMPT_ROUTES = new Set(["app/api/auth/[...nextauth]/route.ts"]);
 type ActionSpec = { form: (f: Fixture, role: Role) => Record<string, string>; prepare?: (f: Fixture) => Promise<void>; expect: Expect };
 const editorsOnly: Expect = { anonymous: 401, contributor: 404, otherAnnotator: 404, researcher: 200, auditor: 403, globalAuditor: 403, admin: 200 };
 const actionSpecs: Record<string, ActionSpec> = {
+  // Only ever deletes the caller's own account (id from the session); success is covered in privacy.test.ts,
+  // here an unconfirmed request shows it needs a session and a confirmation.
+  "app/settings/privacy/actions.ts#deleteAccountAction": { form: () => ({ confirm: "nope" }), expect: all(400, { anonymous: 401 }) },
   "app/signup/actions.ts#signUpAction": {
     form: (_f, role) => ({ name: "New Person", email: `signup-${role}-${++counter}@example.org`, password: "a-long-password" }),
     expect: all(409, { anonymous: 200 }),

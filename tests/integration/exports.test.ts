@@ -135,6 +135,26 @@ describe.each(backends())("exports on $name", (backend) => {
     expect([403, 404]).toContain(res.status);
   });
 
+  it("exports the filtered audit trail as CSV with formula cells neutralised, for auditors only", async () => {
+    const db = await getDb();
+    await db.insert(auditEvents).values({ actorId: auditorId, action: "export.create", targetType: "email", targetId: "=cmd|' /C calc'!A0" });
+    const audit = (await import("@/app/api/v1/audit.csv/route")) as unknown as { GET: Route["GET"] };
+    const call = async (who: string) => {
+      session.current = { user: { id: who } };
+      return audit.GET(new Request("http://localhost/api/v1/audit.csv?action=export.", { headers: { host: "localhost" } }), { params: Promise.resolve({}) });
+    };
+    const res = await call(auditorId);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const lines = text.trim().split("\n");
+    expect(lines[0]).toBe("id,created_at,action,actor_id,actor_role,target_type,target_id,campaign_id,campaign_slug,ip,details");
+    expect(lines.slice(1).every((l) => l.includes(",export.create,"))).toBe(true);
+    expect(text).toContain("'=cmd|");
+    expect(text).not.toContain("auditor@margin.demo");
+    const ada = (await db.select({ id: users.id }).from(users).where(eq(users.email, "ada@margin.demo")))[0]!.id;
+    expect((await call(ada)).status).toBe(403);
+  });
+
   it("leaves no open transaction or cursor when the client disconnects mid-stream", async () => {
     const db = await getDb();
     const [c] = await db.select().from(campaigns).where(eq(campaigns.id, campaignId));

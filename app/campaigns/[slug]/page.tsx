@@ -4,6 +4,7 @@ import { getDb } from "@/db";
 import { campaignProgress, groupCoverage } from "@/db/queries/campaigns";
 import { AccessDenied } from "@/components/auth/access-denied";
 import { GroupCoverageTable } from "@/components/campaigns/group-coverage-table";
+import { ExportsLink } from "@/components/exports/exports-link";
 import { Badge, statusTone } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader, Stat } from "@/components/ui/card";
 import { Markdown } from "@/components/ui/markdown";
@@ -54,6 +55,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ slug:
               Members
             </Link>
           )}
+          <ExportsLink user={user} access={access} slug={campaign.slug} />
         </div>
       </div>
 
