@@ -4,14 +4,19 @@ import { auditEvents, campaigns, users } from "@/db/schema";
 
 export type AuditFilter = { action?: string; actor?: string; campaignId?: string; from?: Date; to?: Date };
 
-/** Audit events, newest first, with actor email and campaign name; filters are exact or prefix matches. */
-export async function listAuditEvents(db: Db, f: AuditFilter & { limit: number; offset: number }) {
+export function auditWhere(f: AuditFilter): SQL[] {
   const where: SQL[] = [];
   if (f.action) where.push(sql`${auditEvents.action} like ${`${f.action.replace(/[%_\\]/g, "\\$&")}%`}`);
   if (f.actor) where.push(eq(users.email, f.actor.trim().toLowerCase()));
   if (f.campaignId) where.push(eq(auditEvents.campaignId, f.campaignId));
   if (f.from) where.push(gte(auditEvents.createdAt, f.from));
   if (f.to) where.push(lt(auditEvents.createdAt, f.to));
+  return where;
+}
+
+/** Audit events, newest first, with actor email and campaign name; filters are exact or prefix matches. */
+export async function listAuditEvents(db: Db, f: AuditFilter & { limit: number; offset: number }) {
+  const where = auditWhere(f);
   const rows = await db
     .select({
       id: auditEvents.id,

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { eq } from "drizzle-orm";
 import { closeDb, getDb } from "@/db";
-import { apiKeys, campaignInvites, campaignMembers, campaigns, users } from "@/db/schema";
+import { apiKeys, campaignInvites, campaignMembers, campaigns, exports, users } from "@/db/schema";
 import { seedDemo } from "@/db/seed";
 import { createApiKey } from "@/lib/auth/api-keys";
 import { statusOf, type ErrorCode } from "@/lib/errors";
@@ -34,6 +34,9 @@ let counter = 0;
 
 const editorsOnly: Expect = { anonymous: 401, contributor: 404, otherAnnotator: 404, researcher: 200, auditor: 403, globalAuditor: 403, admin: 200 };
 type RouteSpec = { params: (f: Fixture) => Record<string, string>; body?: (f: Fixture) => unknown; prepare?: (f: Fixture) => Promise<void>; expect: Expect };
+// Campaign readers (owner, researcher, campaign auditor), global auditors and admins; never annotators.
+const exportReaders: Expect = { anonymous: 401, contributor: 404, otherAnnotator: 404, researcher: 200, auditor: 200, globalAuditor: 200, admin: 200 };
+let finishedExportId = "00000000-0000-0000-0000-000000000000";
 const routeSpecs: Record<string, Record<string, RouteSpec>> = {
   "app/api/health/route.ts": { GET: { params: () => ({}), expect: all(200) } },
   "app/api/v1/me/route.ts": { GET: { params: () => ({}), expect: all(200, { anonymous: 401 }) } },
@@ -113,6 +116,23 @@ function readers(): Expect {
 function work(): Expect {
   return { anonymous: 401, contributor: 404, otherAnnotator: 404, researcher: 403, auditor: 403, globalAuditor: 403, admin: 403 };
 }
+Object.assign(routeSpecs, {
+  "app/api/v1/campaigns/[id]/exports/route.ts": { GET: { params: (f: Fixture) => ({ id: f.privateId }), expect: exportReaders } },
+  "app/api/v1/campaigns/[id]/exports/[kind]/route.ts": { GET: { params: (f: Fixture) => ({ id: f.privateId, kind: "items" }), expect: exportReaders } },
+  "app/api/v1/campaigns/[id]/exports/manifests/[exportId]/route.ts": {
+    GET: {
+      prepare: async (f: Fixture) => {
+        const db = await getDb();
+        const [row] = await db.insert(exports).values({ campaignId: f.privateId, kind: "items", format: "csv", manifest: { files: [] } }).returning({ id: exports.id });
+        finishedExportId = row!.id;
+      },
+      params: (f: Fixture) => ({ id: f.privateId, exportId: finishedExportId }),
+      expect: exportReaders,
+    },
+  },
+  "app/api/v1/audit.csv/route.ts": { GET: { params: () => ({}), expect: all(403, { anonymous: 401, globalAuditor: 200, admin: 200 }) } },
+  "app/api/v1/me/data/route.ts": { GET: { params: () => ({}), expect: all(200, { anonymous: 401 }) } },
+} satisfies Record<string, Record<string, RouteSpec>>);
 // next-auth's own handler: it has its own CSRF token and is covered by the e2e sign-in tests.
 const EXEMPT_ROUTES = new Set(["app/api/auth/[...nextauth]/route.ts"]);
 
@@ -138,6 +158,9 @@ const setPrivateStatus = (status: "active" | "paused") => async (f: Fixture) => 
   await db.update(campaigns).set({ status }).where(eq(campaigns.id, f.privateId));
 };
 const actionSpecs: Record<string, ActionSpec> = {
+  // Only ever deletes the caller's own account (id from the session); success is covered in privacy.test.ts,
+  // here an unconfirmed request shows it needs a session and a confirmation.
+  "app/settings/privacy/actions.ts#deleteAccountAction": { form: () => ({ confirm: "nope" }), expect: all(400, { anonymous: 401 }) },
   "app/signup/actions.ts#signUpAction": {
     form: (_f, role) => ({ name: "New Person", email: `signup-${role}-${++counter}@example.org`, password: "a-long-password" }),
     expect: all(409, { anonymous: 200 }),
@@ -269,6 +292,7 @@ describe.each(backends())("authorisation matrix on $name", (backend) => {
   for (const [file, methods] of Object.entries(routeSpecs)) {
     for (const [method, spec] of Object.entries(methods)) {
       it(`${method} ${file}`, async () => {
+        await spec.prepare?.(f);
         const mod = (await import(/* @vite-ignore */ path.join(process.cwd(), file))) as Record<string, (req: Request, ctx: unknown) => Promise<Response>>;
         const got: Partial<Expect> = {};
         for (const role of ROLES) {

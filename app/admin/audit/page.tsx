@@ -51,6 +51,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <input name="actor" defaultValue={q.actor ?? ""} type="email" className="mt-1 rounded-md border-0 px-3 py-2 ring-1 ring-inset ring-slate-300" />
         </label>
         <button type="submit" className="rounded-md bg-indigo-600 px-3.5 py-2 text-sm font-semibold text-white">Filter</button>
+        <a href={`/api/v1/audit.csv?${new URLSearchParams(filterParams).toString()}`} download className="rounded-md bg-white px-3.5 py-2 text-sm font-semibold text-slate-900 ring-1 ring-inset ring-slate-300 hover:bg-slate-50">
+          Export CSV
+        </a>
       </form>
       <AuditTable rows={rows} />
       <Pagination page={q.page} pageSize={PAGE_SIZE} total={total} basePath="/admin/audit" params={filterParams} />

@@ -7,6 +7,7 @@ import { CampaignWorkLinks } from "@/components/annotate/campaign-work-links";
 import { GroupCoverageTable } from "@/components/campaigns/group-coverage-table";
 import { ReportLink } from "@/components/reports/report-link";
 import { ResearcherLinks } from "@/components/campaigns/researcher-links";
+import { ExportsLink } from "@/components/exports/exports-link";
 import { Badge, statusTone } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader, Stat } from "@/components/ui/card";
 import { Markdown } from "@/components/ui/markdown";
@@ -58,6 +59,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ slug:
               Members
             </Link>
           )}
+          <ExportsLink user={user} access={access} slug={campaign.slug} />
         </div>
       </div>
 

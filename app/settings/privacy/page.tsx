@@ -1,0 +1,43 @@
+import type { Metadata } from "next";
+import { AccessDenied } from "@/components/auth/access-denied";
+import { DeleteAccountForm } from "@/components/settings/privacy-forms";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { getCurrentUser } from "@/lib/auth/session";
+import { AppError } from "@/lib/errors";
+
+export const metadata: Metadata = { title: "Privacy" };
+
+export default async function PrivacyPage() {
+  const user = await getCurrentUser();
+  if (!user) return <AccessDenied error={new AppError("unauthorized", "Sign in")} />;
+  return (
+    <div className="max-w-3xl space-y-6">
+      <div>
+        <h1 className="text-2xl font-bold tracking-tight text-slate-900">Privacy and your data</h1>
+        <p className="mt-1 text-sm text-slate-600">
+          Exports and reports never show your email or name: researchers and auditors see your ratings under a pseudonym that differs in every campaign.
+        </p>
+      </div>
+      <Card>
+        <CardHeader title="Download your data" description="Your account details, memberships, every rating you gave with its rationale, your flags and API keys (names only), as JSON." />
+        <CardBody>
+          <a href="/api/v1/me/data" download className="inline-flex rounded-md bg-indigo-600 px-3.5 py-2 text-sm font-semibold text-white hover:bg-indigo-700">Download my data (JSON)</a>
+        </CardBody>
+      </Card>
+      <Card>
+        <CardHeader title="Delete your account" description="This cannot be undone." />
+        <CardBody className="space-y-3 text-sm text-slate-700">
+          <p>
+            Your email, name, password, languages and region are erased, your API keys and linked sign-in providers removed, and you are signed out.
+            You will not be able to sign in again.
+          </p>
+          <p>
+            Your ratings stay, attached only to the pseudonymous id, so reports already published remain reproducible. They can no longer be linked to you
+            by anyone using Margin.
+          </p>
+          <DeleteAccountForm />
+        </CardBody>
+      </Card>
+    </div>
+  );
+}

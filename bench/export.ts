@@ -1,0 +1,83 @@
+// npm run bench -- export [--rows 1000000] [--small 100000]
+// Export judgments as CSV and Parquet through the same code as the API (lib/export), from real PostgreSQL, into a
+// hashing sink. Rows/s per format, and this process's peak RSS while exporting `small` rows and `rows` rows:
+// constant memory means the two are about equal.
+import { sql } from "drizzle-orm";
+import { campaigns, users } from "@/db/schema";
+import type { Db } from "@/db";
+import { exportChunks, type ExportStats } from "@/lib/export/encode";
+import { judgmentsExport } from "@/lib/export/kinds/judgments";
+import { BATCH_SIZE } from "@/lib/export/service";
+import type { ExportFormat } from "@/lib/export/types";
+import { freshDatabase, log, num, rssSampler } from "./lib";
+
+const RATERS = 10;
+
+async function makeCampaign(db: Db, ownerIds: string[], slug: string, rows: number) {
+  const [c] = await db
+    .insert(campaigns)
+    .values({ slug, name: slug, rubric: { type: "likert", min: 1, max: 5 }, routingPolicy: { confidenceThreshold: 0.6, tailThreshold: 0.8, controlRate: 0.1 }, routingSeed: "bench-seed", status: "active", ownerId: ownerIds[0]! })
+    .returning();
+  const nItems = Math.ceil(rows / RATERS);
+  await db.execute(sql`
+    insert into items (campaign_id, external_id, input, output, model, metadata, "group", judge_score, judge_confidence, tail_score, routed, inclusion_prob, route_reason)
+    select ${c!.id}, 'item-' || g, 'Prompt number ' || g, 'An answer of moderate length for item ' || g, 'judge-v1', jsonb_build_object('language', 'l' || (g % 12)),
+           'l' || (g % 12), to_jsonb(1 + g % 5), (g % 100) / 100.0, (g % 97) / 97.0, true, 1, 'tail'
+    from generate_series(1, ${nItems}) g`);
+  const ids = sql.raw(`array[${ownerIds.map((id) => `'${id}'::uuid`).join(",")}]`);
+  await db.execute(sql`
+    insert into judgments (campaign_id, item_id, annotator_id, value, rationale, time_taken_ms, source)
+    select ${c!.id}, i.id, (${ids})[r], to_jsonb(1 + (i.id + r) % 5), case when r % 3 = 0 then '=looks fine' else 'reason ' || i.id end, 1000 + (i.id * r) % 60000, 'app'
+    from items i cross join generate_series(1, ${RATERS}) r
+    where i.campaign_id = ${c!.id}
+    order by i.id, r
+    limit ${rows}`);
+  return c!;
+}
+
+async function run(db: Db, campaign: typeof campaigns.$inferSelect, format: ExportFormat) {
+  if (typeof global.gc === "function") global.gc();
+  const rss = rssSampler();
+  const stats: ExportStats = { rows: 0, bytes: 0, sha256: null };
+  const t0 = performance.now();
+  for await (const chunk of exportChunks(judgmentsExport, format, { db, campaign, secret: "bench-secret-bench-secret-bench-secret", batchSize: BATCH_SIZE }, stats)) void chunk;
+  const s = (performance.now() - t0) / 1000;
+  const peak = rss.stop();
+  log(`${format}: ${stats.rows} rows in ${s.toFixed(2)} s (${Math.round(stats.rows / s)} rows/s), ${(stats.bytes / 2 ** 20).toFixed(1)} MiB, peak RSS ${peak} MB`);
+  return { rows: stats.rows, perS: Math.round(stats.rows / s), peak };
+}
+
+export default async function exportBench(flags: Record<string, string>) {
+  const rows = num(flags, "rows", 1_000_000);
+  const small = Math.min(rows, num(flags, "small", 100_000));
+  const bdb = await freshDatabase(4);
+  try {
+    const db = bdb.db;
+    const owners = await db
+      .insert(users)
+      .values(Array.from({ length: RATERS }, (_, i) => ({ email: `rater${i}@bench.invalid`, name: `Rater ${i}` })))
+      .returning({ id: users.id });
+    const ownerIds = owners.map((o) => o.id);
+    log(`generating ${small} + ${rows} judgments…`);
+    const smallC = await makeCampaign(db, ownerIds, "bench-small", small);
+    const bigC = await makeCampaign(db, ownerIds, "bench-big", rows);
+    await db.execute(sql`analyze`);
+    const csvSmall = await run(db, smallC, "csv");
+    const csvBig = await run(db, bigC, "csv");
+    const parquetSmall = await run(db, smallC, "parquet");
+    const parquetBig = await run(db, bigC, "parquet");
+    return {
+      rows: csvBig.rows,
+      csv_rows_per_s: csvBig.perS,
+      parquet_rows_per_s: parquetBig.perS,
+      rss_mb_100k: csvSmall.peak,
+      rss_mb_1m: csvBig.peak,
+      parquet_rss_mb_100k: parquetSmall.peak,
+      parquet_rss_mb_1m: parquetBig.peak,
+      small_rows: csvSmall.rows,
+      batch_rows: BATCH_SIZE,
+    };
+  } finally {
+    await bdb.drop();
+  }
+}

@@ -1,0 +1,22 @@
+"use client";
+
+import { useActionState, useEffect } from "react";
+import { signOut } from "next-auth/react";
+import { deleteAccountAction } from "@/app/settings/privacy/actions";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+
+export function DeleteAccountForm() {
+  const [state, formAction, pending] = useActionState(deleteAccountAction, undefined);
+  useEffect(() => {
+    if (state?.success) void signOut({ callbackUrl: "/" });
+  }, [state?.success]);
+  return (
+    <form action={formAction} className="space-y-3">
+      <Input label="Type DELETE to confirm" name="confirm" autoComplete="off" defaultValue={state?.values?.confirm} error={state?.fieldErrors?.confirm} className="max-w-xs" />
+      <Button type="submit" variant="danger" disabled={pending}>{pending ? "Deleting…" : "Delete my account"}</Button>
+      {state?.error && !state.fieldErrors && <p role="alert" className="text-sm text-rose-600">{state.error}</p>}
+      {state?.success && <p role="status" className="text-sm text-emerald-700">{state.success} Signing you out…</p>}
+    </form>
+  );
+}

@@ -1,0 +1,67 @@
+import pkg from "@/package.json";
+import type { Campaign } from "@/db/schema";
+import type { Column, ExportFormat } from "./types";
+
+export type ManifestFile = {
+  name: string;
+  kind: string;
+  format: ExportFormat;
+  rows: number;
+  bytes: number;
+  sha256: string;
+  columns: readonly Column[];
+};
+
+export type Manifest = {
+  manifestVersion: 1;
+  exportId: string;
+  kind: string;
+  format: ExportFormat | "zip";
+  parameters: Record<string, unknown>;
+  campaign: { id: string; slug: string; guidelinesVersion: number; routingPolicyVersion: number; routingSeed: string | null; rubric: unknown; routingPolicy: unknown };
+  requester: { userId: string };
+  software: { name: string; version: string; commit: string | null };
+  createdAt: string;
+  files: ManifestFile[];
+  /** sha256 over the SHA256SUMS text of all files: one checksum for the whole evidence set, stable across re-exports. */
+  contentSha256: string;
+};
+
+export function softwareVersion(env: NodeJS.ProcessEnv = process.env) {
+  return { name: "margin", version: pkg.version, commit: env.MARGIN_GIT_COMMIT ?? env.GIT_COMMIT ?? env.SOURCE_COMMIT ?? null };
+}
+
+/** `sha256sum` format, sorted by name, so `sha256sum -c SHA256SUMS` verifies an unpacked bundle. */
+export function sha256sums(files: Pick<ManifestFile, "name" | "sha256">[]): string {
+  return [...files]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((f) => `${f.sha256}  ${f.name}\n`)
+    .join("");
+}
+
+export function buildManifest(input: {
+  exportId: string;
+  kind: string;
+  format: ExportFormat | "zip";
+  parameters: Record<string, unknown>;
+  campaign: Campaign;
+  requesterId: string;
+  files: ManifestFile[];
+  contentSha256: string;
+  now?: Date;
+}): Manifest {
+  const c = input.campaign;
+  return {
+    manifestVersion: 1,
+    exportId: input.exportId,
+    kind: input.kind,
+    format: input.format,
+    parameters: input.parameters,
+    campaign: { id: c.id, slug: c.slug, guidelinesVersion: c.guidelinesVersion, routingPolicyVersion: c.routingPolicyVersion, routingSeed: c.routingSeed, rubric: c.rubric, routingPolicy: c.routingPolicy },
+    requester: { userId: input.requesterId },
+    software: softwareVersion(),
+    createdAt: (input.now ?? new Date()).toISOString(),
+    files: input.files,
+    contentSha256: input.contentSha256,
+  };
+}

@@ -1,0 +1,114 @@
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import { ZipFile } from "yazl";
+import { getDb, getReportsDb } from "@/db";
+import { exports, type Campaign } from "@/db/schema";
+import { recordAudit } from "@/lib/audit/record";
+import { CONTENT_TYPES, exportChunks, writeExportFile, type ExportStats } from "./encode";
+import { EXPORT_KINDS } from "./kinds";
+import { buildManifest, sha256sums, type ManifestFile } from "./manifest";
+import { pseudonymSecret } from "./pseudonym";
+import type { ExportContext, ExportFormat, ExportKind } from "./types";
+
+export const BATCH_SIZE = 10_000;
+// Zip entries get a fixed time so a bundle of unchanged data differs only in its manifest.
+const ZIP_MTIME = new Date("2000-01-01T00:00:00Z");
+
+export type ExportRequest = { campaign: Campaign; requesterId: string; ip?: string | null; format: ExportFormat; /** Rows per page and per Parquet row group; tests use small pages. */ batchSize?: number };
+export type ExportDownload = { filename: string; contentType: string; contentLength?: number; rowEstimate: number; exportId: string; body: AsyncGenerator<Uint8Array>; /** Releases temp files and readers; safe to call twice. */ close: () => Promise<void> };
+
+async function context(req: ExportRequest): Promise<ExportContext> {
+  return { db: await getReportsDb(), campaign: req.campaign, secret: pseudonymSecret(), batchSize: req.batchSize ?? BATCH_SIZE };
+}
+
+/** Record the export and its audit event together, before any byte leaves: an aborted download is still audited. */
+async function recordStart(req: ExportRequest, kind: string, format: ExportFormat | "zip", params: Record<string, unknown>): Promise<string> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [row] = await tx.insert(exports).values({ campaignId: req.campaign.id, userId: req.requesterId, kind, format, params }).returning({ id: exports.id });
+    await recordAudit(tx, { actorId: req.requesterId, action: "export.create", targetType: "export", targetId: row!.id, campaignId: req.campaign.id, ip: req.ip, details: { kind, format, ...params } });
+    return row!.id;
+  });
+}
+
+async function recordFinish(exportId: string, rowCount: number, sha256: string, manifest: object) {
+  const db = await getDb();
+  await db.update(exports).set({ rowCount, sha256, manifest: manifest as Record<string, unknown> }).where(eq(exports.id, exportId));
+}
+
+export const fileName = (campaign: Campaign, kind: string, ext: string) => `${campaign.slug}-${kind}.${ext}`;
+
+/** One kind in one format, streamed; the manifest is stored when the last byte has been produced. */
+export async function streamKindExport(req: ExportRequest, kind: ExportKind): Promise<ExportDownload> {
+  const ctx = await context(req);
+  const params = { kind: kind.name, format: req.format };
+  const rowEstimate = await kind.count(ctx);
+  const exportId = await recordStart(req, kind.name, req.format, params);
+  const name = fileName(req.campaign, kind.name, req.format);
+  const stats: ExportStats = { rows: 0, bytes: 0, sha256: null };
+  const inner = exportChunks(kind, req.format, ctx, stats);
+  // Parquet is complete on disk before its first byte, so its length is known; csv/jsonl stream as produced.
+  const first = await inner.next();
+  async function* body(): AsyncGenerator<Uint8Array> {
+    try {
+      if (!first.done) yield first.value;
+      for (;;) {
+        const next = await inner.next();
+        if (next.done) break;
+        yield next.value;
+      }
+      const files: ManifestFile[] = [{ name, kind: kind.name, format: req.format, rows: stats.rows, bytes: stats.bytes, sha256: stats.sha256!, columns: kind.columns }];
+      const manifest = buildManifest({ exportId, kind: kind.name, format: req.format, parameters: params, campaign: req.campaign, requesterId: req.requesterId, files, contentSha256: sha256Hex(sha256sums(files)) });
+      await recordFinish(exportId, stats.rows, stats.sha256!, manifest);
+    } finally {
+      await inner.return(undefined);
+    }
+  }
+  return { filename: name, contentType: CONTENT_TYPES[req.format], contentLength: req.format === "parquet" ? stats.totalBytes : undefined, rowEstimate, exportId, body: body(), close: async () => void (await inner.return(undefined)) };
+}
+
+const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/** Every kind in one format plus manifest.json and SHA256SUMS, as one zip streamed from a temporary folder. */
+export async function streamBundleExport(req: ExportRequest): Promise<ExportDownload> {
+  const ctx = await context(req);
+  const params = { kind: "bundle", format: req.format, kinds: Object.keys(EXPORT_KINDS) };
+  const exportId = await recordStart(req, "bundle", "zip", params);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "margin-bundle-"));
+  try {
+    const files: ManifestFile[] = [];
+    for (const kind of Object.values(EXPORT_KINDS)) {
+      const name = fileName(req.campaign, kind.name, req.format);
+      const s = await writeExportFile(kind, req.format, ctx, path.join(dir, name));
+      files.push({ name, kind: kind.name, format: req.format, rows: s.rows, bytes: s.bytes, sha256: s.sha256!, columns: kind.columns });
+    }
+    const sums = sha256sums(files);
+    const manifest = buildManifest({ exportId, kind: "bundle", format: "zip", parameters: params, campaign: req.campaign, requesterId: req.requesterId, files, contentSha256: sha256Hex(sums) });
+    await recordFinish(exportId, files.reduce((n, f) => n + f.rows, 0), manifest.contentSha256, manifest);
+    const zip = new ZipFile();
+    for (const f of files) zip.addFile(path.join(dir, f.name), f.name, { mtime: ZIP_MTIME, compress: f.format !== "parquet" });
+    zip.addBuffer(Buffer.from(sums), "SHA256SUMS", { mtime: ZIP_MTIME });
+    zip.addBuffer(Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), "manifest.json", { mtime: ZIP_MTIME });
+    zip.end();
+    async function* body(): AsyncGenerator<Uint8Array> {
+      try {
+        for await (const chunk of zip.outputStream) yield chunk as Buffer;
+      } finally {
+        zip.outputStream.destroy();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    const rowEstimate = files.reduce((n, f) => n + f.rows, 0);
+    const close = async () => {
+      zip.outputStream.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    };
+    return { filename: `${req.campaign.slug}-bundle-${req.format}.zip`, contentType: CONTENT_TYPES.zip, rowEstimate, exportId, body: body(), close };
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,31 @@
+import type { Db } from "@/db";
+import type { Campaign } from "@/db/schema";
+
+export type ColumnType = "string" | "double" | "int32" | "int64" | "boolean" | "json" | "timestamp";
+export type Column = { name: string; type: ColumnType; description: string };
+export type Cell = string | number | boolean | Date | null | Record<string, unknown> | unknown[];
+export type Row = Cell[];
+
+export const EXPORT_FORMATS = ["csv", "jsonl", "parquet"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export type ExportContext = {
+  db: Db;
+  campaign: Campaign;
+  /** Keys annotator pseudonyms (lib/export/pseudonym.ts). */
+  secret: string;
+  batchSize: number;
+};
+
+/**
+ * One kind of export: its columns and a source of row batches in a deterministic order. Sources read with keyset
+ * pagination (short independent queries, no open cursor or transaction), so a client that disconnects leaves
+ * nothing behind on the server and the same data always yields the same bytes.
+ */
+export type ExportKind = {
+  name: string;
+  title: string;
+  columns: readonly Column[];
+  count: (ctx: ExportContext) => Promise<number>;
+  batches: (ctx: ExportContext) => AsyncGenerator<Row[]>;
+};
