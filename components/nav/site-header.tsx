@@ -37,6 +37,9 @@ export function SiteHeader({ user }: { user: CurrentUser | null }) {
               <Link href="/settings/api-keys" className="hidden text-slate-600 hover:text-slate-900 md:inline">
                 API keys
               </Link>
+              <Link href="/settings/privacy" className="hidden text-slate-600 hover:text-slate-900 md:inline">
+                Privacy
+              </Link>
               <span className="hidden text-slate-700 sm:inline">{user.name}</span>
               <Badge tone="indigo">{user.role}</Badge>
               <SignOutButton />

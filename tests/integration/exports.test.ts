@@ -119,9 +119,27 @@ describe.each(backends())("exports on $name", (backend) => {
     expect(String.fromCharCode(zip[0]!, zip[1]!)).toBe("PK");
     const [row] = await db.select().from(exports).where(eq(exports.id, res.headers.get("x-export-id")!));
     const files = (row!.manifest as { files: { kind: string; sha256: string }[] }).files;
-    expect(files.map((f) => f.kind)).toEqual(["items", "judgments"]);
+    expect(files.map((f) => f.kind)).toEqual(["items", "judgments", "report"]);
     expect(files[0]!.sha256).toBe(sha(await body(await get("items", "?format=csv"))));
     expect(files[1]!.sha256).toBe(sha(await body(await get("judgments", "?format=csv"))));
+    expect(files[2]!.sha256).toBe(sha(await body(await get("report", "?format=csv"))));
+  });
+
+  it("exports the report: one row per stratum with intervals, the same bytes for the same data", async () => {
+    const res = await get("report", "?format=jsonl");
+    expect(res.status).toBe(200);
+    const bytes = await body(res);
+    const rows = new TextDecoder().decode(bytes).trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const db = await getDb();
+    const groups = rowsOf<{ n: number }>(await db.execute(sql`select count(distinct coalesce("group", '')) ::int as n from ${items} where campaign_id = ${campaignId}`))[0]!.n;
+    expect(rows[0]).toMatchObject({ stratum_kind: "overall", stratum: expect.any(String), items: 120 });
+    expect(rows.filter((r) => r.stratum_kind === "group")).toHaveLength(groups);
+    expect(rows.filter((r) => r.stratum_kind === "bucket").length).toBeGreaterThan(0);
+    for (const r of rows.filter((x) => x.enough_data && x.judge_agreement !== null)) {
+      expect(r.judge_agreement_lower as number).toBeLessThanOrEqual(r.judge_agreement as number);
+      expect(r.judge_agreement_upper as number).toBeGreaterThanOrEqual(r.judge_agreement as number);
+    }
+    expect(sha(await body(await get("report", "?format=jsonl")))).toBe(sha(bytes));
   });
 
   it("refuses unknown formats with the accepted list, and hides other people's campaigns", async () => {

@@ -1,15 +1,16 @@
 import type { ExportKind } from "../types";
 import { itemsExport } from "./items";
 import { judgmentsExport } from "./judgments";
+import { reportExport } from "./report";
 
 /**
- * The registry of exportable kinds. Adding one (the report, once lib/report lands) is one file exporting an
- * ExportKind and one line here: the API route, the bundle, the manifest and the exports page all read this list.
- * A report kind would implement `batches` by yielding its rows (overall, per bucket, per group, with intervals).
+ * The registry of exportable kinds. Adding one is one file exporting an ExportKind and one line here: the API
+ * route, the bundle, the manifest and the exports page all read this list.
  */
 export const EXPORT_KINDS: Record<string, ExportKind> = {
   items: itemsExport,
   judgments: judgmentsExport,
+  report: reportExport,
 };
 
 export const exportKindNames = () => Object.keys(EXPORT_KINDS);

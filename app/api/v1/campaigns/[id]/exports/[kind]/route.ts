@@ -13,7 +13,7 @@ const params = z.object({ id: z.string(), kind: z.string() });
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-// GET /api/v1/campaigns/{id}/exports/{items|judgments|bundle}?format=csv|jsonl|parquet – streamed export
+// GET /api/v1/campaigns/{id}/exports/{items|judgments|report|bundle}?format=csv|jsonl|parquet – streamed export
 // with Content-Disposition; recorded in `exports` and audited as export.create (auditors and researchers).
 export const GET = apiRoute({ params }, async ({ req, actor, params, ip }) => {
   const { campaign } = await loadCampaignById(actor, params.id, "export:create");
