@@ -32,6 +32,9 @@ if (process.env.DATABASE_URL) {
   process.env.MARGIN_DATA_DIR = dir;
 }
 
+// Tell the tests where the data lives, so they can check downloads against the database itself.
+fs.writeFileSync(path.join(os.tmpdir(), `margin-e2e-${port}.json`), JSON.stringify({ databaseUrl: env.DATABASE_URL ?? null }));
+
 const prepared = await prepareDatabase({ seed: true });
 if (!prepared.ok) {
   console.error(`e2e: ${prepared.message}`);

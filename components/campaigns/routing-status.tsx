@@ -8,13 +8,18 @@ type Status = {
   lastRun: { seed: string; itemsTotal: number; itemsRouted: number; createdAt: string } | null;
 };
 
-/** Polls the routing state while a run is queued or running, then refreshes the page's figures. */
-export function RoutingStatusPanel({ campaignId }: { campaignId: string }) {
+/**
+ * Polls the routing state while a run is queued or running, then refreshes the page's figures. `renderedRunAt`
+ * is the latest run the server rendered the page with: a run that finished between that render and the first
+ * poll (fast background jobs) also triggers one refresh, so the figures are never left stale.
+ */
+export function RoutingStatusPanel({ campaignId, renderedRunAt }: { campaignId: string; renderedRunAt?: string | null }) {
   const router = useRouter();
   const [data, setData] = useState<Status | null>(null);
   useEffect(() => {
     let stop = false;
     let wasBusy = false;
+    let shownRunAt = renderedRunAt;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const poll = async () => {
       try {
@@ -23,7 +28,12 @@ export function RoutingStatusPanel({ campaignId }: { campaignId: string }) {
           const next = (await res.json()) as Status;
           setData(next);
           const busy = next.status.state === "running" || next.status.state === "queued";
-          if (wasBusy && !busy) router.refresh();
+          const finishedRunAt = next.lastRun?.createdAt ?? null;
+          const newerRun = shownRunAt !== undefined && !busy && finishedRunAt !== null && finishedRunAt !== shownRunAt;
+          if ((wasBusy && !busy) || newerRun) {
+            shownRunAt = finishedRunAt;
+            router.refresh();
+          }
           wasBusy = busy;
           timer = setTimeout(poll, busy ? 700 : 4000);
         }
@@ -36,7 +46,7 @@ export function RoutingStatusPanel({ campaignId }: { campaignId: string }) {
       stop = true;
       clearTimeout(timer);
     };
-  }, [campaignId, router]);
+  }, [campaignId, router, renderedRunAt]);
 
   if (!data) return <p className="text-sm text-slate-500">Loading routing state…</p>;
   const { status, lastRun } = data;

@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
 import type { Db, Tx } from "../client";
-import { items } from "../schema";
+import { items, routingRuns } from "../schema";
 
 export type RoutingRow = {
   id: number;
@@ -63,4 +63,15 @@ function parseVector(text: string): Float32Array | null {
   const out = new Float32Array(parts.length);
   for (let i = 0; i < parts.length; i++) out[i] = Number(parts[i]);
   return out;
+}
+
+/** When the campaign was last routed (ISO string, as the routing API serialises it), or null. */
+export async function latestRoutingRunAt(db: Db, campaignId: string): Promise<string | null> {
+  const [run] = await db
+    .select({ createdAt: routingRuns.createdAt })
+    .from(routingRuns)
+    .where(eq(routingRuns.campaignId, campaignId))
+    .orderBy(desc(routingRuns.createdAt))
+    .limit(1);
+  return run ? new Date(run.createdAt).toISOString() : null;
 }

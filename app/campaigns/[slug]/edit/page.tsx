@@ -6,6 +6,7 @@ import { judgments } from "@/db/schema";
 import { AccessDenied } from "@/components/auth/access-denied";
 import { CampaignForm } from "@/components/campaigns/campaign-form";
 import { RoutingStatusPanel } from "@/components/campaigns/routing-status";
+import { latestRoutingRunAt } from "@/db/queries/routing";
 import { StatusControls } from "@/components/campaigns/status-controls";
 import { Badge, statusTone } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
@@ -30,6 +31,7 @@ export default async function EditCampaignPage({ params }: { params: Promise<{ s
   }
   const { campaign: c } = loaded;
   const db = await getDb();
+  const renderedRunAt = await latestRoutingRunAt(db, c.id);
   const [{ n }] = (await db.select({ n: sql<number>`count(*)::int` }).from(judgments).where(eq(judgments.campaignId, c.id))) as [{ n: number }];
   const values: Record<string, string> = {
     slug: c.slug,
@@ -59,7 +61,7 @@ export default async function EditCampaignPage({ params }: { params: Promise<{ s
         <CardHeader title="Status and routing" description="draft → active ⇄ paused → closed. Closing is final." />
         <CardBody className="space-y-4">
           <StatusControls slug={c.slug} next={allowedNextStatuses(c.status)} statusAction={changeStatusAction} rerouteAction={rerouteAction} />
-          <RoutingStatusPanel campaignId={c.id} />
+          <RoutingStatusPanel campaignId={c.id} renderedRunAt={renderedRunAt} />
         </CardBody>
       </Card>
       {c.status === "closed" ? (

@@ -7,6 +7,7 @@ import { AccessDenied } from "@/components/auth/access-denied";
 import { BarChart } from "@/components/charts/bar-chart";
 import { GroupShareTable } from "@/components/campaigns/group-share-table";
 import { RoutingStatusPanel } from "@/components/campaigns/routing-status";
+import { latestRoutingRunAt } from "@/db/queries/routing";
 import { Card, CardBody, CardHeader, Stat } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ProgressBar } from "@/components/ui/progress";
@@ -32,12 +33,13 @@ export default async function OverviewPage({ params }: { params: Promise<{ slug:
   }
   const { campaign: c } = loaded;
   const db = await getDb();
-  const [progress, groups, tail, conf, depth] = await Promise.all([
+  const [progress, groups, tail, conf, depth, renderedRunAt] = await Promise.all([
     campaignProgress(db, c.id, c.k),
     groupCoverage(db, c.id),
     histogram(db, c.id, "tail_score"),
     histogram(db, c.id, "judge_confidence"),
     judgmentDepth(db, c.id, c.k),
+    latestRoutingRunAt(db, c.id),
   ]);
 
   return (
@@ -52,7 +54,7 @@ export default async function OverviewPage({ params }: { params: Promise<{ slug:
         <Stat label={`With k = ${c.k} ratings`} value={progress.fullyJudged.toLocaleString("en")} />
         <Stat label="Human ratings" value={progress.judgments.toLocaleString("en")} />
       </dl>
-      <RoutingStatusPanel campaignId={c.id} />
+      <RoutingStatusPanel campaignId={c.id} renderedRunAt={renderedRunAt} />
       {progress.items === 0 ? (
         <EmptyState title="No items yet" description="Import a JSONL or CSV file to see tail scores, judge confidence and routing." action={<Link className="font-semibold text-indigo-700" href={`/campaigns/${c.slug}/import`}>Import items</Link>} />
       ) : (
