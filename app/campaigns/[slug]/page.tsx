@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/db";
 import { campaignProgress, groupCoverage } from "@/db/queries/campaigns";
-import { AccessDenied } from "@/components/auth/access-denied";
+import { gateCampaign } from "@/components/auth/campaign-gate";
 import { CampaignWorkLinks } from "@/components/annotate/campaign-work-links";
 import { GroupCoverageTable } from "@/components/campaigns/group-coverage-table";
 import { ReportLink } from "@/components/reports/report-link";
@@ -12,9 +12,6 @@ import { Badge, statusTone } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader, Stat } from "@/components/ui/card";
 import { Markdown } from "@/components/ui/markdown";
 import { can } from "@/lib/auth/permissions";
-import { getCurrentUser } from "@/lib/auth/session";
-import { loadCampaign } from "@/lib/campaigns/access";
-import { AppError } from "@/lib/errors";
 import { describeRubric } from "@/lib/validation/campaign";
 
 export const metadata: Metadata = { title: "Campaign" };
@@ -28,14 +25,9 @@ const reasonLabel: Record<string, string> = {
 
 export default async function CampaignPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
-  const user = await getCurrentUser();
-  let loaded;
-  try {
-    loaded = await loadCampaign(user, slug, "campaign:view");
-  } catch (e) {
-    if (e instanceof AppError) return <AccessDenied error={e} />;
-    throw e;
-  }
+  const gate = await gateCampaign(slug, "campaign:view");
+  if (gate.denied) return gate.denied;
+  const { user, ...loaded } = gate;
   const { campaign, memberRole, access } = loaded;
   const db = await getDb();
   const [progress, groups] = await Promise.all([campaignProgress(db, campaign.id, campaign.k), groupCoverage(db, campaign.id)]);

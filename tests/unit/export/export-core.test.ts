@@ -25,7 +25,9 @@ describe("CSV formula neutralisation", () => {
       fc.property(fc.array(fc.string(), { minLength: 1, maxLength: 5 }), (cells) => {
         const [back] = parse(stringify([cells.map(csvCell)]), { relax_column_count: true }) as string[][];
         for (const c of back!) expect(/^[=+\-@\t\r]/.test(c)).toBe(false);
-        back!.forEach((c, i) => expect(c.replace(/^'(?=[=+\-@\t\r])/, "")).toBe(cells[i]));
+        // Exactly one apostrophe is added to dangerous cells; everything else survives unchanged. (Stripping the
+        // apostrophe back is ambiguous for text that already began with "'=", so compare forwards.)
+        back!.forEach((c, i) => expect(c).toBe(/^[=+\-@\t\r]/.test(cells[i]!) ? `'${cells[i]}` : cells[i]));
       }),
     );
   });

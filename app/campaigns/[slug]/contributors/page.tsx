@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/db";
 import { contributorStats, listFlags } from "@/db/queries/work-progress";
-import { AccessDenied } from "@/components/auth/access-denied";
+import { gateCampaign } from "@/components/auth/campaign-gate";
 import { ExcludeToggle } from "@/components/annotate/exclude-toggle";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
@@ -10,9 +10,6 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Pagination } from "@/components/ui/pagination";
 import { Table, Td, Th } from "@/components/ui/table";
 import { can } from "@/lib/auth/permissions";
-import { getCurrentUser } from "@/lib/auth/session";
-import { loadCampaign } from "@/lib/campaigns/access";
-import { AppError } from "@/lib/errors";
 
 export const metadata: Metadata = { title: "Contributors and flags" };
 const FLAGS_PAGE = 20;
@@ -23,14 +20,9 @@ const seconds = (ms: number | null) => (ms === null ? "–" : `${(ms / 1000).toF
 export default async function ContributorsPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<{ page?: string }> }) {
   const { slug } = await params;
   const page = Math.max(1, Number.parseInt((await searchParams).page ?? "1", 10) || 1);
-  const user = await getCurrentUser();
-  let loaded;
-  try {
-    loaded = await loadCampaign(user, slug, "report:read");
-  } catch (e) {
-    if (e instanceof AppError) return <AccessDenied error={e} />;
-    throw e;
-  }
+  const gate = await gateCampaign(slug, "report:read");
+  if (gate.denied) return gate.denied;
+  const { user, ...loaded } = gate;
   const { campaign, access } = loaded;
   const mayEdit = can(user, "campaign:edit", access);
   const db = await getDb();

@@ -3,16 +3,13 @@ import Link from "next/link";
 import { eq, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { judgments } from "@/db/schema";
-import { AccessDenied } from "@/components/auth/access-denied";
+import { gateCampaign } from "@/components/auth/campaign-gate";
 import { CampaignForm } from "@/components/campaigns/campaign-form";
 import { RoutingStatusPanel } from "@/components/campaigns/routing-status";
 import { latestRoutingRunAt } from "@/db/queries/routing";
 import { StatusControls } from "@/components/campaigns/status-controls";
 import { Badge, statusTone } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
-import { getCurrentUser } from "@/lib/auth/session";
-import { loadCampaign } from "@/lib/campaigns/access";
-import { AppError } from "@/lib/errors";
 import { rubricFormValues } from "@/lib/validation/campaign-form";
 import { allowedNextStatuses } from "@/lib/validation/campaign-input";
 import { changeStatusAction, rerouteAction, updateCampaignAction } from "./actions";
@@ -21,14 +18,9 @@ export const metadata: Metadata = { title: "Edit campaign" };
 
 export default async function EditCampaignPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
-  const user = await getCurrentUser();
-  let loaded;
-  try {
-    loaded = await loadCampaign(user, slug, "campaign:edit");
-  } catch (e) {
-    if (e instanceof AppError) return <AccessDenied error={e} />;
-    throw e;
-  }
+  const gate = await gateCampaign(slug, "campaign:edit");
+  if (gate.denied) return gate.denied;
+  const loaded = gate;
   const { campaign: c } = loaded;
   const db = await getDb();
   const renderedRunAt = await latestRoutingRunAt(db, c.id);

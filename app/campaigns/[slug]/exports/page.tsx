@@ -2,13 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getReportsDb } from "@/db";
 import { listExports } from "@/db/queries/exports";
-import { AccessDenied } from "@/components/auth/access-denied";
+import { gateCampaign } from "@/components/auth/campaign-gate";
 import { ExportDownloader } from "@/components/exports/export-downloader";
 import { ExportsTable } from "@/components/exports/exports-table";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
-import { getCurrentUser } from "@/lib/auth/session";
-import { loadCampaign } from "@/lib/campaigns/access";
-import { AppError } from "@/lib/errors";
 import { EXPORT_KINDS } from "@/lib/export/kinds";
 import { pseudonymSecret } from "@/lib/export/pseudonym";
 import { EXPORT_FORMATS } from "@/lib/export/types";
@@ -18,14 +15,9 @@ export const dynamic = "force-dynamic";
 
 export default async function ExportsPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
-  const user = await getCurrentUser();
-  let loaded;
-  try {
-    loaded = await loadCampaign(user, slug, "export:create");
-  } catch (e) {
-    if (e instanceof AppError) return <AccessDenied error={e} />;
-    throw e;
-  }
+  const gate = await gateCampaign(slug, "export:create");
+  if (gate.denied) return gate.denied;
+  const loaded = gate;
   const { campaign } = loaded;
   const db = await getReportsDb();
   const ctx = { db, campaign, secret: pseudonymSecret(), batchSize: 1 };

@@ -2,28 +2,20 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/db";
 import { recentImports } from "@/db/queries/overview";
-import { AccessDenied } from "@/components/auth/access-denied";
+import { gateCampaign } from "@/components/auth/campaign-gate";
 import { UploadItems } from "@/components/campaigns/upload-items";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Table, Td, Th } from "@/components/ui/table";
-import { getCurrentUser } from "@/lib/auth/session";
-import { loadCampaign } from "@/lib/campaigns/access";
-import { AppError } from "@/lib/errors";
 import { maxUploadBytes } from "@/lib/ingest/formats";
 
 export const metadata: Metadata = { title: "Import items" };
 
 export default async function ImportPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
-  const user = await getCurrentUser();
-  let loaded;
-  try {
-    loaded = await loadCampaign(user, slug, "campaign:edit");
-  } catch (e) {
-    if (e instanceof AppError) return <AccessDenied error={e} />;
-    throw e;
-  }
+  const gate = await gateCampaign(slug, "campaign:edit");
+  if (gate.denied) return gate.denied;
+  const loaded = gate;
   const { campaign: c } = loaded;
   const past = await recentImports(await getDb(), c.id);
   return (

@@ -1,29 +1,21 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/db";
-import { AccessDenied } from "@/components/auth/access-denied";
+import { gateCampaign } from "@/components/auth/campaign-gate";
 import { CancelInviteButton, InviteForm, RemoveMemberButton } from "@/components/members/member-forms";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, Td, Th } from "@/components/ui/table";
-import { getCurrentUser } from "@/lib/auth/session";
-import { loadCampaign } from "@/lib/campaigns/access";
 import { listMembers } from "@/lib/campaigns/members";
-import { AppError } from "@/lib/errors";
 
 export const metadata: Metadata = { title: "Members" };
 
 export default async function MembersPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
-  const user = await getCurrentUser();
-  let loaded;
-  try {
-    loaded = await loadCampaign(user, slug, "campaign:edit");
-  } catch (e) {
-    if (e instanceof AppError) return <AccessDenied error={e} />;
-    throw e;
-  }
+  const gate = await gateCampaign(slug, "campaign:edit");
+  if (gate.denied) return gate.denied;
+  const loaded = gate;
   const { campaign } = loaded;
   const { members, invites } = await listMembers(await getDb(), campaign.id);
   return (
