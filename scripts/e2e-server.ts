@@ -10,7 +10,8 @@ import { prepareDatabase } from "./prepare-db";
 import { seedWorkFixtures } from "../tests/e2e/fixtures/work-campaigns";
 
 const port = process.env.E2E_PORT ?? "3100";
-const env: NodeJS.ProcessEnv = { ...process.env };
+// Every browser in the suite signs in from 127.0.0.1: raise the per-IP limits (per-account lockout stays).
+const env: NodeJS.ProcessEnv = { SIGNIN_LIMIT_PER_IP: "5000", SIGNUP_LIMIT_PER_IP: "500", ...process.env };
 let dropDatabase: (() => Promise<void>) | undefined;
 
 if (process.env.DATABASE_URL) {

@@ -91,6 +91,8 @@ export function RatingWorkspace({ slug, name, rubric, initialItem, rated: initia
     [api, busy, item, recover, show],
   );
 
+  // Marked once the keyboard handler is attached (after hydration), so tests know the shortcuts work.
+  const rootRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!item || e.altKey || e.metaKey) return;
@@ -121,11 +123,12 @@ export function RatingWorkspace({ slug, name, rubric, initialItem, rated: initia
       }
     };
     window.addEventListener("keydown", onKey);
+    rootRef.current?.setAttribute("data-keys-ready", "true");
     return () => window.removeEventListener("keydown", onKey);
   }, [item, options, panel, submit]);
 
   return (
-    <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
+    <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]" ref={rootRef}>
       <div className="min-w-0 space-y-4">
         <div className="flex flex-wrap items-baseline justify-between gap-2">
           <h1 ref={heading} tabIndex={-1} className="text-xl font-bold tracking-tight text-slate-900 outline-none">Rate: {name}</h1>

@@ -5,11 +5,17 @@ import { rateLimits } from "@/db/schema";
 export type Limit = { limit: number; windowSeconds: number };
 
 // Abuse limits. Fixed windows in Postgres, so every app instance shares the same counters.
+const perIp = (name: string, dflt: number) => {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v > 0 ? v : dflt;
+};
+
+// Per-IP limits are configurable: many people behind one NAT (a lab, a classroom) share an address.
 export const LIMITS = {
-  signInPerIp: { limit: 30, windowSeconds: 15 * 60 },
+  signInPerIp: { limit: perIp("SIGNIN_LIMIT_PER_IP", 100), windowSeconds: 15 * 60 },
   // Failed sign-ins per account before it is locked for the rest of the window.
   signInFailuresPerAccount: { limit: 5, windowSeconds: 15 * 60 },
-  signUpPerIp: { limit: 10, windowSeconds: 60 * 60 },
+  signUpPerIp: { limit: perIp("SIGNUP_LIMIT_PER_IP", 20), windowSeconds: 60 * 60 },
 } satisfies Record<string, Limit>;
 
 /**

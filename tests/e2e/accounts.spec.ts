@@ -20,6 +20,7 @@ test("a new contributor signs up, joins a public campaign, signs out and signs b
   await page.getByRole("link", { name: "Join and rate" }).click();
   await page.getByRole("button", { name: "Join and start rating" }).click();
   await expect(page.getByRole("heading", { name: "Rate: Multilingual helpfulness" })).toBeVisible();
+  await page.locator("[data-keys-ready]").waitFor();
   await page.goto("/campaigns/multilingual-helpfulness");
   await expect(page.getByText("you: annotator")).toBeVisible();
   await page.getByRole("button", { name: "Sign out" }).click();

@@ -13,6 +13,7 @@ test("a contributor rates five demo items with the keyboard only, blind to the j
   await signIn(page, "ada@margin.demo");
   await page.goto(`${DEMO}/rate`);
   await expect(page.getByRole("heading", { name: "Rate: Multilingual helpfulness" })).toBeVisible();
+  await page.locator("[data-keys-ready]").waitFor();
   const before = await ratedCount(page);
   const seen = new Set<string>();
   for (let i = 1; i <= 5; i++) {
@@ -49,6 +50,7 @@ test("join a public campaign; an XSS payload in an output stays inert; skip and 
   await page.getByRole("link", { name: "Join and rate" }).click();
   await page.getByRole("button", { name: "Join and start rating" }).click();
   await expect(page.getByRole("heading", { name: "Rate: E2E open campaign" })).toBeVisible();
+  await page.locator("[data-keys-ready]").waitFor();
 
   const output = page.getByRole("region", { name: "Output" });
   await expect(output).toContainText("Here is the answer.");
@@ -99,6 +101,7 @@ test("a pairwise item shows two outputs in a randomised order and stores the cho
   const left = page.getByRole("region", { name: "Response A" });
   await expect(left).toContainText(/CANONICAL-[AB] answer/);
   await expect(page.getByRole("region", { name: "Response B" })).toContainText(/CANONICAL-[AB] answer/);
+  await page.locator("[data-keys-ready]").waitFor();
   const leftIsCanonicalA = (await left.innerText()).includes("CANONICAL-A");
   await page.keyboard.press("a");
   await expect(page.getByRole("button", { name: /A is better/ })).toHaveAttribute("aria-pressed", "true");

@@ -25,6 +25,7 @@ async function rateEverything(browser: Browser, email: string, slug: string): Pr
   await page.getByRole("link", { name: "Join and rate" }).click();
   await page.getByRole("button", { name: "Join and start rating" }).click();
   await expect(page.getByRole("heading", { name: /^Rate: / })).toBeVisible();
+  await page.locator("[data-keys-ready]").waitFor();
   let rated = 0;
   const done = page.getByRole("heading", { name: "You are all caught up" });
   while (!(await done.isVisible())) {
