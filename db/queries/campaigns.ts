@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, ne, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { campaignMembers, campaigns, items, judgments } from "../schema";
 
@@ -67,7 +67,8 @@ export async function listCampaigns(
   return { rows: rows.map(({ total: _t, ...r }) => r), total };
 }
 
-export async function findCampaignBySlug(db: Db, slug: string, userId: string | null) {
+/** A campaign with the given person's membership role (null when they are not a member). */
+async function findCampaign(db: Db, where: SQL, userId: string | null) {
   const [row] = await db
     .select({ campaign: campaigns, memberRole: campaignMembers.role })
     .from(campaigns)
@@ -75,9 +76,12 @@ export async function findCampaignBySlug(db: Db, slug: string, userId: string | 
       campaignMembers,
       and(eq(campaignMembers.campaignId, campaigns.id), eq(campaignMembers.userId, userId ?? "00000000-0000-0000-0000-000000000000")),
     )
-    .where(eq(campaigns.slug, slug));
+    .where(where);
   return row ?? null;
 }
+
+export const findCampaignBySlug = (db: Db, slug: string, userId: string | null) => findCampaign(db, eq(campaigns.slug, slug), userId);
+export const findCampaignById = (db: Db, id: string, userId: string | null) => findCampaign(db, eq(campaigns.id, id), userId);
 
 export type CampaignProgress = {
   items: number;
@@ -127,16 +131,4 @@ export async function countJudgments(db: Db, campaignIds: string[]): Promise<num
   if (campaignIds.length === 0) return 0;
   const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(judgments).where(inArray(judgments.campaignId, campaignIds));
   return r?.n ?? 0;
-}
-
-export async function findCampaignById(db: Db, id: string, userId: string | null) {
-  const [row] = await db
-    .select({ campaign: campaigns, memberRole: campaignMembers.role })
-    .from(campaigns)
-    .leftJoin(
-      campaignMembers,
-      and(eq(campaignMembers.campaignId, campaigns.id), eq(campaignMembers.userId, userId ?? "00000000-0000-0000-0000-000000000000")),
-    )
-    .where(eq(campaigns.id, id));
-  return row ?? null;
 }

@@ -9,7 +9,7 @@ import { apiKeys, campaignInvites, campaignMembers, campaigns, exports, users } 
 import { seedDemo } from "@/db/seed";
 import { createApiKey } from "@/lib/auth/api-keys";
 import { statusOf, type ErrorCode } from "@/lib/errors";
-import { backends } from "./backends";
+import { backends, useAppDatabase } from "./backends";
 
 const session: { current: { user: { id: string } } | null } = { current: null };
 vi.mock("next-auth", async (importOriginal) => {
@@ -262,16 +262,7 @@ describe.each(backends())("authorisation matrix on $name", (backend) => {
   let f: Fixture;
   let drop: () => Promise<void> = async () => {};
   beforeAll(async () => {
-    await closeDb();
-    if (backend.name === "postgres") {
-      const t = await backend.open();
-      await t.close();
-      process.env.DATABASE_URL = t.url!;
-      drop = t.drop;
-    } else {
-      delete process.env.DATABASE_URL;
-      process.env.MARGIN_DATA_DIR = "memory://";
-    }
+    drop = await useAppDatabase(backend);
     f = await buildFixture();
   });
   afterAll(async () => {

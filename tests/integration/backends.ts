@@ -56,3 +56,21 @@ export function backends(): Backend[] {
   }
   return list;
 }
+
+/**
+ * Point the app's own getDb() at a fresh database of this backend (for tests that call route handlers and
+ * actions, which open the database themselves). Returns the function that drops it.
+ */
+export async function useAppDatabase(backend: Backend): Promise<() => Promise<void>> {
+  const { closeDb } = await import("@/db");
+  await closeDb();
+  if (backend.name === "postgres") {
+    const t = await backend.open();
+    await t.close();
+    process.env.DATABASE_URL = t.url!;
+    return t.drop;
+  }
+  delete process.env.DATABASE_URL;
+  process.env.MARGIN_DATA_DIR = "memory://";
+  return async () => {};
+}

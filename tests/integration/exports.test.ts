@@ -8,7 +8,7 @@ import { seedDemo } from "@/db/seed";
 import { downloadResponse } from "@/lib/export/http";
 import { judgmentsExport } from "@/lib/export/kinds/judgments";
 import { streamKindExport } from "@/lib/export/service";
-import { backends } from "./backends";
+import { backends, useAppDatabase } from "./backends";
 
 const session: { current: { user: { id: string } } | null } = { current: null };
 vi.mock("next-auth", async (importOriginal) => ({ ...(await importOriginal<Record<string, unknown>>()), getServerSession: vi.fn(async () => session.current) }));
@@ -28,16 +28,7 @@ describe.each(backends())("exports on $name", (backend) => {
   const body = async (res: Response) => new Uint8Array(await res.arrayBuffer());
 
   beforeAll(async () => {
-    await closeDb();
-    if (backend.name === "postgres") {
-      const t = await backend.open();
-      await t.close();
-      process.env.DATABASE_URL = t.url!;
-      drop = t.drop;
-    } else {
-      delete process.env.DATABASE_URL;
-      process.env.MARGIN_DATA_DIR = "memory://";
-    }
+    drop = await useAppDatabase(backend);
     const db = await getDb();
     ({ campaignId } = await seedDemo(db, { items: 120 }));
     auditorId = (await db.select({ id: users.id }).from(users).where(eq(users.email, "auditor@margin.demo")))[0]!.id;
