@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { eq } from "drizzle-orm";
-import { closeDb, getDb } from "@/db";
+import { getDb } from "@/db";
 import { apiKeys, campaignInvites, campaignMembers, campaigns, exports, users } from "@/db/schema";
 import { seedDemo } from "@/db/seed";
 import { createApiKey } from "@/lib/auth/api-keys";
@@ -266,7 +266,6 @@ describe.each(backends())("authorisation matrix on $name", (backend) => {
     f = await buildFixture();
   });
   afterAll(async () => {
-    await closeDb();
     await drop();
   });
 

@@ -59,7 +59,8 @@ export function backends(): Backend[] {
 
 /**
  * Point the app's own getDb() at a fresh database of this backend (for tests that call route handlers and
- * actions, which open the database themselves). Returns the function that drops it.
+ * actions, which open the database themselves). Returns the function that stops the routing queue, closes
+ * the app database and drops it.
  */
 export async function useAppDatabase(backend: Backend): Promise<() => Promise<void>> {
   const { closeDb } = await import("@/db");
@@ -68,9 +69,16 @@ export async function useAppDatabase(backend: Backend): Promise<() => Promise<vo
     const t = await backend.open();
     await t.close();
     process.env.DATABASE_URL = t.url!;
-    return t.drop;
+    return async () => {
+      // A route under test may have started the pg-boss worker on this database; stop it before the drop
+      // terminates its connections (else its pool rejects after the file has finished).
+      const { stopRoutingQueue } = await import("@/lib/routing/schedule");
+      await stopRoutingQueue();
+      await closeDb();
+      await t.drop();
+    };
   }
   delete process.env.DATABASE_URL;
   process.env.MARGIN_DATA_DIR = "memory://";
-  return async () => {};
+  return closeDb;
 }

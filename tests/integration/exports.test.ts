@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { and, eq, sql } from "drizzle-orm";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
-import { closeDb, getDb, rowsOf } from "@/db";
+import { getDb, rowsOf } from "@/db";
 import { auditEvents, campaigns, exports, externalRaters, items, judgments, users } from "@/db/schema";
 import { seedDemo } from "@/db/seed";
 import { downloadResponse } from "@/lib/export/http";
@@ -39,7 +39,6 @@ describe.each(backends())("exports on $name", (backend) => {
     route = (await import("@/app/api/v1/campaigns/[id]/exports/[kind]/route")) as unknown as Route;
   });
   afterAll(async () => {
-    await closeDb();
     await drop();
   });
 
