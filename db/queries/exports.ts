@@ -1,3 +1,4 @@
+import type { Sql } from "postgres";
 import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { campaignMembers, exports, externalRaters, items, judgments } from "../schema";
@@ -91,4 +92,73 @@ export async function listExports(db: Db, campaignId: string, limit = 50) {
 export async function findExport(db: Db, campaignId: string, exportId: string) {
   const [row] = await db.select().from(exports).where(and(eq(exports.campaignId, campaignId), eq(exports.id, exportId)));
   return row ?? null;
+}
+
+// SQL spellings of lib/export/csv-safe.ts csvCell() for the COPY path (see lib/export/copy-csv.ts).
+/** SQL for one CSV cell from a text expression: like csvCell() (null and "" empty, formula prefix neutralised). */
+function csvTextSql(expr: string): string {
+  return `(case when left(${expr}, 1) in ('=', '+', '-', '@', chr(9), chr(13)) then '''' || ${expr} else nullif(${expr}, '') end)`;
+}
+
+/** A timestamptz as Date.toISOString() writes it (UTC, milliseconds, Z). */
+function isoTimeSql(expr: string): string {
+  return `to_char(${expr} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
+
+/** A jsonb value as csvCell() writes the parsed value: strings bare, anything else as JSON text. */
+function jsonCellSql(expr: string): string {
+  return csvTextSql(`(case when jsonb_typeof(${expr}) = 'string' then ${expr} #>> '{}' else ${expr}::text end)`);
+}
+
+/**
+ * The judgments export as one select for COPY (lib/export/copy-csv.ts), on a dedicated postgres.js connection.
+ * Pseudonyms are computed in JS (HMAC with the install secret) for the campaign's distinct raters and handed to
+ * the select in a temp table, with the per-campaign provenance constants in a second one; values go in as
+ * parameters, so the select itself is static text. Columns in the order of lib/export/kinds/judgments.ts.
+ */
+export async function prepareJudgmentsCopy(
+  sql: Sql,
+  campaignId: string,
+  nameFor: { account: (userId: string) => string; external: (raterId: string, pseudonym: string) => string },
+  constants: { campaignId: string; rubric: string; routingPolicyVersion: string; routingSeed: string | null },
+): Promise<string> {
+  // Distinct raters by skipping through judgments_campaign_annotator_idx (one index probe per rater, not a scan
+  // of the campaign's judgments).
+  const accounts = await sql<{ id: string }[]>`
+    with recursive r(id) as (
+      (select annotator_id from judgments where campaign_id = ${campaignId} and annotator_id is not null order by annotator_id limit 1)
+      union all
+      select (select annotator_id from judgments where campaign_id = ${campaignId} and annotator_id > r.id order by annotator_id limit 1)
+      from r where r.id is not null
+    )
+    select id from r where id is not null`;
+  const external = await sql<{ id: string; pseudonym: string }[]>`select id, pseudonym from external_raters where campaign_id = ${campaignId}`;
+  const excluded = new Set(
+    (await sql<{ id: string }[]>`select user_id as id from campaign_members where campaign_id = ${campaignId} and excluded_from_reports`).map((r) => r.id),
+  );
+  const raters = [
+    ...accounts.map((r) => ({ id: r.id, name: nameFor.account(r.id), excluded: excluded.has(r.id) })),
+    ...external.map((r) => ({ id: r.id, name: nameFor.external(r.id, r.pseudonym), excluded: false })),
+  ];
+  // One row per rater (account or imported: both uuid keys), so each judgment needs one lookup, not three.
+  await sql`create temp table margin_export_rater (id uuid primary key, name text not null, excluded text not null)`;
+  await sql`insert into margin_export_rater select id, name, case when excluded then 'true' else 'false' end from jsonb_to_recordset(${sql.json(raters)}) as x(id uuid, name text, excluded boolean)`;
+  await sql`analyze margin_export_rater`;
+  await sql`create temp table margin_export_const (campaign_id uuid not null, campaign_cell text, rubric text, policy_version text, seed text)`;
+  await sql`insert into margin_export_const values (${campaignId}, ${constants.campaignId}, ${constants.rubric}, ${constants.routingPolicyVersion}, ${constants.routingSeed})`;
+  await sql`analyze margin_export_const`;
+  // One long, simple scan: JIT compilation costs more than it saves here.
+  await sql`set jit = off`;
+  return `
+    select j.id, ${csvTextSql("i.external_id")}, r.name, ${jsonCellSql("j.value")}, ${csvTextSql("j.rationale")},
+           j.time_taken_ms, j.source, ${isoTimeSql("j.created_at")}, ${isoTimeSql("j.updated_at")},
+           r.excluded, nullif(k.campaign_cell, ''), j.guidelines_version, nullif(k.rubric, ''), nullif(k.policy_version, ''), nullif(k.seed, ''),
+           i.inclusion_prob, i.route_reason, ${csvTextSql("i.model")}
+    from judgments j
+    join items i on i.id = j.item_id
+    left join pg_temp.margin_export_rater r on r.id = coalesce(j.annotator_id, j.external_rater_id)
+    cross join pg_temp.margin_export_const k
+    where j.campaign_id = (select campaign_id from pg_temp.margin_export_const)
+    order by j.id`;
 }

@@ -76,6 +76,8 @@ export const judgments = pgTable(
     uniqueIndex("judgments_item_external_key").on(t.itemId, t.externalRaterId),
     index("judgments_campaign_item_idx").on(t.campaignId, t.itemId),
     index("judgments_annotator_idx").on(t.annotatorId, t.createdAt),
+    // A campaign's raters without reading its judgments (export pseudonyms, per-contributor progress).
+    index("judgments_campaign_annotator_idx").on(t.campaignId, t.annotatorId),
     check("judgments_rater_check", sql`(${t.annotatorId} is null) <> (${t.externalRaterId} is null)`),
     check("judgments_time_check", sql`${t.timeTakenMs} is null or ${t.timeTakenMs} >= 0`),
   ],

@@ -5,6 +5,7 @@ import path from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { ParquetWriter, fileWriter } from "hyparquet-writer";
 import type { SchemaElement } from "hyparquet";
+import { copyCsvChunks } from "./copy-csv";
 import { csvCell } from "./csv-safe";
 import type { Column, ColumnType, ExportContext, ExportFormat, ExportKind, Row } from "./types";
 
@@ -21,7 +22,8 @@ export const CONTENT_TYPES: Record<ExportFormat | "zip", string> = {
 // the same bytes and the same sha256 (the manifest's time sits outside the hashed files).
 
 function csvBatch(rows: Row[]): string {
-  return stringify(rows.map((r) => r.map(csvCell)), { eof: true, record_delimiter: "\n" });
+  // Quote a lone CR too (as PostgreSQL's COPY does): readers differ on a bare CR inside an unquoted field.
+  return stringify(rows.map((r) => r.map(csvCell)), { eof: true, record_delimiter: "\n", quoted_match: /\r/ });
 }
 
 function jsonValue(v: Row[number]): unknown {
@@ -107,6 +109,9 @@ export async function* exportChunks(kind: ExportKind, format: ExportFormat, ctx:
     } finally {
       fs.rmSync(file, { force: true });
     }
+  } else if (format === "csv" && kind.csvCopy && ctx.pgUrl) {
+    yield emit(Buffer.from(csvBatch([kind.columns.map((c) => c.name)])));
+    for await (const chunk of copyCsvChunks(ctx.pgUrl, kind.csvCopy(ctx), stats)) yield emit(chunk);
   } else {
     if (format === "csv") yield emit(Buffer.from(csvBatch([kind.columns.map((c) => c.name)])));
     for await (const batch of kind.batches(ctx)) {

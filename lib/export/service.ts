@@ -21,7 +21,9 @@ export type ExportRequest = { campaign: Campaign; requesterId: string; ip?: stri
 export type ExportDownload = { filename: string; contentType: string; contentLength?: number; rowEstimate: number; exportId: string; body: AsyncGenerator<Uint8Array>; /** Releases temp files and readers; safe to call twice. */ close: () => Promise<void> };
 
 async function context(req: ExportRequest): Promise<ExportContext> {
-  return { db: await getReportsDb(), campaign: req.campaign, secret: pseudonymSecret(), batchSize: req.batchSize ?? BATCH_SIZE };
+  // The URL of the database getReportsDb() reads (a replica when REPORTS_DATABASE_URL is set); none on PGlite.
+  const pgUrl = process.env.REPORTS_DATABASE_URL || process.env.DATABASE_URL || undefined;
+  return { db: await getReportsDb(), campaign: req.campaign, secret: pseudonymSecret(), batchSize: req.batchSize ?? BATCH_SIZE, pgUrl };
 }
 
 /** Record the export and its audit event together, before any byte leaves: an aborted download is still audited. */

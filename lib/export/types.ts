@@ -1,5 +1,6 @@
 import type { Db } from "@/db";
 import type { Campaign } from "@/db/schema";
+import type { CopySource } from "./copy-csv";
 
 export type ColumnType = "string" | "double" | "int32" | "int64" | "boolean" | "json" | "timestamp";
 export type Column = { name: string; type: ColumnType; description: string };
@@ -15,6 +16,8 @@ export type ExportContext = {
   /** Keys annotator pseudonyms (lib/export/pseudonym.ts). */
   secret: string;
   batchSize: number;
+  /** The PostgreSQL URL behind `db`, when it is a server: enables the COPY path for CSV. Absent on PGlite. */
+  pgUrl?: string;
 };
 
 /**
@@ -28,4 +31,6 @@ export type ExportKind = {
   columns: readonly Column[];
   count: (ctx: ExportContext) => Promise<number>;
   batches: (ctx: ExportContext) => AsyncGenerator<Row[]>;
+  /** Optional fast path for CSV on PostgreSQL: the same rows, same bytes, formatted by the server (COPY). */
+  csvCopy?: (ctx: ExportContext) => CopySource;
 };

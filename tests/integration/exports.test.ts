@@ -163,6 +163,48 @@ describe.each(backends())("exports on $name", (backend) => {
     expect((await call(ada)).status).toBe(403);
   });
 
+  // On PostgreSQL the judgments CSV comes from COPY; it must be byte-for-byte what the keyset path writes.
+  if (backend.name === "postgres") {
+    it("writes the same judgments CSV through COPY as through the keyset path, awkward cells included", async () => {
+      const db = await getDb();
+      const [c] = await db.select().from(campaigns).where(eq(campaigns.id, campaignId));
+      const targets = await db.select({ id: items.id }).from(items).where(eq(items.campaignId, campaignId)).orderBy(items.id).limit(8);
+      await db.update(items).set({ model: "+model" }).where(eq(items.id, targets[0]!.id));
+      await db.update(items).set({ model: null }).where(eq(items.id, targets[1]!.id));
+      const awkward: { value: number | string; rationale: string | null }[] = [
+        { value: 2, rationale: 'comma, "quotes" and\na newline' },
+        { value: "A", rationale: "a lone\rcarriage return" },
+        { value: -1, rationale: "" },
+        { value: 4, rationale: null },
+        { value: 5, rationale: "-minus @at +plus \ttab" },
+        { value: 1, rationale: "\tleading tab" },
+        { value: 3, rationale: "ünïcödé — 日本語 🙂" },
+        { value: 'say "B"', rationale: "@SUM(A1)" },
+      ];
+      for (const [n, a] of awkward.entries()) {
+        const [rater] = await db.insert(externalRaters).values({ campaignId, pseudonym: `awkward-${n}` }).returning();
+        await db.insert(judgments).values({ campaignId, itemId: targets[n]!.id, externalRaterId: rater!.id, value: a.value, source: "import", rationale: a.rationale });
+      }
+      const { exportChunks } = await import("@/lib/export/encode");
+      const collect = async (pgUrl: string | undefined) => {
+        const stats = { rows: 0, bytes: 0, sha256: null as string | null };
+        const parts: Uint8Array[] = [];
+        for await (const chunk of exportChunks(judgmentsExport, "csv", { db, campaign: c!, secret: "test-secret", batchSize: 7, pgUrl }, stats)) parts.push(chunk);
+        return { text: Buffer.concat(parts).toString("utf8"), stats };
+      };
+      const viaCopy = await collect(process.env.DATABASE_URL);
+      const viaPages = await collect(undefined);
+      const [{ n }] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from judgments where campaign_id = ${campaignId}`)) as [{ n: number }];
+      expect(viaCopy.stats.rows).toBe(n);
+      expect(viaPages.stats.rows).toBe(n);
+      expect(viaCopy.text).toBe(viaPages.text);
+      expect(viaCopy.stats.sha256).toBe(viaPages.stats.sha256);
+      expect(viaCopy.text).toContain("'@SUM(A1)");
+      expect(viaCopy.text).toContain('"a lone\rcarriage return"');
+      expect(viaCopy.text).not.toContain("leaky@example.org");
+    });
+  }
+
   it("leaves no open transaction or cursor when the client disconnects mid-stream", async () => {
     const db = await getDb();
     const [c] = await db.select().from(campaigns).where(eq(campaigns.id, campaignId));
@@ -174,6 +216,11 @@ describe.each(backends())("exports on $name", (backend) => {
     const [row] = await db.select().from(exports).where(eq(exports.id, d.exportId));
     expect(row!.sha256).toBeNull();
     if (backend.name === "postgres") {
+      // The COPY connection is ended on cancel; the server notices and drops the backend.
+      const copying = async () =>
+        rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike 'copy (%' and pid <> pg_backend_pid()`))[0]!.n;
+      for (let i = 0; i < 50 && (await copying()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await copying()).toBe(0);
       const open = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and (state like 'idle in transaction%' or backend_xid is not null) and pid <> pg_backend_pid()`));
       expect(open[0]!.n).toBe(0);
     }

@@ -1,4 +1,5 @@
-import { countJudgments, judgmentsPage } from "@/db/queries/exports";
+import { countJudgments, judgmentsPage, prepareJudgmentsCopy } from "@/db/queries/exports";
+import { csvCell } from "../csv-safe";
 import { annotatorPseudonym, externalPseudonym } from "../pseudonym";
 import type { ExportKind, Row } from "../types";
 
@@ -29,6 +30,13 @@ export const judgmentsExport: ExportKind = {
     { name: "judge_model", type: "string", description: "Judge/model named at import (items.model)" },
   ],
   count: (ctx) => countJudgments(ctx.db, ctx.campaign.id),
+  csvCopy: (ctx) => (sql) =>
+    prepareJudgmentsCopy(
+      sql,
+      ctx.campaign.id,
+      { account: (id) => annotatorPseudonym(ctx.secret, ctx.campaign.id, id), external: (id, p) => externalPseudonym(ctx.secret, ctx.campaign.id, id, p) },
+      { campaignId: csvCell(ctx.campaign.id), rubric: csvCell(ctx.campaign.rubric), routingPolicyVersion: csvCell(ctx.campaign.routingPolicyVersion), routingSeed: csvCell(ctx.campaign.routingSeed) },
+    ),
   async *batches(ctx) {
     const c = ctx.campaign;
     const pseudonyms = new Map<string, string>();

@@ -6,6 +6,7 @@ import { csvCell, neutraliseCell } from "@/lib/export/csv-safe";
 import { buildManifest, sha256sums } from "@/lib/export/manifest";
 import { annotatorPseudonym, externalPseudonym, pseudonymSecret } from "@/lib/export/pseudonym";
 import { parquetSchema } from "@/lib/export/encode";
+import { countCsvRecords } from "@/lib/export/copy-csv";
 import type { Campaign } from "@/db/schema";
 
 describe("CSV formula neutralisation", () => {
@@ -74,5 +75,26 @@ describe("manifest", () => {
     expect(schema[1]).toMatchObject({ type: "BYTE_ARRAY", converted_type: "UTF8" });
     expect(schema[2]).toMatchObject({ type: "INT64", converted_type: "TIMESTAMP_MILLIS" });
     expect(schema[3]).toMatchObject({ converted_type: "JSON" });
+  });
+});
+
+describe("CSV record counting on COPY output", () => {
+  it("counts records, not newlines inside quoted cells, however the bytes are split into chunks", () => {
+    const cell = fc.oneof(fc.string(), fc.constantFrom('a"b', "x\ny", "\r\n", '""', ",", "\n\n"));
+    fc.assert(
+      fc.property(fc.array(fc.array(cell, { minLength: 1, maxLength: 4 }), { maxLength: 30 }), fc.array(fc.nat(), { maxLength: 6 }), (rows, cuts) => {
+        const bytes = Buffer.from(rows.length ? stringify(rows, { record_delimiter: "\n", quoted_match: /\r/ }) : "");
+        const points = [...new Set(cuts.map((c) => (bytes.length ? c % bytes.length : 0)))].sort((a, b) => a - b);
+        const counter = { rows: 0 };
+        let inQuote = false;
+        let from = 0;
+        for (const p of [...points, bytes.length]) {
+          inQuote = countCsvRecords(bytes.subarray(from, p), inQuote, counter);
+          from = p;
+        }
+        expect(counter.rows).toBe(rows.length);
+        expect(inQuote).toBe(false);
+      }),
+    );
   });
 });

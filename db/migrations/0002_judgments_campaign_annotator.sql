@@ -1,0 +1,1 @@
+CREATE INDEX "judgments_campaign_annotator_idx" ON "judgments" USING btree ("campaign_id","annotator_id");
