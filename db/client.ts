@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { SQL } from "drizzle-orm";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -69,4 +70,24 @@ export function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
   const rows = (result as { rows?: unknown }).rows;
   return Array.isArray(rows) ? (rows as T[]) : [];
+}
+
+type DrizzleInternals = {
+  _?: { session?: { client?: { unsafe?: (query: string, params: unknown[], options: { prepare: boolean }) => Promise<unknown> } } };
+  dialect: { sqlToQuery: (query: SQL) => { sql: string; params: unknown[] } };
+};
+
+/**
+ * `db.execute` for the hot path (next-item, submit). drizzle runs raw SQL as unnamed statements, so PostgreSQL
+ * parses and plans these large statements on every call; on postgres.js this sends them as named prepared
+ * statements instead (parsed once per connection, plan cached by the server). PGlite: plain db.execute.
+ */
+export async function executePrepared<T>(db: Db | Tx, query: SQL): Promise<T[]> {
+  const internals = db as unknown as DrizzleInternals;
+  const client = internals._?.session?.client;
+  if (client && typeof client.unsafe === "function") {
+    const q = internals.dialect.sqlToQuery(query);
+    return (await client.unsafe(q.sql, q.params, { prepare: true })) as T[];
+  }
+  return rowsOf<T>(await db.execute(query));
 }

@@ -162,9 +162,9 @@ export async function seedDemo(db: Db, options: { items?: number } = {}): Promis
       await tx.insert(judgments).values(judgmentRows.slice(s, s + 500));
     }
     await tx.execute(sql`
-      update ${items} set judgment_count = j.n
-      from (select item_id, count(*)::int as n from ${judgments} where campaign_id = ${campaignId} group by item_id) j
-      where ${items.id} = j.item_id`);
+      update ${items} set judgment_count = j.n, k_reached = j.n >= c.k
+      from (select item_id, count(*)::int as n from ${judgments} where campaign_id = ${campaignId} group by item_id) j, ${campaigns} c
+      where ${items.id} = j.item_id and c.id = ${campaignId}`);
 
     await tx.insert(auditEvents).values([
       { actorId: researcherId, action: "campaign.create", targetType: "campaign", targetId: campaignId, campaignId, details: { seeded: true } },

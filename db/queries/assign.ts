@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { rowsOf, type Db, type Tx } from "../client";
+import { executePrepared, rowsOf, type Db, type Tx } from "../client";
 
 /**
  * What a contributor is shown for one leased item. Deliberately narrow: no judge score, confidence or
@@ -75,8 +75,9 @@ export type LeaseParams = {
 export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<LeasedItem | null> {
   const now = p.now.toISOString();
   const expires = new Date(p.now.getTime() + p.leaseMinutes * 60_000).toISOString();
-  const rows = rowsOf<LeaseRow>(
-    await db.execute(sql`
+  const rows = await executePrepared<LeaseRow>(
+    db,
+    sql`
       with durability as (
         -- A lease is a reservation, not data: commit it without waiting for the WAL flush (the statement is its own
         -- transaction, so this is local to it). A crash can lose the last fraction of a second of leases; those
@@ -108,7 +109,7 @@ export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<Leased
       pick as (
         select i.id from items i
         where not exists (select 1 from live) and not exists (select 1 from gold) and exists (select 1 from open_campaign)
-          and i.campaign_id = ${p.campaignId} and i.routed and i.gold_answer is null
+          and i.campaign_id = ${p.campaignId} and i.routed and not i.k_reached and i.gold_answer is null
           and i.judgment_count < ${p.k}
           -- Exact k for leases: a lease also rewrites its item row (touched, below). If another caller leased
           -- this item and committed after our snapshot was taken, the row we lock is that newer version (READ
@@ -150,7 +151,7 @@ export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<Leased
       select r.id as assignment_id, r.item_id, r.swapped, r.leased_at, r.expires_at,
              i.input, i.output, i.output_b, (i.gold_answer is not null) as is_gold
       from result r join items i on i.id = r.item_id
-      where exists (select 1 from durability)`),
+      where exists (select 1 from durability)`,
   );
   return rows[0] ? toLeasedItem(rows[0]) : null;
 }

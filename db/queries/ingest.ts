@@ -51,6 +51,9 @@ export async function upsertImportedRatings(db: Db | Tx, campaignId: string, rat
     join items i on i.campaign_id = ${campaignId} and i.external_id = x.external_id
     join external_raters er on er.campaign_id = ${campaignId} and er.pseudonym = x.rater
     on conflict (item_id, external_rater_id) do update set value = excluded.value, rationale = excluded.rationale, updated_at = now()`);
-  await db.execute(sql`update items i set judgment_count = (select count(*) from judgments j where j.item_id = i.id)
-    where i.campaign_id = ${campaignId} and i.external_id in (select json_array_elements_text(${JSON.stringify(ids)}::json))`);
+  await db.execute(sql`update items i set judgment_count = x.n, k_reached = x.n >= x.k
+    from (select t.id, c.k, (select count(*)::int from judgments j where j.item_id = t.id) as n
+          from items t join campaigns c on c.id = t.campaign_id
+          where t.campaign_id = ${campaignId} and t.external_id in (select json_array_elements_text(${JSON.stringify(ids)}::json))) x
+    where i.id = x.id`);
 }

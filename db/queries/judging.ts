@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import { rowsOf, type Db, type Tx } from "../client";
+import { executePrepared, rowsOf, type Db, type Tx } from "../client";
 import { assignments, flags, judgments } from "../schema";
 
 export type LockedAssignment = {
@@ -91,8 +91,9 @@ export async function submitInOneStatement(
   s: { campaignId: string; annotatorId: string; assignmentId: number; k: number; value: number | string; rationale: string | null; guidelinesVersion: number; now: Date },
 ): Promise<{ verdict: SubmitVerdict; judgmentId: number | null; itemId: number | null }> {
   const now = s.now.toISOString();
-  const rows = rowsOf<{ verdict: SubmitVerdict; judgment_id: number | string | null; item_id: number | string | null }>(
-    await db.execute(sql`
+  const rows = await executePrepared<{ verdict: SubmitVerdict; judgment_id: number | string | null; item_id: number | string | null }>(
+    db,
+    sql`
       with a as (
         select a.id, a.item_id, a.status::text as status, a.leased_at, a.expires_at, i.judgment_count, (i.gold_answer is not null) as is_gold
         from assignments a join items i on i.id = a.item_id
@@ -118,7 +119,7 @@ export async function submitInOneStatement(
         returning id, item_id
       ),
       bump as (
-        update items set judgment_count = judgment_count + 1, updated_at = ${now}::timestamptz
+        update items set judgment_count = judgment_count + 1, k_reached = judgment_count + 1 >= ${s.k}, updated_at = ${now}::timestamptz
         from j where items.id = j.item_id
         returning items.id
       ),
@@ -129,7 +130,7 @@ export async function submitInOneStatement(
         returning assignments.id
       )
       select v.verdict, (select id from j) as judgment_id, v.item_id, (select count(*) from bump) + (select count(*) from finish) as writes
-      from verdict v`),
+      from verdict v`,
   );
   const r = rows[0];
   if (!r) return { verdict: "missing", judgmentId: null, itemId: null };

@@ -48,15 +48,19 @@ export const items = pgTable(
     goldAnswer: jsonb().$type<number | string | null>(),
     // Submitted judgments, kept by the judgment writer in the same transaction: the hot path reads it.
     judgmentCount: integer().notNull().default(0),
+    // judgment_count >= the campaign's k, kept by every writer of judgment_count (and by a change of k). It takes
+    // fully judged items out of items_assign_idx, so next-item does not walk past them; the pick still checks
+    // judgment_count itself, so a stale flag can only cost time, never an over-k assignment.
+    kReached: boolean().notNull().default(false),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex("items_campaign_external_key").on(t.campaignId, t.externalId),
-    // Next-item assignment: routed items of a campaign by priority.
+    // Next-item assignment: routed items of a campaign still short of k, by priority.
     index("items_assign_idx")
       .on(t.campaignId, t.priority.desc(), t.id)
-      .where(sql`${t.routed}`),
+      .where(sql`${t.routed} and not ${t.kReached}`),
     index("items_campaign_group_idx").on(t.campaignId, t.group),
     index("items_campaign_tail_idx").on(t.campaignId, t.tailScore),
     check("items_confidence_check", sql`${t.judgeConfidence} is null or (${t.judgeConfidence} >= 0 and ${t.judgeConfidence} <= 1)`),

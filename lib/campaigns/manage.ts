@@ -103,6 +103,10 @@ export async function updateCampaign(db: Db, campaignId: string, patch: Campaign
     if (Object.keys(changes).length === 0) return { campaign: current, policyChanged: false, statusChanged: false };
 
     const [updated] = await tx.update(campaigns).set({ ...changes, updatedAt: new Date() }).where(eq(campaigns.id, campaignId)).returning();
+    if (kChanges) {
+      // Keep items.k_reached (the assignment index's filter) true to the new k.
+      await tx.update(items).set({ kReached: sql`${items.judgmentCount} >= ${patch.k!}` }).where(eq(items.campaignId, campaignId));
+    }
     const base = { actorId: who.actorId, targetType: "campaign", targetId: campaignId, campaignId, ip: who.ip };
     if (policyChanged) {
       await recordAudit(tx, { ...base, action: "campaign.policy_changed", details: { from: current.routingPolicy, to: patch.routingPolicy, version: changes.routingPolicyVersion } });

@@ -175,6 +175,22 @@ describe.each(backends())("assignment and rating on $name", (backend) => {
     expect(ex).toHaveLength(1);
   });
 
+  it("takes an item out of the assignment index when it reaches k, and puts it back when k is raised", async () => {
+    const { campaign, annotators, itemIds } = await makeWorkCampaign(t.db, { items: 1, k: 2, annotators: 3 });
+    const kReached = async () => (await t.db.select({ f: items.kReached }).from(items).where(eq(items.id, itemIds[0]!)))[0]!.f;
+    for (const who of annotators.slice(0, 2)) {
+      const a = await assignNextItem(t.db, campaign, who, { now: T0 });
+      expect(await kReached()).toBe(false);
+      await submitJudgment(t.db, campaign, who, { assignmentId: a!.assignmentId, value: 3, now: minutes(1) });
+    }
+    expect(await kReached()).toBe(true);
+    expect(await assignNextItem(t.db, campaign, annotators[2]!, { now: minutes(2) })).toBeNull();
+    const { updateCampaign } = await import("@/lib/campaigns/manage");
+    const { campaign: raised } = await updateCampaign(t.db, campaign.id, { k: 3 }, { actorId: campaign.ownerId });
+    expect(await kReached()).toBe(false);
+    expect((await assignNextItem(t.db, raised, annotators[2]!, { now: minutes(3) }))?.itemId).toBe(itemIds[0]);
+  });
+
   it("offers nothing from a campaign that is not active", async () => {
     const { campaign, annotators } = await makeWorkCampaign(t.db, { items: 2, k: 1, annotators: 1 });
     await t.db.update(campaigns).set({ status: "paused" }).where(eq(campaigns.id, campaign.id));
@@ -222,8 +238,8 @@ describe.each(backends().filter((b) => b.name === "postgres"))("assignment under
         .groupBy(judgments.itemId);
       expect(per).toHaveLength(itemIds.length);
       for (const r of per) expect(r).toMatchObject({ n: 3, people: 3 });
-      const counters = await pool.db.select({ c: items.judgmentCount }).from(items).where(eq(items.campaignId, campaign.id));
-      expect(counters.every((r) => r.c === 3)).toBe(true);
+      const counters = await pool.db.select({ c: items.judgmentCount, full: items.kReached }).from(items).where(eq(items.campaignId, campaign.id));
+      expect(counters.every((r) => r.c === 3 && r.full)).toBe(true);
       // No over-leasing either: nobody was handed an item whose k slots were already promised.
       expect(refused).toBe(0);
     } finally {

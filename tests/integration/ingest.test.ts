@@ -52,7 +52,7 @@ describe.each(backends())("import and routing on $name", (backend) => {
   });
 
   it("turns prior human ratings into imported judgments by external raters, and keeps judgment_count right", async () => {
-    const c = await fresh("Prior ratings");
+    const c = await fresh("Prior ratings", { k: 2 });
     const file = [
       line({ id: "a", output: "x", human_ratings: [{ rater: "r1", value: 4 }, { rater: "r2", value: 5 }] }),
       line({ id: "b", output: "y", human_ratings: [{ rater: "r1", value: 2 }] }),
@@ -65,8 +65,10 @@ describe.each(backends())("import and routing on $name", (backend) => {
     expect(js).toHaveLength(3);
     expect(js.every((j) => j.source === "import" && j.annotatorId === null)).toBe(true);
     expect(js.map((j) => j.value).sort()).toEqual([3, 4, 5]);
-    const counts = await t.db.select({ e: items.externalId, n: items.judgmentCount }).from(items).where(eq(items.campaignId, c.id)).orderBy(items.externalId);
-    expect(counts).toEqual([{ e: "a", n: 2 }, { e: "b", n: 1 }]);
+    const counts = await t.db.select({ e: items.externalId, n: items.judgmentCount, full: items.kReached }).from(items).where(eq(items.campaignId, c.id)).orderBy(items.externalId);
+    // k_reached follows judgment_count against the campaign's k (the assignment index skips full items).
+    expect(c.k).toBe(2);
+    expect(counts).toEqual([{ e: "a", n: 2, full: true }, { e: "b", n: 1, full: false }]);
   });
 
   it("rejects bad rows with their exact line numbers and stores the good ones", async () => {
