@@ -1,4 +1,5 @@
 import path from "node:path";
+import type { Writable } from "node:stream";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { SQL } from "drizzle-orm";
 import * as schema from "./schema";
@@ -72,10 +73,23 @@ export function rowsOf<T>(result: unknown): T[] {
   return Array.isArray(rows) ? (rows as T[]) : [];
 }
 
+type RawClient = {
+  unsafe: (query: string, params?: unknown[], options?: { prepare: boolean }) => Promise<unknown> & { writable: () => Promise<Writable> };
+};
 type DrizzleInternals = {
-  _?: { session?: { client?: { unsafe?: (query: string, params: unknown[], options: { prepare: boolean }) => Promise<unknown> } } };
+  _?: { session?: { client?: Partial<RawClient> } };
   dialect: { sqlToQuery: (query: SQL) => { sql: string; params: unknown[] } };
 };
+
+/**
+ * The postgres.js client under a drizzle handle (the pool, or the transaction's connection inside
+ * db.transaction), or null on PGlite. For the few paths that need what drizzle does not expose: named prepared
+ * statements and COPY.
+ */
+export function postgresClientOf(db: Db | Tx): RawClient | null {
+  const client = (db as unknown as DrizzleInternals)._?.session?.client;
+  return client && typeof client.unsafe === "function" ? (client as RawClient) : null;
+}
 
 /**
  * `db.execute` for the hot path (next-item, submit). drizzle runs raw SQL as unnamed statements, so PostgreSQL
@@ -83,10 +97,9 @@ type DrizzleInternals = {
  * statements instead (parsed once per connection, plan cached by the server). PGlite: plain db.execute.
  */
 export async function executePrepared<T>(db: Db | Tx, query: SQL): Promise<T[]> {
-  const internals = db as unknown as DrizzleInternals;
-  const client = internals._?.session?.client;
-  if (client && typeof client.unsafe === "function") {
-    const q = internals.dialect.sqlToQuery(query);
+  const client = postgresClientOf(db);
+  if (client) {
+    const q = (db as unknown as DrizzleInternals).dialect.sqlToQuery(query);
     return (await client.unsafe(q.sql, q.params, { prepare: true })) as T[];
   }
   return rowsOf<T>(await db.execute(query));

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db";
-import { upsertImportedRatings, upsertItems } from "@/db/queries/ingest";
+import { lockCampaignImports, upsertImportedRatings, writeItems } from "@/db/queries/ingest";
 import { imports, type Campaign, type ImportRowError } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
@@ -50,6 +50,7 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
   class AllOrNothingFailure extends Error {}
   try {
     const importId = await db.transaction(async (tx) => {
+      await lockCampaignImports(tx, campaign.id);
       let batch: ItemRow[] = [];
       let ratings: RatingRow[] = [];
       let ids = new Set<string>();
@@ -64,7 +65,7 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
         ids = new Set();
         await pending;
         pending = (async () => {
-          const r = await upsertItems(tx, campaign.id, items);
+          const r = await writeItems(tx, campaign.id, items);
           rowsNew += r.inserted;
           rowsUpdated += r.updated;
           await upsertImportedRatings(tx, campaign.id, rs, campaign.guidelinesVersion);

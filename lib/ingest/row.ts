@@ -81,6 +81,10 @@ export function validateRow(raw: Record<string, unknown>, rubric: Rubric, strati
       }
       item.embedding = emb as number[];
     }
+    // PostgreSQL text cannot hold NUL: refuse the row here rather than fail the whole import at write time.
+    if ([item.external_id, item.input, item.output, item.output_b, item.model, item.judge_rationale].some((t) => t?.includes("\u0000")) || hasNul(metadata)) {
+      reject("Text contains a NUL character (\\u0000), which cannot be stored");
+    }
     if (stratificationKey && metadata[stratificationKey] !== undefined && metadata[stratificationKey] !== null) item.group = String(metadata[stratificationKey]);
     const ratings = humanRatings(jsonish(known.human_ratings, fromCsv, "human_ratings"), rubric, externalId!);
     return { ok: true, item, ratings };
@@ -88,6 +92,13 @@ export function validateRow(raw: Record<string, unknown>, rubric: Rubric, strati
     if (e instanceof Reject) return { ok: false, reason: e.message, externalId };
     throw e;
   }
+}
+
+function hasNul(v: unknown): boolean {
+  if (typeof v === "string") return v.includes("\u0000");
+  if (Array.isArray(v)) return v.some(hasNul);
+  if (typeof v === "object" && v !== null) return Object.entries(v).some(([k, x]) => k.includes("\u0000") || hasNul(x));
+  return false;
 }
 
 function textOf(v: unknown): string | undefined {

@@ -71,6 +71,41 @@ describe.each(backends())("import and routing on $name", (backend) => {
     expect(counts).toEqual([{ e: "a", n: 2, full: true }, { e: "b", n: 1, full: false }]);
   });
 
+  it("stores awkward text exactly, and an id repeated in a later batch updates it instead of duplicating", async () => {
+    const c = await fresh("Awkward text");
+    const awkward = {
+      id: "tab\tid",
+      input: "back\\slash \\N and \\t literally, a\ttab, a\nnewline, a\r\ncrlf",
+      output: "ünïcödé — 日本語 🙂 'quotes' \"double\"",
+      model: "m\\1",
+      judge_score: 4,
+      judge_confidence: 1e-7,
+      judge_rationale: "",
+      embedding: [0.5, -1.25, 3e-8],
+      tail_score: 0.25,
+      language: "fo",
+      nested: { a: [1, "x\ty", null], "k\\ey": true },
+    };
+    const file = [line({ id: "first", output: "v1", language: "en" }), line(awkward), line({ id: "other", output: "o" }), line({ id: "first", output: "v2", language: "sw" })].join("\n");
+    const r = await importItems(t.db, c, bytes(file), { format: "jsonl", actorId: researcherId, batchSize: 2 });
+    expect(r).toMatchObject({ rowsTotal: 4, rowsNew: 3, rowsUpdated: 1, rowsRejected: 0 });
+    const rows = await t.db.select().from(items).where(eq(items.campaignId, c.id)).orderBy(items.externalId);
+    expect(rows.map((x) => x.externalId)).toEqual(["first", "other", "tab\tid"]);
+    expect(rows[0]).toMatchObject({ output: "v2", group: "sw" });
+    const a = rows[2]!;
+    expect(a).toMatchObject({ input: awkward.input, output: awkward.output, model: awkward.model, judgeScore: 4, judgeConfidence: 1e-7, judgeRationale: "", tailScore: 0.25, group: "fo" });
+    expect(a.embedding).toEqual([0.5, -1.25, 3e-8]);
+    expect(a.metadata).toEqual({ language: "fo", nested: awkward.nested });
+  });
+
+  it("refuses a row with a NUL character as a row error, not a failed import", async () => {
+    const c = await fresh("NUL");
+    const r = await importItems(t.db, c, bytes([line({ id: "ok", output: "fine" }), line({ id: "bad", output: "a\u0000b" }), line({ id: "bad2", output: "x", note: { deep: "\u0000" } })].join("\n")), { format: "jsonl", actorId: researcherId });
+    expect(r).toMatchObject({ rowsNew: 1, rowsRejected: 2 });
+    expect(r.errors.map((e) => e.line)).toEqual([2, 3]);
+    expect(r.errors[0]!.reason).toMatch(/NUL/);
+  });
+
   it("rejects bad rows with their exact line numbers and stores the good ones", async () => {
     const c = await fresh("Mixed rows");
     const file = [
