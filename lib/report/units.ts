@@ -5,7 +5,7 @@
  * cell (a response-homogeneity-group adjustment, Särndal et al. 1992 §15.6) keeps the estimators unbiased
  * when the items people have reached so far are a random subset of their cell.
  */
-import { majorityVote, medianRating } from "@/lib/stats";
+import { majorityVote } from "@/lib/stats";
 import { rubricValues, type Rubric } from "@/lib/validation/campaign";
 import { bucketIndex } from "./params";
 
@@ -33,7 +33,7 @@ export type Unit = {
   /** Scale indices of the human ratings, in rating order. */
   codes: number[];
   /** Sorted ratings and weight class: units with the same key are one bootstrap type for α. */
-  alphaKey: string;
+  alphaKey: number | string;
   /** Index of the unit's weight among the distinct weights (numeric bootstrap keys). */
   weightId: number;
   /** Share of pairs of its ratings that agree (NaN with a single rating). */
@@ -48,13 +48,26 @@ export type Unit = {
   support: number;
 };
 
+/** Key of a (group, tail bucket, route reason) cell; \u0000 cannot occur in stored text, so keys cannot collide. */
 export const cellKey = (group: string | null, bucket: number | null, reason: string | null) =>
-  JSON.stringify([group, bucket, reason]);
+  `${group === null ? "\u0000n" : group}\u0000${bucket === null ? "n" : bucket}\u0000${reason === null ? "n" : reason}`;
 
 /** Numeric value of a scale index, when the rubric has one (likert scores, binary 0/1). */
 export function numericScale(rubric: Rubric): number[] | null {
   if (rubric.type === "likert" || rubric.type === "binary") return rubricValues(rubric) as number[];
   return null;
+}
+
+// Sorted codes as a number: digits (code + 1) in base k + 1, so lengths cannot collide (no zero digit). Up to
+// 2^32 distinct multisets stay numeric and leave room for the weight class; beyond that, a string key.
+const ALPHA_KEY_SPAN = 2 ** 32;
+function multisetKey(sorted: readonly number[], k: number): number | string {
+  let key = 0;
+  for (const c of sorted) {
+    key = key * (k + 1) + c + 1;
+    if (key >= ALPHA_KEY_SPAN) return sorted.join(",");
+  }
+  return key;
 }
 
 /** Share of ordered pairs of ratings (from different raters) that are equal. */
@@ -75,8 +88,9 @@ export function buildUnits(
   const scale = rubricValues(rubric);
   const index = new Map<number | string, number>(scale.map((v, i) => [v, i]));
   const numeric = numericScale(rubric);
-  const staged: (Omit<Unit, "w" | "pi" | "alphaKey" | "weightId"> & { rawPi: number; sortedCodes: string })[] = [];
+  const staged: (Omit<Unit, "w" | "pi" | "alphaKey" | "weightId"> & { rawPi: number; sortedCodes: number | string })[] = [];
   let offScale = 0;
+  const k = scale.length;
   for (const r of rows) {
     const codes: number[] = [];
     for (const v of r.values) {
@@ -84,16 +98,33 @@ export function buildUnits(
       if (c === undefined) offScale++;
       else codes.push(c);
     }
-    if (codes.length === 0) continue;
+    const m = codes.length;
+    if (m === 0) continue;
     const judge = r.judgeScore === null ? null : (index.get(r.judgeScore) ?? null);
-    // Codes are ascending scale indices, so the median and the majority tie rule work on them directly.
-    const consensus = rubric.type === "likert" ? medianRating(codes, "lower")! : majorityVote(codes)!;
+    // The hot loop of the report (one pass per labelled item): sorted once, in place on a copy (m is small).
+    const sorted = codes.slice();
+    for (let i = 1; i < m; i++) {
+      const x = sorted[i]!;
+      let j = i - 1;
+      while (j >= 0 && sorted[j]! > x) {
+        sorted[j + 1] = sorted[j]!;
+        j--;
+      }
+      sorted[j + 1] = x;
+    }
+    // Codes are ascending scale indices and the likert scale is ascending, so medians work on the sorted codes:
+    // the consensus is the lower median (medianRating "lower"), its value the mean of the middle two ("mean").
+    const consensus = rubric.type === "likert" ? sorted[(m - 1) >> 1]! : majorityVote(codes)!;
     const consensusValue =
       numeric === null
         ? null
         : rubric.type === "likert"
-          ? medianRating(codes.map((c) => numeric[c]!), "mean")
+          ? m % 2 === 1
+            ? numeric[sorted[(m - 1) >> 1]!]!
+            : (numeric[sorted[m / 2 - 1]!]! + numeric[sorted[m / 2]!]!) / 2
           : numeric[consensus]!;
+    let support = 0;
+    for (let i = 0; i < m; i++) if (codes[i] === consensus) support++;
     const bucket = bucketIndex(r.tail, cuts);
     staged.push({
       itemId: r.itemId,
@@ -103,12 +134,12 @@ export function buildUnits(
       cell: cellKey(r.group, bucket, r.reason),
       rawPi: r.pi,
       codes,
-      sortedCodes: [...codes].sort((a, b) => a - b).join(","),
+      sortedCodes: multisetKey(sorted, k),
       pairShare: pairAgreement(codes),
       judge,
       consensus,
       consensusValue,
-      support: codes.filter((c) => c === consensus).length / codes.length,
+      support: support / m,
     });
   }
   const labelledPerCell = new Map<string, number>();
@@ -133,7 +164,7 @@ export function buildUnits(
       w,
       pi,
       codes: u.codes,
-      alphaKey: `${u.sortedCodes}|${weightId}`,
+      alphaKey: typeof u.sortedCodes === "number" && u.sortedCodes < ALPHA_KEY_SPAN ? weightId * ALPHA_KEY_SPAN + u.sortedCodes : `${u.sortedCodes}|${weightId}`,
       weightId,
       pairShare: u.pairShare,
       judge: u.judge,

@@ -6,6 +6,12 @@ import type { DbHandle } from "@/db/client";
 export type Backend = { name: "pglite" | "postgres"; open: () => Promise<TestDb> };
 export type TestDb = DbHandle & { url?: string; drop: () => Promise<void> };
 
+/** Report cache writes finish after getReport returns: let them land before a database goes away. */
+async function settle() {
+  const { settleReportCache } = await import("@/lib/report/compute");
+  await settleReportCache();
+}
+
 /** Refuse to create and drop databases anywhere but on this machine. */
 function assertLocal(url: string): URL {
   const u = new URL(url);
@@ -26,7 +32,10 @@ export function backends(): Backend[] {
       name: "pglite",
       open: async () => {
         const handle = await openMigratedDb({ dataDir: "memory://" });
-        return { ...handle, drop: handle.close };
+        return { ...handle, drop: async () => {
+          await settle();
+          await handle.close();
+        } };
       },
     },
   ];
@@ -46,6 +55,7 @@ export function backends(): Backend[] {
           ...handle,
           url,
           drop: async () => {
+            await settle();
             await handle.close();
             await admin.unsafe(`drop database if exists ${name} with (force)`);
             await admin.end();
@@ -74,11 +84,15 @@ export async function useAppDatabase(backend: Backend): Promise<() => Promise<vo
       // terminates its connections (else its pool rejects after the file has finished).
       const { stopRoutingQueue } = await import("@/lib/routing/schedule");
       await stopRoutingQueue();
+      await settle();
       await closeDb();
       await t.drop();
     };
   }
   delete process.env.DATABASE_URL;
   process.env.MARGIN_DATA_DIR = "memory://";
-  return closeDb;
+  return async () => {
+    await settle();
+    await closeDb();
+  };
 }

@@ -177,5 +177,20 @@ describe.each(backends())("disagreement report on $name", (backend) => {
     const fourth = await getReport(c!, params, dbs);
     expect(fourth.cached).toBe(false);
     expect(fourth.report.overall.counts.labelled).toBe(first.report.overall.counts.labelled + 1);
+    expect((await getReport(c!, params, dbs)).cached).toBe(true);
+
+    // Items change only through an import or a routing run; each invalidates.
+    const { importItems } = await import("@/lib/ingest/import-items");
+    const researcher = (await t.db.select({ id: users.id }).from(users).where(eq(users.email, "researcher@margin.demo")))[0]!.id;
+    const rows = async function* () {
+      yield Buffer.from(`${JSON.stringify({ id: "late-arrival", output: "new text", language: "en" })}\n`);
+    };
+    await importItems(t.db, c!, rows(), { format: "jsonl", actorId: researcher });
+    const fifth = await getReport(c!, params, dbs);
+    expect(fifth.cached).toBe(false);
+    expect(fifth.report.overall.counts.items).toBe(fourth.report.overall.counts.items + 1);
+    const { runRouting } = await import("@/lib/routing/run-routing");
+    await runRouting(t.db, demoId, { actorId: researcher });
+    expect((await getReport(c!, params, dbs)).cached).toBe(false);
   });
 });

@@ -194,3 +194,40 @@ describe("units, flags and disagreements", () => {
     expect(rows[0]).toMatchObject({ judge: 5, consensus: 1, gap: 4, ratings: 3 });
   });
 });
+
+describe("analysis units (the report's hot loop)", () => {
+  it("match the consensus definitions of lib/stats and key α types by multiset and weight", async () => {
+    const { majorityVote, medianRating } = await import("@/lib/stats");
+    const rating = fc.integer({ min: 1, max: 5 });
+    const row = fc.record({ values: fc.array(rating, { minLength: 1, maxLength: 14 }), judge: fc.option(rating, { nil: null }), pi: fc.constantFrom(1, 0.5, 0.1) });
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 40 }), fc.constantFrom<"likert" | "categorical">("likert", "categorical"), (rows, kind) => {
+        const rubric = kind === "likert" ? likert : { type: "categorical" as const, options: ["1", "2", "3", "4", "5"] };
+        const enc = (v: number) => (kind === "likert" ? v : String(v));
+        const labelled = rows.map((r, i) => ({ itemId: i, externalId: `e${i}`, group: "g", tail: 0.5, pi: r.pi, reason: "tail", judgeScore: r.judge === null ? null : enc(r.judge), values: r.values.map(enc) }));
+        const { units } = buildUnits(labelled, rubric, DECILE_CUTS, new Map());
+        expect(units).toHaveLength(rows.length);
+        units.forEach((u, i) => {
+          const codes = rows[i]!.values.map((v) => v - 1);
+          expect(u.codes).toEqual(codes);
+          const consensus = kind === "likert" ? medianRating(codes, "lower") : majorityVote(codes);
+          expect(u.consensus).toBe(consensus);
+          if (kind === "likert") expect(u.consensusValue).toBe(medianRating(rows[i]!.values, "mean"));
+          expect(u.support).toBeCloseTo(codes.filter((c) => c === consensus).length / codes.length, 12);
+        });
+        for (const a of units) {
+          for (const b of units) {
+            const same = [...a.codes].sort().join() === [...b.codes].sort().join() && a.w === b.w;
+            expect(a.alphaKey === b.alphaKey).toBe(same);
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("keeps cell keys apart for null and text that looks like a separator", () => {
+    const keys = [cellKey(null, null, null), cellKey("n", null, null), cellKey(null, 1, "tail"), cellKey("a\u0001b", 1, "tail"), cellKey("a", 1, "tail"), cellKey("a", 10, "tail")];
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
