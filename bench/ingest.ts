@@ -56,9 +56,13 @@ export default async function ingest(flags: Record<string, string>) {
     const copy1 = await copyRun(db.url, n, "bare1");
     log(`COPY (before): ${copy1.toFixed(1)} s`);
     const rss = rssSampler();
+    const cpu0 = process.cpuUsage();
     const t = performance.now();
     const summary = await importItems(db.db, c!, jsonl(n, 1), { format: "jsonl", actorId: u!.id, maxBytes: 4 * 2 ** 30, batchSize: batch });
     const importS = (performance.now() - t) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    // This process's CPU during the import (generating the file, parsing, validating, formatting COPY rows).
+    const importCpuS = Math.round((cpu.user + cpu.system) / 100_000) / 10;
     const peak = rss.stop();
     const [{ count }] = (await db.db.$count(items, eq(items.campaignId, c!.id)).then((count) => [{ count }])) as [{ count: number }];
     log(`import: ${summary.rowsNew} new, ${summary.rowsRejected} rejected, ${count} stored, ${importS.toFixed(1)} s, peak RSS ${peak} MB`);
@@ -68,7 +72,7 @@ export default async function ingest(flags: Record<string, string>) {
     const copyS = (copy1 + copy2) / 2;
     const rowsPerS = Math.round(n / importS);
     const copyPerS = Math.round(n / copyS);
-    return { rows: n, rows_per_s: rowsPerS, copy_rows_per_s: copyPerS, ratio: Math.round((rowsPerS / copyPerS) * 100) / 100, peak_rss_mb: peak, import_s: Math.round(importS * 10) / 10, copy_s: Math.round(copyS * 10) / 10, copy_before_rows_per_s: Math.round(n / copy1), copy_after_rows_per_s: Math.round(n / copy2), batch };
+    return { rows: n, rows_per_s: rowsPerS, copy_rows_per_s: copyPerS, ratio: Math.round((rowsPerS / copyPerS) * 100) / 100, peak_rss_mb: peak, import_s: Math.round(importS * 10) / 10, import_node_cpu_s: importCpuS, copy_s: Math.round(copyS * 10) / 10, copy_before_rows_per_s: Math.round(n / copy1), copy_after_rows_per_s: Math.round(n / copy2), batch };
   } finally {
     await db.drop();
   }
