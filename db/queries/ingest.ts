@@ -31,7 +31,18 @@ export async function writeItems(tx: Tx, campaignId: string, rows: ItemRow[]): P
     await new Promise<void>((resolve, reject) => {
       copy.on("error", reject);
       copy.on("finish", resolve);
-      copy.end(copyText(campaignId, fresh));
+      // ~100-row pieces: postgres.js copies each write into a message buffer that grows by doubling, so one
+      // multi-megabyte write costs several copies of itself; small pieces cost one.
+      let i = 0;
+      const pump = () => {
+        while (i < fresh.length) {
+          const piece = Buffer.from(copyText(campaignId, fresh.slice(i, i + 100)));
+          i += 100;
+          if (!copy.write(piece)) return void copy.once("drain", pump);
+        }
+        copy.end();
+      };
+      pump();
     });
   }
   const updated = existing.size === 0 ? { inserted: 0, updated: 0 } : await upsertItems(tx, campaignId, rows.filter((r) => existing.has(r.external_id)));
