@@ -112,10 +112,25 @@ function jsonCellSql(expr: string): string {
 }
 
 /**
+ * A SQL string literal. E'' syntax means the same whatever standard_conforming_strings says; NUL cannot occur
+ * (PostgreSQL text cannot hold it, and every value here was read from or checked for the database).
+ */
+export function sqlLiteral(value: string): string {
+  if (value.includes("\u0000")) throw new Error("A NUL character cannot be sent to PostgreSQL");
+  return `E'${value.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const uuidLiteral = (id: string) => {
+  if (!UUID.test(id)) throw new Error(`Not a uuid: ${id}`);
+  return `'${id}'::uuid`;
+};
+
+/**
  * The judgments export as one select for COPY (lib/export/copy-csv.ts), on a dedicated postgres.js connection.
- * Pseudonyms are computed in JS (HMAC with the install secret) for the campaign's distinct raters and handed to
- * the select in a temp table, with the per-campaign provenance constants in a second one; values go in as
- * parameters, so the select itself is static text. Columns in the order of lib/export/kinds/judgments.ts.
+ * Pseudonyms are computed in JS (HMAC with the install secret) for the campaign's distinct raters; they and the
+ * per-campaign provenance constants go into the select as literals (COPY takes no parameters, and a read replica
+ * allows no temp tables). Columns in the order of lib/export/kinds/judgments.ts.
  */
 export async function prepareJudgmentsCopy(
   sql: Sql,
@@ -137,28 +152,23 @@ export async function prepareJudgmentsCopy(
   const excluded = new Set(
     (await sql<{ id: string }[]>`select user_id as id from campaign_members where campaign_id = ${campaignId} and excluded_from_reports`).map((r) => r.id),
   );
-  const raters = [
-    ...accounts.map((r) => ({ id: r.id, name: nameFor.account(r.id), excluded: excluded.has(r.id) })),
-    ...external.map((r) => ({ id: r.id, name: nameFor.external(r.id, r.pseudonym), excluded: false })),
-  ];
   // One row per rater (account or imported: both uuid keys), so each judgment needs one lookup, not three.
-  await sql`create temp table margin_export_rater (id uuid primary key, name text not null, excluded text not null)`;
-  await sql`insert into margin_export_rater select id, name, case when excluded then 'true' else 'false' end from jsonb_to_recordset(${sql.json(raters)}) as x(id uuid, name text, excluded boolean)`;
-  await sql`analyze margin_export_rater`;
-  await sql`create temp table margin_export_const (campaign_id uuid not null, campaign_cell text, rubric text, policy_version text, seed text)`;
-  await sql`insert into margin_export_const values (${campaignId}, ${constants.campaignId}, ${constants.rubric}, ${constants.routingPolicyVersion}, ${constants.routingSeed})`;
-  await sql`analyze margin_export_const`;
+  const raters = [
+    ...accounts.map((r) => `(${uuidLiteral(r.id)}, ${sqlLiteral(nameFor.account(r.id))}, '${excluded.has(r.id)}')`),
+    ...external.map((r) => `(${uuidLiteral(r.id)}, ${sqlLiteral(nameFor.external(r.id, r.pseudonym))}, 'false')`),
+  ];
+  const raterTable = raters.length > 0 ? `(values ${raters.join(", ")})` : `(select null::uuid, null::text, null::text where false)`;
+  const cell = (v: string | null) => (v === null || v === "" ? "null::text" : sqlLiteral(v));
   // One long, simple scan: JIT compilation costs more than it saves here.
   await sql`set jit = off`;
   return `
     select j.id, ${csvTextSql("i.external_id")}, r.name, ${jsonCellSql("j.value")}, ${csvTextSql("j.rationale")},
            j.time_taken_ms, j.source, ${isoTimeSql("j.created_at")}, ${isoTimeSql("j.updated_at")},
-           r.excluded, nullif(k.campaign_cell, ''), j.guidelines_version, nullif(k.rubric, ''), nullif(k.policy_version, ''), nullif(k.seed, ''),
+           r.excluded, ${cell(constants.campaignId)}, j.guidelines_version, ${cell(constants.rubric)}, ${cell(constants.routingPolicyVersion)}, ${cell(constants.routingSeed)},
            i.inclusion_prob, i.route_reason, ${csvTextSql("i.model")}
     from judgments j
     join items i on i.id = j.item_id
-    left join pg_temp.margin_export_rater r on r.id = coalesce(j.annotator_id, j.external_rater_id)
-    cross join pg_temp.margin_export_const k
-    where j.campaign_id = (select campaign_id from pg_temp.margin_export_const)
+    left join ${raterTable} as r(id, name, excluded) on r.id = coalesce(j.annotator_id, j.external_rater_id)
+    where j.campaign_id = ${uuidLiteral(campaignId)}
     order by j.id`;
 }

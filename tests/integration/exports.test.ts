@@ -182,7 +182,8 @@ describe.each(backends())("exports on $name", (backend) => {
         { value: 'say "B"', rationale: "@SUM(A1)" },
       ];
       for (const [n, a] of awkward.entries()) {
-        const [rater] = await db.insert(externalRaters).values({ campaignId, pseudonym: `awkward-${n}` }).returning();
+        // Pseudonyms reach the COPY select as SQL literals: quotes and backslashes must survive.
+        const [rater] = await db.insert(externalRaters).values({ campaignId, pseudonym: n === 0 ? `o'brien \\' "q" \\\\` : `awkward-${n}` }).returning();
         await db.insert(judgments).values({ campaignId, itemId: targets[n]!.id, externalRaterId: rater!.id, value: a.value, source: "import", rationale: a.rationale });
       }
       const { exportChunks } = await import("@/lib/export/encode");
@@ -194,6 +195,12 @@ describe.each(backends())("exports on $name", (backend) => {
       };
       const viaCopy = await collect(process.env.DATABASE_URL);
       const viaPages = await collect(undefined);
+      // A read replica (REPORTS_DATABASE_URL) is read-only: the COPY path must not need to write anything.
+      const readOnly = new URL(process.env.DATABASE_URL!);
+      readOnly.searchParams.set("default_transaction_read_only", "on");
+      const viaReplica = await collect(readOnly.toString());
+      expect(viaReplica.text).toBe(viaCopy.text);
+      expect(viaCopy.text).toContain(`x_o'brien \\' ""q"" \\\\`);
       const [{ n }] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from judgments where campaign_id = ${campaignId}`)) as [{ n: number }];
       expect(viaCopy.stats.rows).toBe(n);
       expect(viaPages.stats.rows).toBe(n);
