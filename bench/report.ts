@@ -79,7 +79,7 @@ export default async function bench(flags: Record<string, string>) {
       return Math.round(performance.now() - t) / 1000;
     };
     const sqlWatermark = await timed(() => reportWatermark(db.db, campaign.id));
-    const sqlCells = await timed(() => reportCells(db.db, campaign.id, campaign.k, params.cuts));
+    const sqlCells = await timed(() => reportCells(db.db, campaign.id, params.cuts));
     const sqlLabelled = await timed(() => labelledItems(db.db, campaign.id));
     log(`cold ${((c1 - c0) / 1000).toFixed(2)} s (cached: ${cold.cached}), warm ${((c2 - c1) / 1000).toFixed(3)} s (cached: ${warm.cached}); overall agreement ${cold.report.overall.judgeAgreement?.estimate.toFixed(3)}, bias ${cold.report.overall.bias?.estimate.toFixed(3)} (naive ${cold.report.overall.biasNaive?.estimate.toFixed(3)})`);
     return {

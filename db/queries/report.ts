@@ -31,17 +31,16 @@ export async function reportWatermark(db: Db, campaignId: string): Promise<strin
   return row!.w;
 }
 
-export type ReportCellRow = { group: string | null; bucket: number | null; reason: string | null; items: number; routed: number; fullyJudged: number };
+export type ReportCellRow = { group: string | null; bucket: number | null; reason: string | null; items: number; routed: number };
 
 /** Population counts per (group, tail bucket, route reason) cell in one grouped pass over the campaign's items. */
-export async function reportCells(db: Db, campaignId: string, k: number, cuts: readonly number[]): Promise<ReportCellRow[]> {
+export async function reportCells(db: Db, campaignId: string, cuts: readonly number[]): Promise<ReportCellRow[]> {
   const thresholds = sql`array[${sql.join(cuts.map((c) => sql`${c}::float8`), sql`, `)}]::float8[]`;
   return rowsOf<ReportCellRow>(
     await db.execute(sql`
       select "group", width_bucket(tail_score, ${thresholds}) as bucket, route_reason::text as reason,
              count(*)::int as items,
-             count(*) filter (where routed)::int as routed,
-             count(*) filter (where routed and judgment_count >= ${k})::int as "fullyJudged"
+             count(*) filter (where routed)::int as routed
       from ${items} where campaign_id = ${campaignId}
       group by 1, 2, 3`),
   ).map((r) => ({ ...r, bucket: r.bucket === null ? null : Number(r.bucket) }));

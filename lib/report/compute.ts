@@ -7,18 +7,28 @@ import { getDb, getReportsDb, type Db } from "@/db";
 import { disagreementDetails, labelledItems, readReportCache, reportCells, reportWatermark, writeReportCache, type DisagreementDetail } from "@/db/queries/report";
 import type { Campaign } from "@/db/schema";
 import { assembleReport } from "./assemble";
-import { reportCacheKey } from "./params";
+import { bucketIndex, reportCacheKey } from "./params";
+import { cellKey } from "./units";
 import type { Disagreement, Report, ReportParams } from "./types";
 
 type CampaignRef = Pick<Campaign, "id" | "k" | "rubric">;
 
 /** Compute without the cache (used by tests and the benchmark's cold run). */
 export async function computeReport(db: Db, campaign: CampaignRef, params: ReportParams, watermark?: string): Promise<Report> {
-  const [w, cells, rows] = await Promise.all([
+  const [w, population, rows] = await Promise.all([
     watermark ?? reportWatermark(db, campaign.id),
-    reportCells(db, campaign.id, campaign.k, params.cuts),
+    reportCells(db, campaign.id, params.cuts),
     labelledItems(db, campaign.id),
   ]);
+  // "Fully judged" as the report counts judgments: k or more that count (an excluded member's do not), which
+  // the labelled set already knows; items.judgment_count is the assignment's view and includes them.
+  const full = new Map<string, number>();
+  for (const r of rows) {
+    if (r.values.length < campaign.k) continue;
+    const key = cellKey(r.group, bucketIndex(r.tail, params.cuts), r.reason);
+    full.set(key, (full.get(key) ?? 0) + 1);
+  }
+  const cells = population.map((c) => ({ ...c, fullyJudged: full.get(cellKey(c.group, c.bucket, c.reason)) ?? 0 }));
   return assembleReport({ campaignId: campaign.id, rubric: campaign.rubric, params, watermark: w, computedAt: new Date(), cells, rows });
 }
 

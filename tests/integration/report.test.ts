@@ -169,6 +169,8 @@ describe.each(backends())("disagreement report on $name", (backend) => {
     expect(third.report.watermark).not.toBe(first.report.watermark);
     const pairs = (r: Report) => r.overall.counts.pairable;
     expect(pairs(third.report)).toBeLessThan(pairs(first.report));
+    // "Fully judged" counts the judgments the report counts: items that had k only with Ada's are no longer full.
+    expect(third.report.overall.counts.fullyJudged).toBeLessThan(first.report.overall.counts.fullyJudged);
     await t.db.update(campaignMembers).set({ excludedFromReports: false }).where(and(eq(campaignMembers.campaignId, demoId), eq(campaignMembers.userId, ada!.id)));
 
     // A new judgment invalidates the cache too.
