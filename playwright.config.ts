@@ -28,5 +28,7 @@ export default defineConfig({
     stdout: "pipe",
     stderr: "pipe",
     env: { E2E_PORT: String(port) },
+    // SIGTERM (not the default SIGKILL) so scripts/e2e-server.ts drops its throwaway database on the way out.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 20_000 },
   },
 });

@@ -53,13 +53,19 @@ const server = spawn(process.execPath, [nextBin, "start", "-p", port, "-H", "127
   stdio: "inherit",
   env: { ...env, NODE_ENV: "production", AUTH_SECRET: secret, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: `http://127.0.0.1:${port}` },
 });
+let shuttingDown = false;
 async function shutdown() {
+  if (shuttingDown) return;
+  shuttingDown = true;
   server.kill("SIGTERM");
-  await new Promise((r) => server.once("exit", r));
+  if (server.exitCode === null && server.signalCode === null) await new Promise((r) => server.once("exit", r));
   if (dropDatabase) await dropDatabase();
   if (env.MARGIN_DATA_DIR && !process.env.MARGIN_KEEP_DATA) fs.rmSync(env.MARGIN_DATA_DIR, { recursive: true, force: true });
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown());
 process.on("SIGINT", () => void shutdown());
-server.on("exit", (code) => process.exit(code ?? 0));
+// The server stopping on its own (a crash) ends this process too; a shutdown we started cleans up first.
+server.on("exit", (code) => {
+  if (!shuttingDown) process.exit(code ?? 0);
+});
