@@ -1,8 +1,7 @@
 // npm run bench -- export [--rows 1000000] [--small 100000]
 // Export judgments as CSV (COPY path, and the keyset path for comparison) and Parquet through the same code as the
-// API (lib/export), from real PostgreSQL, into a
-// hashing sink. Rows/s per format, and this process's peak RSS while exporting `small` rows and `rows` rows:
-// constant memory means the two are about equal.
+// API (lib/export), from real PostgreSQL, into a hashing sink. Rows/s per format, and this process's peak RSS while
+// exporting `small` rows and `rows` rows: constant memory means the two are about equal.
 import { sql } from "drizzle-orm";
 import { campaigns, users } from "@/db/schema";
 import type { Db } from "@/db";
@@ -63,7 +62,7 @@ export default async function exportBench(flags: Record<string, string>) {
     const smallC = await makeCampaign(db, ownerIds, "bench-small", small);
     const bigC = await makeCampaign(db, ownerIds, "bench-big", rows);
     await db.execute(sql`analyze`);
-    // CSV as the app serves it on PostgreSQL (COPY), and the keyset path PGlite uses, on the small campaign.
+    // CSV as the app serves it on PostgreSQL (COPY); the keyset path PGlite uses runs last, on the small campaign.
     const csvSmall = await run(db, bdb.url, smallC, "csv");
     const csvBig = await run(db, bdb.url, bigC, "csv");
     const parquetSmall = await run(db, bdb.url, smallC, "parquet");

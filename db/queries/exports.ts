@@ -1,6 +1,7 @@
 import type { Sql } from "postgres";
 import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { FORMULA_PREFIXES } from "@/lib/export/csv-safe";
 import { campaignMembers, exports, externalRaters, items, judgments } from "../schema";
 
 // Keyset pages over a campaign's items and judgments, ordered by id: each page is its own short query, so an
@@ -95,16 +96,17 @@ export async function findExport(db: Db, campaignId: string, exportId: string) {
 }
 
 // SQL spellings of lib/export/csv-safe.ts csvCell() for the COPY path (see lib/export/copy-csv.ts).
+const FORMULA_PREFIXES_SQL = FORMULA_PREFIXES.map((c) => `chr(${c.charCodeAt(0)})`).join(", ");
+
 /** SQL for one CSV cell from a text expression: like csvCell() (null and "" empty, formula prefix neutralised). */
 function csvTextSql(expr: string): string {
-  return `(case when left(${expr}, 1) in ('=', '+', '-', '@', chr(9), chr(13)) then '''' || ${expr} else nullif(${expr}, '') end)`;
+  return `(case when left(${expr}, 1) in (${FORMULA_PREFIXES_SQL}) then '''' || ${expr} else nullif(${expr}, '') end)`;
 }
 
 /** A timestamptz as Date.toISOString() writes it (UTC, milliseconds, Z). */
 function isoTimeSql(expr: string): string {
   return `to_char(${expr} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
-
 
 /** A jsonb value as csvCell() writes the parsed value: strings bare, anything else as JSON text. */
 function jsonCellSql(expr: string): string {
@@ -115,7 +117,7 @@ function jsonCellSql(expr: string): string {
  * A SQL string literal. E'' syntax means the same whatever standard_conforming_strings says; NUL cannot occur
  * (PostgreSQL text cannot hold it, and every value here was read from or checked for the database).
  */
-export function sqlLiteral(value: string): string {
+function sqlLiteral(value: string): string {
   if (value.includes("\u0000")) throw new Error("A NUL character cannot be sent to PostgreSQL");
   return `E'${value.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 }

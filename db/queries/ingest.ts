@@ -57,7 +57,7 @@ const copyMaybe = (v: string | undefined) => (v === undefined ? "\\N" : copyEsca
 const copyJson = (v: unknown) => (v === undefined || v === null ? "\\N" : copyEscape(JSON.stringify(v)));
 const copyNum = (v: number | undefined) => (v === undefined ? "\\N" : String(v));
 
-export function copyText(campaignId: string, rows: ItemRow[]): string {
+function copyText(campaignId: string, rows: ItemRow[]): string {
   let out = "";
   for (const r of rows) {
     out += `${campaignId}\t${copyEscape(r.external_id)}\t${copyEscape(r.input)}\t${copyEscape(r.output)}\t${copyMaybe(r.output_b)}\t${copyMaybe(r.model)}\t${copyJson(r.metadata ?? {})}\t${copyMaybe(r.group)}\t${copyJson(r.judge_score)}\t${copyNum(r.judge_confidence)}\t${copyMaybe(r.judge_rationale)}\t${r.embedding ? `{${r.embedding.join(",")}}` : "\\N"}\t${copyNum(r.tail_score)}\t${copyJson(r.gold_answer)}\n`;

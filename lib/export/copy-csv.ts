@@ -7,7 +7,7 @@ import type { Sql } from "postgres";
 // quote the same fields PostgreSQL quotes (delimiter, quote, CR, LF), so both paths write the same bytes for
 // the same rows. Known difference: PostgreSQL writes doubles below 1e-4 in exponent form (5e-05 vs 0.00005).
 
-/** Prepares session state (temp tables) on the dedicated connection and returns the select to copy. */
+/** Reads what the select needs (the campaign's raters) on the dedicated connection and returns the select. */
 export type CopySource = (sql: Sql) => Promise<string>;
 
 /**

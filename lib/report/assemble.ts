@@ -4,7 +4,7 @@
  */
 import { benjaminiHochberg, normalCdf } from "@/lib/stats";
 import { rubricValues, type Rubric } from "@/lib/validation/campaign";
-import { bucketBounds, bucketLabel } from "./params";
+import { bucketBounds, bucketIndex, bucketLabel } from "./params";
 import { computeStratum, type Population, type StratumContext } from "./stratum";
 import type { Disagreement, Report, ReportParams, StratumReport } from "./types";
 import { buildUnits, cellKey, numericScale, type LabelledRow, type Unit } from "./units";
@@ -116,10 +116,22 @@ export function assembleReport(input: {
   params: ReportParams;
   watermark: string;
   computedAt: Date;
-  cells: readonly CellRow[];
+  /** Population per cell (items, routed); "fully judged" is derived here from the labelled rows. */
+  population: readonly Omit<CellRow, "fullyJudged">[];
+  /** The campaign's k. */
+  k: number;
   rows: readonly LabelledRow[];
 }): Report {
-  const { rubric, params, cells } = input;
+  const { rubric, params } = input;
+  // "Fully judged" as the report counts judgments: k or more that count (an excluded member's do not), which the
+  // labelled rows already hold; items.judgment_count is the assignment's view and includes them.
+  const full = new Map<string, number>();
+  for (const r of input.rows) {
+    if (r.values.length < input.k) continue;
+    const key = cellKey(r.group, bucketIndex(r.tail, params.cuts), r.reason);
+    full.set(key, (full.get(key) ?? 0) + 1);
+  }
+  const cells: CellRow[] = input.population.map((c) => ({ ...c, fullyJudged: full.get(cellKey(c.group, c.bucket, c.reason)) ?? 0 }));
   const ctx = strataContext(rubric, params);
   const routedPerCell = new Map<string, number>();
   for (const c of cells) routedPerCell.set(cellKey(c.group, c.bucket, c.reason), (routedPerCell.get(cellKey(c.group, c.bucket, c.reason)) ?? 0) + c.routed);

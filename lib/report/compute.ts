@@ -7,8 +7,7 @@ import { getDb, getReportsDb, type Db } from "@/db";
 import { disagreementDetails, labelledItems, readReportCache, reportCells, reportWatermark, writeReportCache, type DisagreementDetail } from "@/db/queries/report";
 import type { Campaign } from "@/db/schema";
 import { assembleReport } from "./assemble";
-import { bucketIndex, reportCacheKey } from "./params";
-import { cellKey } from "./units";
+import { reportCacheKey } from "./params";
 import type { Disagreement, Report, ReportParams } from "./types";
 
 type CampaignRef = Pick<Campaign, "id" | "k" | "rubric">;
@@ -20,16 +19,7 @@ export async function computeReport(db: Db, campaign: CampaignRef, params: Repor
     reportCells(db, campaign.id, params.cuts),
     labelledItems(db, campaign.id),
   ]);
-  // "Fully judged" as the report counts judgments: k or more that count (an excluded member's do not), which
-  // the labelled set already knows; items.judgment_count is the assignment's view and includes them.
-  const full = new Map<string, number>();
-  for (const r of rows) {
-    if (r.values.length < campaign.k) continue;
-    const key = cellKey(r.group, bucketIndex(r.tail, params.cuts), r.reason);
-    full.set(key, (full.get(key) ?? 0) + 1);
-  }
-  const cells = population.map((c) => ({ ...c, fullyJudged: full.get(cellKey(c.group, c.bucket, c.reason)) ?? 0 }));
-  return assembleReport({ campaignId: campaign.id, rubric: campaign.rubric, params, watermark: w, computedAt: new Date(), cells, rows });
+  return assembleReport({ campaignId: campaign.id, rubric: campaign.rubric, params, watermark: w, computedAt: new Date(), population, k: campaign.k, rows });
 }
 
 /** The cached report when its watermark still matches, else a fresh one (then cached). */
