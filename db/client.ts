@@ -45,8 +45,19 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
       onnotice: () => {},
       connect_timeout: 10,
     });
+    // The contributor hot path (executePrepared: next-item, submit) runs on a pool of its own whose sessions plan
+    // without sequential scans and always reuse the generic plan. Its statements are point lookups by design; a
+    // generic plan cached while assignments was small would otherwise keep seq-scanning it (once per candidate
+    // item) as it grows, until autovacuum's next analyze, and a custom plan costs ~2 ms of planning per call.
+    const hot = postgres(options.url, {
+      max: options.max ?? 10,
+      onnotice: () => {},
+      connect_timeout: 10,
+      connection: { enable_seqscan: "off", plan_cache_mode: "force_generic_plan" },
+    });
+    hotPools.set(client, hot as unknown as RawClient);
     const db = drizzle({ client, schema, casing }) as unknown as Db;
-    return { db, kind: "postgres", close: () => client.end({ timeout: 5 }) };
+    return { db, kind: "postgres", close: async () => void (await Promise.all([client.end({ timeout: 5 }), hot.end({ timeout: 5 })])) };
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
@@ -91,16 +102,20 @@ export function postgresClientOf(db: Db | Tx): RawClient | null {
   return client && typeof client.unsafe === "function" ? (client as RawClient) : null;
 }
 
+/** The hot-path pool of each postgres.js pool openDb made (see there). */
+const hotPools = new WeakMap<object, RawClient>();
+
 /**
  * `db.execute` for the hot path (next-item, submit). drizzle runs raw SQL as unnamed statements, so PostgreSQL
  * parses and plans these large statements on every call; on postgres.js this sends them as named prepared
- * statements instead (parsed once per connection, plan cached by the server). PGlite: plain db.execute.
+ * statements instead (parsed once per connection, plan cached by the server), on the hot-path pool unless the
+ * caller is inside a transaction. PGlite: plain db.execute.
  */
 export async function executePrepared<T>(db: Db | Tx, query: SQL): Promise<T[]> {
   const client = postgresClientOf(db);
   if (client) {
     const q = (db as unknown as DrizzleInternals).dialect.sqlToQuery(query);
-    return (await client.unsafe(q.sql, q.params, { prepare: true })) as T[];
+    return (await (hotPools.get(client) ?? client).unsafe(q.sql, q.params, { prepare: true })) as T[];
   }
   return rowsOf<T>(await db.execute(query));
 }

@@ -75,6 +75,8 @@ export type LeaseParams = {
 export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<LeasedItem | null> {
   const now = p.now.toISOString();
   const expires = new Date(p.now.getTime() + p.leaseMinutes * 60_000).toISOString();
+  // A literal, not a parameter: the gold branch then folds away when it is off, and one generic plan serves.
+  const preferGold = sql.raw(p.preferGold ? "true" : "false");
   const rows = await executePrepared<LeaseRow>(
     db,
     sql`
@@ -98,7 +100,7 @@ export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<Leased
       ),
       gold as (
         select i.id from items i
-        where ${p.preferGold} and not exists (select 1 from live) and exists (select 1 from open_campaign)
+        where ${preferGold} and not exists (select 1 from live) and exists (select 1 from open_campaign)
           and i.campaign_id = ${p.campaignId} and i.gold_answer is not null
           and not exists (select 1 from assignments s where s.item_id = i.id and s.annotator_id = ${p.annotatorId}
                           and (s.status <> 'leased' or s.expires_at > ${now}::timestamptz))

@@ -61,6 +61,10 @@ export const items = pgTable(
     index("items_assign_idx")
       .on(t.campaignId, t.priority.desc(), t.id)
       .where(sql`${t.routed} and not ${t.kReached}`),
+    // Next-item's gold branch: a campaign's gold items, by id (few rows; ordinary items are not in it).
+    index("items_gold_idx")
+      .on(t.campaignId, t.id)
+      .where(sql`${t.goldAnswer} is not null`),
     // No index on group or tail_score: every reader of them (routing, overview, report) reads the whole
     // campaign, and each index cost the bulk import ~2 µs a row and made routing's updates non-HOT.
     check("items_confidence_check", sql`${t.judgeConfidence} is null or (${t.judgeConfidence} >= 0 and ${t.judgeConfidence} <= 1)`),

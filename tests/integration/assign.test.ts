@@ -210,6 +210,25 @@ describe.each(backends().filter((b) => b.name === "postgres"))("assignment under
     await t?.drop();
   });
 
+  it("runs the hot path on its own pool: generic plans without sequential scans, even on an empty table's statistics", async () => {
+    const { openDb, executePrepared, rowsOf } = await import("@/db/client");
+    const pool = await openDb({ url: t.url!, max: 2 });
+    try {
+      await pool.db.execute(sql`analyze assignments`); // analysed empty: a seq scan looks cheapest
+      const settings = sql`select current_setting('enable_seqscan') as seq, current_setting('plan_cache_mode') as plans`;
+      expect(await executePrepared(pool.db, settings)).toEqual([{ seq: "off", plans: "force_generic_plan" }]);
+      expect(rowsOf(await pool.db.execute(settings))).toEqual([{ seq: "on", plans: "auto" }]);
+      // Inside a transaction the statement stays on the transaction's connection.
+      expect(await pool.db.transaction((tx) => executePrepared(tx, settings))).toEqual([{ seq: "on", plans: "auto" }]);
+      const plan = (rows: unknown[]) => JSON.stringify(rows);
+      const probe = sql`explain select * from assignments where item_id = ${1} and annotator_id = ${"00000000-0000-0000-0000-000000000000"}`;
+      expect(plan(await executePrepared(pool.db, probe))).toContain("Index Scan");
+      expect(plan(rowsOf(await pool.db.execute(probe)))).toContain("Seq Scan");
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("50 contributors racing end with exactly k distinct raters per item", async () => {
     const { openDb } = await import("@/db/client");
     const pool = await openDb({ url: t.url!, max: 20 });
