@@ -10,25 +10,32 @@ export async function lockCampaignImports(tx: Tx, campaignId: string): Promise<v
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`margin:import:${campaignId}`}))`);
 }
 
+export async function campaignHasItems(db: Db | Tx, campaignId: string): Promise<boolean> {
+  const [r] = rowsOf<{ any: boolean }>(await db.execute(sql`select exists (select 1 from items where campaign_id = ${campaignId}) as any`));
+  return r?.any ?? false;
+}
+
 /**
  * Write one batch of items (inside the import transaction, under lockCampaignImports). On PostgreSQL, ids not
  * yet in the campaign go in by COPY (the server's bulk path, several times faster than an INSERT … SELECT from
  * JSON) and ids already there through upsertItems; PGlite uses upsertItems for all. Earlier batches of the same
  * file are visible to the lookup, so an id repeated across batches updates, never duplicates.
+ * `mightExist`: when the caller can tell that an id is certainly new (it returns false), that id is not looked up.
  */
-export async function writeItems(tx: Tx, campaignId: string, rows: ItemRow[]): Promise<{ inserted: number; updated: number }> {
+export async function writeItems(tx: Tx, campaignId: string, rows: ItemRow[], mightExist?: (externalId: string) => boolean): Promise<{ inserted: number; updated: number }> {
   const client = postgresClientOf(tx);
   if (!client || rows.length === 0) return upsertItems(tx, campaignId, rows);
-  const found = rowsOf<{ external_id: string }>(
+  const probe = mightExist ? rows.filter((r) => mightExist(r.external_id)) : rows;
+  const found = probe.length === 0 ? [] : rowsOf<{ external_id: string }>(
     // Driven from the batch's ids, one probe each of items_campaign_external_key.
-    await tx.execute(sql`select i.external_id from json_array_elements_text(${JSON.stringify(rows.map((r) => r.external_id))}::json) as x(id)
+    await tx.execute(sql`select i.external_id from json_array_elements_text(${JSON.stringify(probe.map((r) => r.external_id))}::json) as x(id)
       join items i on i.campaign_id = ${campaignId} and i.external_id = x.id`),
   );
   const existing = new Set(found.map((r) => r.external_id));
   const fresh = existing.size === 0 ? rows : rows.filter((r) => !existing.has(r.external_id));
   if (fresh.length > 0) {
     const copy = await client.unsafe(`copy items (${COPY_COLUMNS.join(", ")}) from stdin`).writable();
-    await new Promise<void>((resolve, reject) => {
+    const finished = new Promise<void>((resolve, reject) => {
       copy.on("error", reject);
       copy.on("finish", resolve);
       // ~100-row pieces: postgres.js copies each write into a message buffer that grows by doubling, so one
@@ -44,6 +51,19 @@ export async function writeItems(tx: Tx, campaignId: string, rows: ItemRow[]): P
       };
       pump();
     });
+    // postgres.js (3.4.9) never settles the stream when the server refuses the data after end() (its error only
+    // reaches a stream still open), which would hang the import with its transaction and lock held. Validation
+    // refuses every value known to fail; should one still get through, give up after a bound no real batch nears.
+    let timer: NodeJS.Timeout | undefined;
+    const limitMs = 30_000 + fresh.length * 2;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`PostgreSQL did not complete this batch's COPY within ${Math.round(limitMs / 1000)} s; it may have refused a row (see its log). Nothing was imported.`)), limitMs);
+    });
+    try {
+      await Promise.race([finished, stalled]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
   const updated = existing.size === 0 ? { inserted: 0, updated: 0 } : await upsertItems(tx, campaignId, rows.filter((r) => existing.has(r.external_id)));
   return { inserted: fresh.length + updated.inserted, updated: updated.updated };

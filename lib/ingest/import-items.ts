@@ -1,10 +1,11 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db";
-import { lockCampaignImports, upsertImportedRatings, writeItems } from "@/db/queries/ingest";
+import { campaignHasItems, lockCampaignImports, upsertImportedRatings, writeItems } from "@/db/queries/ingest";
 import { imports, type Campaign, type ImportRowError } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
 import { guardStream, maxUploadBytes, type ImportFormat } from "./formats";
+import { IdFilter } from "./id-filter";
 import { parseRecords } from "./parse";
 import { validateRow, type ItemRow, type RatingRow } from "./row";
 
@@ -51,6 +52,9 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
   try {
     const importId = await db.transaction(async (tx) => {
       await lockCampaignImports(tx, campaign.id);
+      // Into an empty campaign, an id can only exist if this import wrote it: a Bloom filter over the ids written
+      // so far lets every certainly-new id skip the existence lookup (the common first, large import).
+      const written = (await campaignHasItems(tx, campaign.id)) ? null : new IdFilter();
       let batch: ItemRow[] = [];
       let ratings: RatingRow[] = [];
       let ids = new Set<string>();
@@ -65,7 +69,8 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
         ids = new Set();
         await pending;
         pending = (async () => {
-          const r = await writeItems(tx, campaign.id, items);
+          const r = await writeItems(tx, campaign.id, items, written ? (id) => written.mightHave(id) : undefined);
+          if (written) for (const item of items) written.add(item.external_id);
           rowsNew += r.inserted;
           rowsUpdated += r.updated;
           await upsertImportedRatings(tx, campaign.id, rs, campaign.guidelinesVersion);
@@ -73,24 +78,30 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
         pending.catch(() => {}); // surfaced by the next `await pending`
       };
       const stream = guardStream(body, opts.maxBytes ?? maxUploadBytes());
-      for await (const parsed of parseRecords(stream, opts.format)) {
-        rowsTotal++;
-        if ("error" in parsed) {
-          reject({ line: parsed.line, reason: parsed.error });
-          continue;
+      try {
+        for await (const parsed of parseRecords(stream, opts.format)) {
+          rowsTotal++;
+          if ("error" in parsed) {
+            reject({ line: parsed.line, reason: parsed.error });
+            continue;
+          }
+          const row = validateRow(parsed.record, campaign.rubric, campaign.stratificationKey, opts.format === "csv");
+          if (!row.ok) {
+            reject({ line: parsed.line, reason: row.reason, ...(row.externalId ? { externalId: row.externalId } : {}) });
+            continue;
+          }
+          if (opts.allOrNothing && rowsRejected > 0) continue; // keep reading to report every bad row, write nothing
+          // One statement cannot upsert the same key twice: a repeated id starts a new batch (last one wins).
+          if (ids.has(row.item.external_id)) await flush();
+          ids.add(row.item.external_id);
+          batch.push(row.item);
+          ratings.push(...row.ratings);
+          if (batch.length >= batchSize) await flush();
         }
-        const row = validateRow(parsed.record, campaign.rubric, campaign.stratificationKey, opts.format === "csv");
-        if (!row.ok) {
-          reject({ line: parsed.line, reason: row.reason, ...(row.externalId ? { externalId: row.externalId } : {}) });
-          continue;
-        }
-        if (opts.allOrNothing && rowsRejected > 0) continue; // keep reading to report every bad row, write nothing
-        // One statement cannot upsert the same key twice: a repeated id starts a new batch (last one wins).
-        if (ids.has(row.item.external_id)) await flush();
-        ids.add(row.item.external_id);
-        batch.push(row.item);
-        ratings.push(...row.ratings);
-        if (batch.length >= batchSize) await flush();
+      } catch (e) {
+        // A write may be in flight (a COPY mid-stream): let it settle before the transaction rolls back.
+        await pending.catch(() => {});
+        throw e;
       }
       // The CSV parser reports unreadable rows slightly out of order (it reads ahead); the report is by line.
       errors.sort((a, b) => a.line - b.line);

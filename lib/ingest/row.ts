@@ -79,12 +79,15 @@ export function validateRow(raw: Record<string, unknown>, rubric: Rubric, strati
       if (!Array.isArray(emb) || emb.length === 0 || emb.length > 4096 || !emb.every((x) => typeof x === "number" && Number.isFinite(x))) {
         reject("embedding must be an array of 1–4096 numbers");
       }
+      // Stored as real[]: PostgreSQL refuses what a 32-bit float cannot hold (overflow, and underflow to zero).
+      if (!(emb as number[]).every((x) => Number.isFinite(Math.fround(x)) && (x === 0 || Math.fround(x) !== 0))) {
+        reject("embedding values must fit a 32-bit float (magnitude between about 1.4e-45 and 3.4e38, or 0)");
+      }
       item.embedding = emb as number[];
     }
-    // PostgreSQL text cannot hold NUL: refuse the row here rather than fail the whole import at write time.
-    if ([item.external_id, item.input, item.output, item.output_b, item.model, item.judge_rationale].some((t) => t?.includes("\u0000")) || hasNul(metadata)) {
-      reject("Text contains a NUL character (\\u0000), which cannot be stored");
-    }
+    // Refuse here, as a row error, what PostgreSQL would refuse at write time and fail the whole import with.
+    const bad = unstorableText(raw);
+    if (bad) reject(bad);
     if (stratificationKey && metadata[stratificationKey] !== undefined && metadata[stratificationKey] !== null) item.group = String(metadata[stratificationKey]);
     const ratings = humanRatings(jsonish(known.human_ratings, fromCsv, "human_ratings"), rubric, externalId!);
     return { ok: true, item, ratings };
@@ -94,11 +97,29 @@ export function validateRow(raw: Record<string, unknown>, rubric: Rubric, strati
   }
 }
 
-function hasNul(v: unknown): boolean {
-  if (typeof v === "string") return v.includes("\u0000");
-  if (Array.isArray(v)) return v.some(hasNul);
-  if (typeof v === "object" && v !== null) return Object.entries(v).some(([k, x]) => k.includes("\u0000") || hasNul(x));
-  return false;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why a string anywhere in the row (keys included) cannot be stored as text or jsonb, or null. */
+function unstorableText(v: unknown): string | null {
+  if (typeof v === "string") {
+    if (v.includes("\u0000")) return "Text contains a NUL character (\\u0000), which cannot be stored";
+    if (LONE_SURROGATE.test(v)) return "Text contains an unpaired UTF-16 surrogate (e.g. \\ud800), which is not valid Unicode";
+    return null;
+  }
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const r = unstorableText(x);
+      if (r) return r;
+    }
+    return null;
+  }
+  if (typeof v === "object" && v !== null) {
+    for (const [k, x] of Object.entries(v)) {
+      const r = unstorableText(k) ?? unstorableText(x);
+      if (r) return r;
+    }
+  }
+  return null;
 }
 
 function textOf(v: unknown): string | undefined {

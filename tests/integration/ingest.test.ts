@@ -106,6 +106,23 @@ describe.each(backends())("import and routing on $name", (backend) => {
     expect(r.errors[0]!.reason).toMatch(/NUL/);
   });
 
+  it("refuses, as row errors, values PostgreSQL could not store: unpaired surrogates, floats out of real's range", async () => {
+    const c = await fresh("Unstorable");
+    const file = [
+      line({ id: "ok", output: "fine", embedding: [0, 1e-40, -3e38] }),
+      '{"id": "lone", "output": "x\\ud800y"}',
+      line({ id: "deep", output: "x", note: { ["k\udc00"]: 1 } }),
+      line({ id: "big", output: "x", embedding: [1, 1e39] }),
+      line({ id: "tiny", output: "x", embedding: [1e-50] }),
+      line({ id: "rating", output: "x", human_ratings: [{ rater: "r\ud83d", value: 1 }] }),
+    ].join("\n");
+    const r = await importItems(t.db, c, bytes(file), { format: "jsonl", actorId: researcherId });
+    expect(r).toMatchObject({ rowsNew: 1, rowsRejected: 5 });
+    expect(r.errors.map((e) => e.line)).toEqual([2, 3, 4, 5, 6]);
+    expect(r.errors[0]!.reason).toMatch(/surrogate/);
+    expect(r.errors[2]!.reason).toMatch(/32-bit float/);
+  });
+
   it("rejects bad rows with their exact line numbers and stores the good ones", async () => {
     const c = await fresh("Mixed rows");
     const file = [
