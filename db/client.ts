@@ -54,6 +54,9 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
       onnotice: () => {},
       connect_timeout: 10,
       connection: { enable_seqscan: "off", plan_cache_mode: "force_generic_plan" },
+      // postgres.js's array-type lookup at connect plans horribly without seq scans (3 s for 16 connections);
+      // the hot path's statements take and return no arrays.
+      fetch_types: false,
     });
     hotPools.set(client, hot as unknown as RawClient);
     const db = drizzle({ client, schema, casing }) as unknown as Db;
