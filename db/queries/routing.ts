@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
-import type { Db, Tx } from "../client";
+import { desc, eq, sql } from "drizzle-orm";
+import { rowsOf, type Db, type Tx } from "../client";
 import { items, routingRuns } from "../schema";
 
 export type RoutingRow = {
@@ -16,24 +16,30 @@ export type RoutingRow = {
 export async function* routingRows(db: Db, campaignId: string, need: { text: boolean; embedding: boolean }, page = 10_000): AsyncGenerator<RoutingRow[]> {
   let after = 0;
   for (;;) {
-    const rows = await db
-      .select({
-        id: items.id,
-        externalId: items.externalId,
-        group: items.group,
-        confidence: items.judgeConfidence,
-        tail: items.tailScore,
-        text: need.text ? sql<string>`left(${items.input}, 500) || E'\n' || left(${items.output}, 1500)` : sql<string>`''`,
-        // As text, parsed straight into a Float32Array: 100k × 384 JS number arrays would cost ~1 GB.
-        embedding: need.embedding ? sql<string | null>`array_to_string(${items.embedding}, ',')` : sql<null>`null`,
-      })
-      .from(items)
-      .where(and(eq(items.campaignId, campaignId), gt(items.id, after)))
-      .orderBy(asc(items.id))
-      .limit(page);
+    // The page is chosen first and the expressions computed on its rows only: when the planner sorts the
+    // campaign's items to find a page, computing them in the same select would run them for every item, every page.
+    // Embeddings travel in PostgreSQL's binary array format (array_send), read straight into a Float32Array:
+    // formatting and parsing 38M floats as text took ~40 s for 100k × 384, and 100k JS number arrays cost ~1 GB.
+    const rows = rowsOf<{ id: number | string; external_id: string; group: string | null; confidence: number | null; tail: number | null; text: string; embedding: Uint8Array | null }>(
+      await db.execute(sql`
+        select p.id, p.external_id, p."group", p.judge_confidence as confidence, p.tail_score as tail,
+               ${need.text ? sql`left(p.input, 500) || E'\n' || left(p.output, 1500)` : sql`''`} as text,
+               ${need.embedding ? sql`array_send(p.embedding)` : sql`null::bytea`} as embedding
+        from (select id, external_id, "group", judge_confidence, tail_score, input, output, embedding
+              from ${items} where campaign_id = ${campaignId} and id > ${after} order by id limit ${page}) p
+        order by p.id`),
+    );
     if (rows.length === 0) return;
-    yield rows.map((r) => ({ ...r, embedding: r.embedding ? parseVector(r.embedding) : null }));
-    after = rows.at(-1)!.id;
+    yield rows.map((r) => ({
+      id: Number(r.id),
+      externalId: r.external_id,
+      group: r.group,
+      confidence: r.confidence,
+      tail: r.tail,
+      text: r.text,
+      embedding: r.embedding ? float4ArrayFromSend(r.embedding) : null,
+    }));
+    after = Number(rows.at(-1)!.id);
     if (rows.length < page) return;
   }
 }
@@ -57,13 +63,24 @@ export async function writeRouting(db: Db | Tx, campaignId: string, rows: Routin
     where i.id = x.id and i.campaign_id = ${campaignId}`);
 }
 
-function parseVector(text: string): Float32Array | null {
-  if (text === "") return null;
-  const parts = text.split(",");
-  const out = new Float32Array(parts.length);
-  for (let i = 0; i < parts.length; i++) out[i] = Number(parts[i]);
+/**
+ * A one-dimensional real[] in array_send's binary format → Float32Array; null for an empty array, another element
+ * type or dimensionality, or any NULL element. Layout (big-endian int32s): ndim, has-nulls flag, element type oid,
+ * then per dimension (size, lower bound), then per element its byte length (-1 for NULL) and its bytes.
+ */
+export function float4ArrayFromSend(bytes: Uint8Array): Float32Array | null {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.byteLength < 12 || v.getInt32(0) !== 1 || v.getUint32(8) !== FLOAT4_OID) return null;
+  const n = v.getInt32(12);
+  if (n <= 0 || bytes.byteLength !== 20 + n * 8) return null;
+  const out = new Float32Array(n);
+  for (let i = 0, off = 20; i < n; i++, off += 8) {
+    if (v.getInt32(off) !== 4) return null;
+    out[i] = v.getFloat32(off + 4);
+  }
   return out;
 }
+const FLOAT4_OID = 700;
 
 /** When the campaign was last routed (ISO string, as the routing API serialises it), or null. */
 export async function latestRoutingRunAt(db: Db, campaignId: string): Promise<string | null> {

@@ -5,6 +5,7 @@ import { campaigns, externalRaters, imports, items, judgments, routingRuns, user
 import { seedDemo } from "@/db/seed";
 import { createCampaign } from "@/lib/campaigns/manage";
 import { importItems } from "@/lib/ingest/import-items";
+import { routingRows } from "@/db/queries/routing";
 import { runRouting } from "@/lib/routing/run-routing";
 import { campaignCreateSchema } from "@/lib/validation/campaign-input";
 import { backends, type TestDb } from "./backends";
@@ -121,6 +122,20 @@ describe.each(backends())("import and routing on $name", (backend) => {
     expect(r.errors.map((e) => e.line)).toEqual([2, 3, 4, 5, 6]);
     expect(r.errors[0]!.reason).toMatch(/surrogate/);
     expect(r.errors[2]!.reason).toMatch(/32-bit float/);
+  });
+
+  it("reads embeddings back bit-exact for embedding rarity, and scores only the rows that have one", async () => {
+    const c = await fresh("Vectors", { tailMethod: "embedding" });
+    const vectors = [[0.1, -2.5, 1e-40, 3e38], [0, 0, 0, 1], [7, 8, 9, 10]];
+    const file = [...vectors.map((e, i) => line({ id: `v${i}`, output: "x", embedding: e })), line({ id: "none", output: "x" })].join("\n");
+    await importItems(t.db, c, bytes(file), { format: "jsonl", actorId: researcherId });
+    const got = new Map<string, number[] | null>();
+    for await (const page of routingRows(t.db, c.id, { text: false, embedding: true })) for (const r of page) got.set(r.externalId, r.embedding && [...r.embedding]);
+    vectors.forEach((e, i) => expect(got.get(`v${i}`)).toEqual(e.map(Math.fround)));
+    expect(got.get("none")).toBeNull();
+    await runRouting(t.db, c.id, { actorId: researcherId });
+    const scored = await t.db.select({ e: items.externalId, tail: items.tailScore }).from(items).where(eq(items.campaignId, c.id)).orderBy(items.externalId);
+    expect(scored.filter((r) => r.tail !== null).map((r) => r.e)).toEqual(["v0", "v1", "v2"]);
   });
 
   it("rejects bad rows with their exact line numbers and stores the good ones", async () => {
