@@ -97,13 +97,14 @@ export function validateRow(raw: Record<string, unknown>, rubric: Rubric, strati
   }
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// ES2024 (Node ≥ 20), not yet in TypeScript's es2023 lib: native, ~10× a regular expression on import-sized text.
+const isWellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
 /** Why a string anywhere in the row (keys included) cannot be stored as text or jsonb, or null. */
 function unstorableText(v: unknown): string | null {
   if (typeof v === "string") {
     if (v.includes("\u0000")) return "Text contains a NUL character (\\u0000), which cannot be stored";
-    if (LONE_SURROGATE.test(v)) return "Text contains an unpaired UTF-16 surrogate (e.g. \\ud800), which is not valid Unicode";
+    if (!isWellFormed(v)) return "Text contains an unpaired UTF-16 surrogate (e.g. \\ud800), which is not valid Unicode";
     return null;
   }
   if (Array.isArray(v)) {
