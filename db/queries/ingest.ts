@@ -59,6 +59,7 @@ export async function writeItems(tx: Tx, campaignId: string, rows: ItemRow[], mi
     const stalled = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`PostgreSQL did not complete this batch's COPY within ${Math.round(limitMs / 1000)} s; it may have refused a row (see its log). Nothing was imported.`)), limitMs);
     });
+    finished.catch(() => {}); // an error after the bound below has already failed the import is not news
     try {
       await Promise.race([finished, stalled]);
     } finally {
