@@ -92,8 +92,11 @@ export default async function ingest(flags: Record<string, string>) {
     const copyPerS = Math.round(n / copyS);
     return { rows: n, rows_per_s: rowsPerS, copy_rows_per_s: copyPerS, ratio: Math.round((rowsPerS / copyPerS) * 100) / 100, peak_rss_mb: peak, import_s: Math.round(importS * 10) / 10, import_node_cpu_s: importCpuS, copy_s: Math.round(copyS * 10) / 10, copy_before_rows_per_s: Math.round(n / copy1), copy_after_rows_per_s: Math.round(n / copy2), batch };
   } finally {
-    await db.drop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    try {
+      await db.drop();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
 

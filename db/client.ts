@@ -23,6 +23,8 @@ export type DbOptions = {
   dataDir?: string;
   /** Pool size for postgres.js. */
   max?: number;
+  /** Open the contributor hot-path pool beside the main one (postgres.js only; default true). */
+  hotPool?: boolean;
 };
 
 export const migrationsFolder = path.join(process.cwd(), "db", "migrations");
@@ -49,7 +51,8 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
     // without sequential scans and always reuse the generic plan. Its statements are point lookups by design; a
     // generic plan cached while assignments was small would otherwise keep seq-scanning it (once per candidate
     // item) as it grows, until autovacuum's next analyze, and a custom plan costs ~2 ms of planning per call.
-    const hot = postgres(options.url, {
+    // Session parameters in the startup packet: a PgBouncer in front must list them in ignore_startup_parameters.
+    const hot = options.hotPool === false ? null : postgres(options.url, {
       max: options.max ?? 10,
       onnotice: () => {},
       connect_timeout: 10,
@@ -58,9 +61,14 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
       // the hot path's statements take and return no arrays.
       fetch_types: false,
     });
-    hotPools.set(client, hot as unknown as RawClient);
+    if (hot) {
+      // Same value handling as the main pool: drizzle's constructor sets the client's parsers and serializers
+      // (JSON and timestamps pass through as text); without it a jsonb parameter would be JSON-encoded twice.
+      drizzle({ client: hot });
+      hotPools.set(client, hot as unknown as RawClient);
+    }
     const db = drizzle({ client, schema, casing }) as unknown as Db;
-    return { db, kind: "postgres", close: async () => void (await Promise.all([client.end({ timeout: 5 }), hot.end({ timeout: 5 })])) };
+    return { db, kind: "postgres", close: async () => void (await Promise.all([client.end({ timeout: 5 }), hot?.end({ timeout: 5 })])) };
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
@@ -112,7 +120,8 @@ const hotPools = new WeakMap<object, RawClient>();
  * `db.execute` for the hot path (next-item, submit). drizzle runs raw SQL as unnamed statements, so PostgreSQL
  * parses and plans these large statements on every call; on postgres.js this sends them as named prepared
  * statements instead (parsed once per connection, plan cached by the server), on the hot-path pool unless the
- * caller is inside a transaction. PGlite: plain db.execute.
+ * caller is inside a transaction. That pool has no array-type parsers (fetch_types off): statements run here
+ * take and return no arrays. PGlite: plain db.execute.
  */
 export async function executePrepared<T>(db: Db | Tx, query: SQL): Promise<T[]> {
   const client = postgresClientOf(db);

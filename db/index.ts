@@ -27,7 +27,7 @@ export function getDb(): Promise<Db> {
 export function getReportsDb(): Promise<Db> {
   const url = process.env.REPORTS_DATABASE_URL;
   if (!url) return getDb();
-  cache.reports ??= import("./client").then(({ openDb }) => openDb({ url }));
+  cache.reports ??= import("./client").then(({ openDb }) => openDb({ url, hotPool: false }));
   return cache.reports.then((h) => h.db);
 }
 

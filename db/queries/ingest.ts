@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { postgresClientOf, rowsOf, type Db, type Tx } from "../client";
+import { IdFilter } from "@/lib/ingest/id-filter";
 import type { ItemRow, RatingRow } from "@/lib/ingest/row";
 
 /**
@@ -10,9 +11,15 @@ export async function lockCampaignImports(tx: Tx, campaignId: string): Promise<v
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`margin:import:${campaignId}`}))`);
 }
 
-export async function campaignHasItems(db: Db | Tx, campaignId: string): Promise<boolean> {
-  const [r] = rowsOf<{ any: boolean }>(await db.execute(sql`select exists (select 1 from items where campaign_id = ${campaignId}) as any`));
-  return r?.any ?? false;
+/**
+ * For an import on PostgreSQL into a campaign with no items yet (call under lockCampaignImports): an empty filter
+ * for the ids it writes. There an id can only exist if this import wrote it, so writeItems need not look up ids
+ * the filter has never seen. Null on PGlite (writeItems upserts there) and for a campaign that has items.
+ */
+export async function newIdFilter(tx: Tx, campaignId: string): Promise<IdFilter | null> {
+  if (!postgresClientOf(tx)) return null;
+  const [r] = rowsOf<{ any: boolean }>(await tx.execute(sql`select exists (select 1 from items where campaign_id = ${campaignId}) as any`));
+  return r?.any ? null : new IdFilter();
 }
 
 /**
@@ -22,7 +29,13 @@ export async function campaignHasItems(db: Db | Tx, campaignId: string): Promise
  * file are visible to the lookup, so an id repeated across batches updates, never duplicates.
  * `mightExist`: when the caller can tell that an id is certainly new (it returns false), that id is not looked up.
  */
-export async function writeItems(tx: Tx, campaignId: string, rows: ItemRow[], mightExist?: (externalId: string) => boolean): Promise<{ inserted: number; updated: number }> {
+export async function writeItems(
+  tx: Tx,
+  campaignId: string,
+  rows: ItemRow[],
+  mightExist?: (externalId: string) => boolean,
+  copyBoundS = 30,
+): Promise<{ inserted: number; updated: number }> {
   const client = postgresClientOf(tx);
   if (!client || rows.length === 0) return upsertItems(tx, campaignId, rows);
   const probe = mightExist ? rows.filter((r) => mightExist(r.external_id)) : rows;
@@ -35,6 +48,17 @@ export async function writeItems(tx: Tx, campaignId: string, rows: ItemRow[], mi
   const fresh = existing.size === 0 ? rows : rows.filter((r) => !existing.has(r.external_id));
   if (fresh.length > 0) {
     const copy = await client.unsafe(`copy items (${COPY_COLUMNS.join(", ")}) from stdin`).writable();
+    // postgres.js (3.4.9) never settles the stream when the server refuses the data after end() (its error only
+    // reaches a stream still open), which would hang the import with its transaction and lock held. Validation
+    // refuses every value known to fail; should one still get through, give up copyBoundS after the last byte
+    // was handed over (the server then has at most a socket buffer's worth of rows left to write).
+    let timer: NodeJS.Timeout | undefined;
+    let startBound = () => {};
+    const stalled = new Promise<never>((_, reject) => {
+      startBound = () => {
+        timer = setTimeout(() => reject(new Error(`PostgreSQL did not complete this batch's COPY within ${copyBoundS} s of receiving it; it may have refused a row (see its log). Nothing was imported.`)), copyBoundS * 1000);
+      };
+    });
     const finished = new Promise<void>((resolve, reject) => {
       copy.on("error", reject);
       copy.on("finish", resolve);
@@ -48,16 +72,9 @@ export async function writeItems(tx: Tx, campaignId: string, rows: ItemRow[], mi
           if (!copy.write(piece)) return void copy.once("drain", pump);
         }
         copy.end();
+        startBound();
       };
       pump();
-    });
-    // postgres.js (3.4.9) never settles the stream when the server refuses the data after end() (its error only
-    // reaches a stream still open), which would hang the import with its transaction and lock held. Validation
-    // refuses every value known to fail; should one still get through, give up after a bound no real batch nears.
-    let timer: NodeJS.Timeout | undefined;
-    const limitMs = 30_000 + fresh.length * 2;
-    const stalled = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`PostgreSQL did not complete this batch's COPY within ${Math.round(limitMs / 1000)} s; it may have refused a row (see its log). Nothing was imported.`)), limitMs);
     });
     finished.catch(() => {}); // an error after the bound below has already failed the import is not news
     try {

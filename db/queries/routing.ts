@@ -64,18 +64,23 @@ export async function writeRouting(db: Db | Tx, campaignId: string, rows: Routin
 }
 
 /**
- * A one-dimensional real[] in array_send's binary format → Float32Array; null for an empty array, another element
- * type or dimensionality, or any NULL element. Layout (big-endian int32s): ndim, has-nulls flag, element type oid,
- * then per dimension (size, lower bound), then per element its byte length (-1 for NULL) and its bytes.
+ * A one-dimensional real[] in array_send's binary format → Float32Array; null for an empty array or one with a
+ * NULL element (an item without a usable vector). Layout (big-endian int32s): ndim, has-nulls flag, element type
+ * oid, then per dimension (size, lower bound), then per element its byte length (-1 for NULL) and its bytes.
+ * Anything else is not what the query asked for, and throws rather than silently unscoring every item.
  */
 export function float4ArrayFromSend(bytes: Uint8Array): Float32Array | null {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.byteLength < 12 || v.getInt32(0) !== 1 || v.getUint32(8) !== FLOAT4_OID) return null;
+  if (bytes.byteLength >= 12 && v.getInt32(0) === 0) return null; // empty array
+  if (bytes.byteLength < 20 || v.getInt32(0) !== 1 || v.getUint32(8) !== FLOAT4_OID) throw new Error("embedding: not a one-dimensional real[] in array_send format");
   const n = v.getInt32(12);
-  if (n <= 0 || bytes.byteLength !== 20 + n * 8) return null;
+  if (n < 0 || v.getInt32(4) === 0 && bytes.byteLength !== 20 + n * 8) throw new Error("embedding: array_send data of the wrong length");
   const out = new Float32Array(n);
   for (let i = 0, off = 20; i < n; i++, off += 8) {
-    if (v.getInt32(off) !== 4) return null;
+    if (off + 4 > bytes.byteLength) throw new Error("embedding: array_send data of the wrong length");
+    const len = v.getInt32(off);
+    if (len === -1) return null;
+    if (len !== 4 || off + 8 > bytes.byteLength) throw new Error("embedding: array_send data of the wrong length");
     out[i] = v.getFloat32(off + 4);
   }
   return out;

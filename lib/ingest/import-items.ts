@@ -1,11 +1,10 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db";
-import { campaignHasItems, lockCampaignImports, upsertImportedRatings, writeItems } from "@/db/queries/ingest";
+import { lockCampaignImports, newIdFilter, upsertImportedRatings, writeItems } from "@/db/queries/ingest";
 import { imports, type Campaign, type ImportRowError } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
 import { guardStream, maxUploadBytes, type ImportFormat } from "./formats";
-import { IdFilter } from "./id-filter";
 import { parseRecords } from "./parse";
 import { validateRow, type ItemRow, type RatingRow } from "./row";
 
@@ -52,9 +51,8 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
   try {
     const importId = await db.transaction(async (tx) => {
       await lockCampaignImports(tx, campaign.id);
-      // Into an empty campaign, an id can only exist if this import wrote it: a Bloom filter over the ids written
-      // so far lets every certainly-new id skip the existence lookup (the common first, large import).
-      const written = (await campaignHasItems(tx, campaign.id)) ? null : new IdFilter();
+      // The ids written so far, when that lets certainly-new ids skip the existence lookup (db/queries/ingest.ts).
+      const written = await newIdFilter(tx, campaign.id);
       let batch: ItemRow[] = [];
       let ratings: RatingRow[] = [];
       let ids = new Set<string>();

@@ -85,11 +85,12 @@ export function validateRow(raw: Record<string, unknown>, rubric: Rubric, strati
       }
       item.embedding = emb as number[];
     }
-    // Refuse here, as a row error, what PostgreSQL would refuse at write time and fail the whole import with.
-    const bad = unstorableText(raw);
-    if (bad) reject(bad);
     if (stratificationKey && metadata[stratificationKey] !== undefined && metadata[stratificationKey] !== null) item.group = String(metadata[stratificationKey]);
     const ratings = humanRatings(jsonish(known.human_ratings, fromCsv, "human_ratings"), rubric, externalId!);
+    // Refuse here, as a row error, what PostgreSQL would refuse at write time and fail the whole import with:
+    // checked on what will be stored, so JSON held in CSV cells (metadata, human_ratings) is covered too.
+    const bad = unstorableText(item) ?? unstorableText(ratings);
+    if (bad) reject(bad);
     return { ok: true, item, ratings };
   } catch (e) {
     if (e instanceof Reject) return { ok: false, reason: e.message, externalId };

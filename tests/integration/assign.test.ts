@@ -220,6 +220,10 @@ describe.each(backends().filter((b) => b.name === "postgres"))("assignment under
       expect(rowsOf(await pool.db.execute(settings))).toEqual([{ seq: "on", plans: "auto" }]);
       // Inside a transaction the statement stays on the transaction's connection.
       expect(await pool.db.transaction((tx) => executePrepared(tx, settings))).toEqual([{ seq: "on", plans: "auto" }]);
+      // Values travel exactly as on the main pool (a jsonb parameter given as JSON text is not encoded twice).
+      const values = sql`select ${JSON.stringify(3)}::jsonb as v, jsonb_typeof(${JSON.stringify(3)}::jsonb) as t, ${"2026-01-02T03:04:05.000Z"}::timestamptz as at`;
+      expect(await executePrepared(pool.db, values)).toEqual(rowsOf(await pool.db.execute(values)));
+      expect(await executePrepared<{ t: string }>(pool.db, values)).toMatchObject([{ t: "number" }]);
       const plan = (rows: unknown[]) => JSON.stringify(rows);
       const probe = sql`explain select * from assignments where item_id = ${1} and annotator_id = ${"00000000-0000-0000-0000-000000000000"}`;
       expect(plan(await executePrepared(pool.db, probe))).toContain("Index Scan");
@@ -256,6 +260,8 @@ describe.each(backends().filter((b) => b.name === "postgres"))("assignment under
         .where(eq(judgments.campaignId, campaign.id))
         .groupBy(judgments.itemId);
       expect(per).toHaveLength(itemIds.length);
+      const types = await pool.db.execute(sql`select distinct jsonb_typeof(value) as t from judgments where campaign_id = ${campaign.id}`);
+      expect(types).toEqual([{ t: "number" }]);
       for (const r of per) expect(r).toMatchObject({ n: 3, people: 3 });
       const counters = await pool.db.select({ c: items.judgmentCount, full: items.kReached }).from(items).where(eq(items.campaignId, campaign.id));
       expect(counters.every((r) => r.c === 3 && r.full)).toBe(true);

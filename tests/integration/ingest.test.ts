@@ -5,6 +5,7 @@ import { campaigns, externalRaters, imports, items, judgments, routingRuns, user
 import { seedDemo } from "@/db/seed";
 import { createCampaign } from "@/lib/campaigns/manage";
 import { importItems } from "@/lib/ingest/import-items";
+import { writeItems } from "@/db/queries/ingest";
 import { routingRows } from "@/db/queries/routing";
 import { runRouting } from "@/lib/routing/run-routing";
 import { campaignCreateSchema } from "@/lib/validation/campaign-input";
@@ -122,6 +123,11 @@ describe.each(backends())("import and routing on $name", (backend) => {
     expect(r.errors.map((e) => e.line)).toEqual([2, 3, 4, 5, 6]);
     expect(r.errors[0]!.reason).toMatch(/surrogate/);
     expect(r.errors[2]!.reason).toMatch(/32-bit float/);
+    // CSV cells holding JSON (metadata, human_ratings) are checked after parsing.
+    const csv = ["id,output,metadata,human_ratings", 'ok2,x,"{""a"":1}",', 'm,x,"{""k"":""\\u0000""}",', 'h,x,,"[{""rater"":""r\\ud800"",""value"":1}]"'].join("\n");
+    const r2 = await importItems(t.db, c, bytes(csv), { format: "csv", actorId: researcherId });
+    expect(r2).toMatchObject({ rowsNew: 1, rowsRejected: 2 });
+    expect(r2.errors.map((e) => [e.line, /NUL|surrogate/.test(e.reason)])).toEqual([[3, true], [4, true]]);
   });
 
   it("reads embeddings back bit-exact for embedding rarity, and scores only the rows that have one", async () => {
@@ -210,5 +216,27 @@ describe.each(backends())("import and routing on $name", (backend) => {
     expect(after.filter((r) => (r.tailScore ?? 0) < 1).every((r) => r.inclusionProb === 0.5)).toBe(true);
     expect((await t.db.select({ n: sql<number>`count(*)::int` }).from(judgments).where(eq(judgments.campaignId, c.id)))[0]!.n).toBe(before);
     expect(before).toBeGreaterThan(0);
+  });
+});
+
+// The COPY path exists on PostgreSQL only (PGlite upserts every batch).
+describe.each(backends().filter((b) => b.name === "postgres"))("import's COPY path on $name", (backend) => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await backend.open();
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it("fails a COPY the server refuses after the last byte, instead of hanging, and leaves nothing", async () => {
+    // Validation refuses every value known to fail a COPY; writeItems is called directly to get one through.
+    const [u] = await t.db.insert(users).values({ email: "copy@x.test", name: "Copy", role: "researcher" }).returning();
+    const c = await createCampaign(t.db, campaignCreateSchema.parse({ name: "Refused COPY", rubric: { type: "likert", min: 1, max: 5 } }), { actorId: u!.id });
+    const bad = { external_id: "huge", input: "", output: "x", metadata: {}, embedding: [1e39] };
+    const e = await t.db.transaction((tx) => writeItems(tx, c.id, [bad], undefined, 1)).then(() => null, (err: unknown) => err);
+    expect(String(e)).toMatch(/did not complete this batch's COPY|out of range/);
+    const [n] = await t.db.select({ n: sql<number>`count(*)::int` }).from(items).where(eq(items.campaignId, c.id));
+    expect(n!.n).toBe(0);
   });
 });
