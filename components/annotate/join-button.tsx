@@ -1,12 +1,16 @@
 "use client";
 import { useState } from "react";
-import { useRouter } from "next/navigation";
+import { usePathname, useRouter } from "next/navigation";
 import { Button } from "@/components/ui/button";
 import { workApi } from "./use-work-api";
 
-/** Join a public campaign, then reload the server page (which now leases the first item). */
+/**
+ * Join a public campaign, then render the rating page once (it leases the first item). Once: two renders at the
+ * same time (a push and a refresh) would lease two items for this person in a race, and show either.
+ */
 export function JoinButton({ slug, label = "Join and start rating" }: { slug: string; label?: string }) {
   const router = useRouter();
+  const pathname = usePathname();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   return (
@@ -20,8 +24,9 @@ export function JoinButton({ slug, label = "Join and start rating" }: { slug: st
             setBusy(false);
             return setError(r.error.message);
           }
-          router.push(`/campaigns/${slug}/rate`);
-          router.refresh();
+          const rate = `/campaigns/${slug}/rate`;
+          if (pathname === rate) router.refresh();
+          else router.push(rate);
         }}
       >
         {busy ? "Joining…" : label}
