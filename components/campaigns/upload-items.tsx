@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/button";
@@ -23,6 +23,11 @@ const TYPES: Record<string, string> = { jsonl: "application/x-ndjson", ndjson: "
 export function UploadItems({ campaignId, slug, maxMb }: { campaignId: string; slug: string; maxMb: number }) {
   const router = useRouter();
   const [file, setFile] = useState<File | null>(null);
+  // Marks the form as hydrated: a file chosen before that is not seen by this component (tests wait for it).
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    formRef.current?.setAttribute("data-ready", "true");
+  }, []);
   const [atomic, setAtomic] = useState(false);
   const [pct, setPct] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -55,7 +60,7 @@ export function UploadItems({ campaignId, slug, maxMb }: { campaignId: string; s
 
   return (
     <div className="space-y-5">
-      <form onSubmit={upload} className="space-y-4 rounded-lg bg-white p-5 shadow-sm ring-1 ring-slate-200">
+      <form ref={formRef} onSubmit={upload} className="space-y-4 rounded-lg bg-white p-5 shadow-sm ring-1 ring-slate-200">
         <div className="space-y-1">
           <label htmlFor="items-file" className="block text-sm font-medium text-slate-800">Items file (JSONL, CSV or JSON array, up to {maxMb} MB)</label>
           <input id="items-file" type="file" accept=".jsonl,.ndjson,.csv,.json" onChange={(e) => setFile(e.target.files?.[0] ?? null)} className="block w-full text-sm text-slate-700 file:mr-3 file:rounded-md file:border-0 file:bg-indigo-50 file:px-3 file:py-2 file:font-semibold file:text-indigo-700" />

@@ -14,6 +14,7 @@ test("a researcher creates a campaign, uploads the example file, sees the import
   await page.getByRole("button", { name: "Create campaign" }).click();
 
   await expect(page.getByRole("heading", { name: "Import items" })).toBeVisible();
+  await page.locator("form[data-ready]").waitFor();
   await page.getByLabel(/Items file/).setInputFiles(path.join(process.cwd(), "public/examples/items.jsonl"));
   await page.getByRole("button", { name: "Upload and import" }).click();
   const report = page.getByRole("region", { name: "Import report" });
@@ -36,6 +37,7 @@ test("a researcher creates a campaign, uploads the example file, sees the import
 test("a bad file gets a clear message and a row-level report", async ({ page }) => {
   await signIn(page, "researcher@margin.demo");
   await page.goto("/campaigns/multilingual-helpfulness/import");
+  await page.locator("form[data-ready]").waitFor();
   await page.getByLabel(/Items file/).setInputFiles({ name: "bad.jsonl", mimeType: "", buffer: Buffer.from('{"id":"n1","output":"ok","judge_score":3}\n{"id":"n2","output":"x","judge_score":11}\n') });
   // All or nothing: the demo campaign (shared with other specs) stays untouched.
   await page.getByLabel("All or nothing: import nothing if any row is invalid").check();
@@ -45,6 +47,7 @@ test("a bad file gets a clear message and a row-level report", async ({ page }) 
   await expect(report.getByRole("table", { name: /Rejected rows/ }).getByRole("cell", { name: "2", exact: true })).toBeVisible();
   await expect(report.getByRole("link", { name: /Download the error report/ })).toBeVisible();
 
+  await page.locator("form[data-ready]").waitFor();
   await page.getByLabel(/Items file/).setInputFiles({ name: "picture.png", mimeType: "image/png", buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47]) });
   await page.getByRole("button", { name: "Upload and import" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "Choose" })).toHaveText("Choose a .jsonl, .csv or .json file.");

@@ -61,6 +61,7 @@ test("researcher → routing → three contributors → auditor: the evidence ch
   await page.getByRole("button", { name: "Create campaign" }).click();
   await expect(page.getByRole("heading", { name: "Import items" })).toBeVisible();
   const slug = new URL(page.url()).pathname.split("/")[2]!;
+  await page.locator("form[data-ready]").waitFor();
   await page.getByLabel(/Items file/).setInputFiles(path.join(process.cwd(), "public/examples/items.jsonl"));
   await page.getByRole("button", { name: "Upload and import" }).click();
   await expect(page.getByRole("region", { name: "Import report" }).getByRole("status").first()).toHaveText(`Imported ${EXAMPLE_ROWS} rows.`, { timeout: 30_000 });
