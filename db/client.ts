@@ -42,20 +42,15 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
   if (options.url) {
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
-    const client = postgres(options.url, {
-      max: options.max ?? 10,
-      onnotice: () => {},
-      connect_timeout: 10,
-    });
+    const base = { max: options.max ?? 10, onnotice: () => {}, connect_timeout: 10 };
+    const client = postgres(options.url, base);
     // The contributor hot path (executePrepared: next-item, submit) runs on a pool of its own whose sessions plan
     // without sequential scans and always reuse the generic plan. Its statements are point lookups by design; a
     // generic plan cached while assignments was small would otherwise keep seq-scanning it (once per candidate
     // item) as it grows, until autovacuum's next analyze, and a custom plan costs ~2 ms of planning per call.
     // Session parameters in the startup packet: a PgBouncer in front must list them in ignore_startup_parameters.
     const hot = options.hotPool === false ? null : postgres(options.url, {
-      max: options.max ?? 10,
-      onnotice: () => {},
-      connect_timeout: 10,
+      ...base,
       connection: { enable_seqscan: "off", plan_cache_mode: "force_generic_plan" },
       // postgres.js's array-type lookup at connect plans horribly without seq scans (3 s for 16 connections);
       // the hot path's statements take and return no arrays.

@@ -27,18 +27,18 @@ export async function newIdFilter(tx: Tx, campaignId: string): Promise<IdFilter 
  * yet in the campaign go in by COPY (the server's bulk path, several times faster than an INSERT … SELECT from
  * JSON) and ids already there through upsertItems; PGlite uses upsertItems for all. Earlier batches of the same
  * file are visible to the lookup, so an id repeated across batches updates, never duplicates.
- * `mightExist`: when the caller can tell that an id is certainly new (it returns false), that id is not looked up.
+ * `written` (from newIdFilter): ids it has never seen are not looked up, and this batch's ids are added to it.
  */
 export async function writeItems(
   tx: Tx,
   campaignId: string,
   rows: ItemRow[],
-  mightExist?: (externalId: string) => boolean,
+  written: IdFilter | null = null,
   copyBoundS = 30,
 ): Promise<{ inserted: number; updated: number }> {
   const client = postgresClientOf(tx);
   if (!client || rows.length === 0) return upsertItems(tx, campaignId, rows);
-  const probe = mightExist ? rows.filter((r) => mightExist(r.external_id)) : rows;
+  const probe = written ? rows.filter((r) => written.mightHave(r.external_id)) : rows;
   const found = probe.length === 0 ? [] : rowsOf<{ external_id: string }>(
     // Driven from the batch's ids, one probe each of items_campaign_external_key.
     await tx.execute(sql`select i.external_id from json_array_elements_text(${JSON.stringify(probe.map((r) => r.external_id))}::json) as x(id)
@@ -53,36 +53,29 @@ export async function writeItems(
     // refuses every value known to fail; should one still get through, give up copyBoundS after the last byte
     // was handed over (the server then has at most a socket buffer's worth of rows left to write).
     let timer: NodeJS.Timeout | undefined;
-    let startBound = () => {};
-    const stalled = new Promise<never>((_, reject) => {
-      startBound = () => {
-        timer = setTimeout(() => reject(new Error(`PostgreSQL did not complete this batch's COPY within ${copyBoundS} s of receiving it; it may have refused a row (see its log). Nothing was imported.`)), copyBoundS * 1000);
-      };
-    });
-    const finished = new Promise<void>((resolve, reject) => {
-      copy.on("error", reject);
-      copy.on("finish", resolve);
-      // ~100-row pieces: postgres.js copies each write into a message buffer that grows by doubling, so one
-      // multi-megabyte write costs several copies of itself; small pieces cost one.
-      let i = 0;
-      const pump = () => {
-        while (i < fresh.length) {
-          const piece = Buffer.from(copyText(campaignId, fresh.slice(i, i + 100)));
-          i += 100;
-          if (!copy.write(piece)) return void copy.once("drain", pump);
-        }
-        copy.end();
-        startBound();
-      };
-      pump();
-    });
-    finished.catch(() => {}); // an error after the bound below has already failed the import is not news
     try {
-      await Promise.race([finished, stalled]);
+      await new Promise<void>((resolve, reject) => {
+        copy.on("error", reject);
+        copy.on("finish", resolve);
+        // ~100-row pieces: postgres.js copies each write into a message buffer that grows by doubling, so one
+        // multi-megabyte write costs several copies of itself; small pieces cost one.
+        let i = 0;
+        const pump = () => {
+          while (i < fresh.length) {
+            const piece = Buffer.from(copyText(campaignId, fresh.slice(i, i + 100)));
+            i += 100;
+            if (!copy.write(piece)) return void copy.once("drain", pump);
+          }
+          copy.end();
+          timer = setTimeout(() => reject(new Error(`PostgreSQL did not complete this batch's COPY within ${copyBoundS} s of receiving it; it may have refused a row (see its log). Nothing was imported.`)), copyBoundS * 1000);
+        };
+        pump();
+      });
     } finally {
       clearTimeout(timer);
     }
   }
+  if (written) for (const r of rows) written.add(r.external_id);
   const updated = existing.size === 0 ? { inserted: 0, updated: 0 } : await upsertItems(tx, campaignId, rows.filter((r) => existing.has(r.external_id)));
   return { inserted: fresh.length + updated.inserted, updated: updated.updated };
 }

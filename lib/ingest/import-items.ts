@@ -67,8 +67,7 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
         ids = new Set();
         await pending;
         pending = (async () => {
-          const r = await writeItems(tx, campaign.id, items, written ? (id) => written.mightHave(id) : undefined);
-          if (written) for (const item of items) written.add(item.external_id);
+          const r = await writeItems(tx, campaign.id, items, written);
           rowsNew += r.inserted;
           rowsUpdated += r.updated;
           await upsertImportedRatings(tx, campaign.id, rs, campaign.guidelinesVersion);

@@ -234,7 +234,7 @@ describe.each(backends().filter((b) => b.name === "postgres"))("import's COPY pa
     const [u] = await t.db.insert(users).values({ email: "copy@x.test", name: "Copy", role: "researcher" }).returning();
     const c = await createCampaign(t.db, campaignCreateSchema.parse({ name: "Refused COPY", rubric: { type: "likert", min: 1, max: 5 } }), { actorId: u!.id });
     const bad = { external_id: "huge", input: "", output: "x", metadata: {}, embedding: [1e39] };
-    const e = await t.db.transaction((tx) => writeItems(tx, c.id, [bad], undefined, 1)).then(() => null, (err: unknown) => err);
+    const e = await t.db.transaction((tx) => writeItems(tx, c.id, [bad], null, 1)).then(() => null, (err: unknown) => err);
     expect(String(e)).toMatch(/did not complete this batch's COPY|out of range/);
     const [n] = await t.db.select({ n: sql<number>`count(*)::int` }).from(items).where(eq(items.campaignId, c.id));
     expect(n!.n).toBe(0);
