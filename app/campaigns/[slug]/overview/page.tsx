@@ -33,13 +33,15 @@ export default async function OverviewPage({ params }: { params: Promise<{ slug:
   }
   const { campaign: c } = loaded;
   const db = await getDb();
-  const [progress, groups, tail, conf, depth, renderedRunAt] = await Promise.all([
+  // The latest run is read before the figures, not beside them: the parallel queries each see their own snapshot,
+  // and a run committing in between would mark stale figures as current (the status panel then never refreshes).
+  const renderedRunAt = await latestRoutingRunAt(db, c.id);
+  const [progress, groups, tail, conf, depth] = await Promise.all([
     campaignProgress(db, c.id, c.k),
     groupCoverage(db, c.id),
     histogram(db, c.id, "tail_score"),
     histogram(db, c.id, "judge_confidence"),
     judgmentDepth(db, c.id, c.k),
-    latestRoutingRunAt(db, c.id),
   ]);
 
   return (
