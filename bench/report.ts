@@ -3,9 +3,9 @@
 // Zipf-like groups, a rare tail routed with π = 1, a systematic control sample with π = p, k ratings per rated item.
 import os from "node:os";
 import { sql } from "drizzle-orm";
-import { campaigns, users } from "@/db/schema";
-import { labelledItems, reportCells, reportWatermark } from "@/db/queries/report";
-import { DECILE_CUTS, getReport } from "@/lib/report";
+import { campaigns, routingRuns, users } from "@/db/schema";
+import { labelledItems, reportAccounting, reportCells, reportWatermark } from "@/db/queries/report";
+import { DECILE_CUTS, DEFAULT_REPORT_PARAMS, getReport } from "@/lib/report";
 import { defaultRoutingPolicy } from "@/lib/validation/campaign";
 import { freshDatabase, log, num, rssSampler } from "./lib";
 
@@ -53,6 +53,15 @@ export default async function bench(flags: Record<string, string>) {
       from items i cross join unnest(${sql.raw(`array[${ids.map((x) => `'${x}'::uuid`).join(",")}]`)}) as a(id)
       where i.campaign_id = ${campaign.id} and i.routed`);
     await db.db.execute(sql`update items set judgment_count = ${raters} where campaign_id = ${campaign.id} and routed`);
+    // The routing run's inclusion records (one per item), as lib/routing writes them: the design the report reads.
+    const [run] = await db.db
+      .insert(routingRuns)
+      .values({ campaignId: campaign.id, seed: "bench", policy: defaultRoutingPolicy, policyVersion: 1, itemsTotal: nItems, itemsRouted: nRouted })
+      .returning({ id: routingRuns.id });
+    await db.db.execute(sql`
+      insert into inclusion_records (run_id, item_id, item_version, "group", tail, route_pi, u, routed, prior_pi, in_sample, pi, reason)
+      select ${run!.id}, id, version, "group", tail_score, inclusion_prob, random(), routed, null, routed, inclusion_prob, case when routed then route_reason::text end
+      from items where campaign_id = ${campaign.id}`);
     // As autovacuum would have by the time anyone reads a report of an established campaign: hint bits and the
     // visibility map set, statistics current (without it the first read of freshly written rows also writes).
     await db.db.execute(sql`vacuum analyze`);
@@ -60,7 +69,7 @@ export default async function bench(flags: Record<string, string>) {
     const t2 = performance.now();
     log(`generated ${JSON.stringify(counts[0])} in ${((t2 - t0) / 1000).toFixed(1)} s (items ${((t1 - t0) / 1000).toFixed(1)} s)`);
 
-    const params = { cuts: DECILE_CUTS, minN: 20 };
+    const params = { ...DEFAULT_REPORT_PARAMS, cuts: DECILE_CUTS, minN: 20 };
     const dbs = { reads: db.db, writes: db.db };
     const rss = rssSampler();
     const cpu0 = process.cpuUsage();
@@ -79,8 +88,9 @@ export default async function bench(flags: Record<string, string>) {
       return Math.round(performance.now() - t) / 1000;
     };
     const sqlWatermark = await timed(() => reportWatermark(db.db, campaign.id));
-    const sqlCells = await timed(() => reportCells(db.db, campaign.id, params.cuts));
-    const sqlLabelled = await timed(() => labelledItems(db.db, campaign.id));
+    const sqlCells = await timed(() => reportCells(db.db, campaign.id, run!.id, params.cuts));
+    const sqlLabelled = await timed(() => labelledItems(db.db, campaign.id, run!.id));
+    const sqlAccounting = await timed(() => reportAccounting(db.db, campaign.id, run!.id));
     log(`cold ${((c1 - c0) / 1000).toFixed(2)} s (cached: ${cold.cached}), warm ${((c2 - c1) / 1000).toFixed(3)} s (cached: ${warm.cached}); overall agreement ${cold.report.overall.judgeAgreement?.estimate.toFixed(3)}, bias ${cold.report.overall.bias?.estimate.toFixed(3)} (naive ${cold.report.overall.biasNaive?.estimate.toFixed(3)})`);
     return {
       items: counts[0]!.items,
@@ -94,6 +104,7 @@ export default async function bench(flags: Record<string, string>) {
       sql_watermark_s: sqlWatermark,
       sql_cells_s: sqlCells,
       sql_labelled_s: sqlLabelled,
+      sql_accounting_s: sqlAccounting,
       strata: cold.report.buckets.length + cold.report.groups.length + 1,
       generate_s: Math.round((t2 - t0) / 100) / 10,
     };

@@ -2,7 +2,8 @@ import { eq, sql } from "drizzle-orm";
 import { hashPassword } from "@/lib/auth/password";
 import { mulberry32, normal } from "@/lib/random";
 import { groupRarityScores } from "@/lib/tail/group-rarity";
-import { routeItems } from "@/lib/routing/route-items";
+import { routeItems, sampleDesign } from "@/lib/routing/route-items";
+import { insertInclusionRecords } from "./queries/routing";
 import { defaultRoutingPolicy, type Rubric } from "@/lib/validation/campaign";
 import type { Db } from "./client";
 import { DEMO_PASSWORD, demoLanguages, demoUsers } from "./demo-data";
@@ -132,15 +133,22 @@ export async function seedDemo(db: Db, options: { items?: number } = {}): Promis
       itemIds.push(...ids.map((x) => x.id));
     }
     const routedCount = decisions.filter((d) => d.routed).length;
-    await tx.insert(routingRuns).values({
-      campaignId,
-      userId: researcherId,
-      seed: ROUTING_SEED,
-      policy: defaultRoutingPolicy,
-      policyVersion: 1,
-      itemsTotal: rows.length,
-      itemsRouted: routedCount,
-    });
+    const [run] = await tx
+      .insert(routingRuns)
+      .values({ campaignId, userId: researcherId, seed: ROUTING_SEED, policy: defaultRoutingPolicy, policyVersion: 1, itemsTotal: rows.length, itemsRouted: routedCount })
+      .returning({ id: routingRuns.id });
+    for (let start = 0; start < rows.length; start += 1000) {
+      await insertInclusionRecords(
+        tx,
+        run!.id,
+        rows.slice(start, start + 1000).map((r, j) => {
+          const i = start + j;
+          const d = decisions[i]!;
+          const design = sampleDesign(d, null);
+          return { item: itemIds[i]!, version: 1, group: r.group, tail: tails[i]!, routePi: d.pi, u: d.u, routed: d.routed, priorPi: null, inSample: design.inSample, pi: design.pi, reason: design.reason };
+        }),
+      );
+    }
 
     // Some work already done: the three contributors rated a seeded ~45% of routed items, tail and control alike.
     const routedIdx = decisions.map((d, i) => ({ d, i })).filter((x) => x.d.routed && rand() < 0.45);

@@ -32,7 +32,7 @@ export function GroupTable({ report }: { report: Report }) {
           <Th numeric>Judge κ</Th>
           <Th numeric>Judge ρ</Th>
           <Th numeric>Judge bias</Th>
-          <Th>vs bulk</Th>
+          <Th>vs reference</Th>
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100">
@@ -57,7 +57,7 @@ export function GroupTable({ report }: { report: Report }) {
                 <Td /><Td /><Td /><Td />
               </>
             )}
-            <Td>{worseBadge(g, report.reference.group)}</Td>
+            <Td>{worseBadge(g, report.reference.kind === "group" ? report.reference.key : null)}</Td>
           </tr>
         ))}
       </tbody>

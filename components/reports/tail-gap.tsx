@@ -66,7 +66,7 @@ export function TailGap({ report }: { report: Report }) {
                 </Td>
               )}
               {!b.enough && <><Td /><Td /><Td /></>}
-              <Td>{worseBadge(b, report.reference.bucket)}</Td>
+              <Td>{worseBadge(b, report.reference.kind === "bucket" ? report.reference.key : null)}</Td>
             </tr>
           ))}
         </tbody>

@@ -1,6 +1,6 @@
 import type { Sql } from "postgres";
 import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
-import type { Db } from "../client";
+import { rowsOf, type Db } from "../client";
 import { FORMULA_PREFIXES } from "@/lib/export/csv-safe";
 import { campaignMembers, exports, externalRaters, items, judgments } from "../schema";
 
@@ -25,6 +25,11 @@ export async function itemsPage(db: Db, campaignId: string, afterId: number, lim
       routed: items.routed,
       routeReason: items.routeReason,
       inclusionProb: items.inclusionProb,
+      providedTailScore: items.providedTailScore,
+      version: items.version,
+      contentHash: items.contentHash,
+      goldAnswer: items.goldAnswer,
+      labelPi: items.labelPi,
     })
     .from(items)
     .where(and(eq(items.campaignId, campaignId), gt(items.id, afterId)))
@@ -51,6 +56,7 @@ export async function judgmentsPage(db: Db, campaignId: string, afterId: number,
       routeReason: items.routeReason,
       model: items.model,
       excluded: sql<boolean>`coalesce(${campaignMembers.excludedFromReports}, false)`,
+      itemVersion: judgments.itemVersion,
     })
     .from(judgments)
     .innerJoin(items, eq(items.id, judgments.itemId))
@@ -167,10 +173,61 @@ export async function prepareJudgmentsCopy(
     select j.id, ${csvTextSql("i.external_id")}, r.name, ${jsonCellSql("j.value")}, ${csvTextSql("j.rationale")},
            j.time_taken_ms, j.source, ${isoTimeSql("j.created_at")}, ${isoTimeSql("j.updated_at")},
            r.excluded, ${cell(constants.campaignId)}, j.guidelines_version, ${cell(constants.rubric)}, ${cell(constants.routingPolicyVersion)}, ${cell(constants.routingSeed)},
-           i.inclusion_prob, i.route_reason, ${csvTextSql("i.model")}
+           i.inclusion_prob, i.route_reason, ${csvTextSql("i.model")}, j.item_version
     from judgments j
     join items i on i.id = j.item_id
     left join ${raterTable} as r(id, name, excluded) on r.id = coalesce(j.annotator_id, j.external_rater_id)
     where j.campaign_id = ${uuidLiteral(campaignId)}
     order by j.id`;
+}
+
+export type DesignRow = {
+  itemId: number;
+  externalId: string;
+  itemVersion: number;
+  group: string | null;
+  tail: number | null;
+  routePi: number;
+  u: number | null;
+  routed: boolean;
+  priorPi: number | null;
+  inSample: boolean;
+  pi: number;
+  reason: string | null;
+  judgeScore: unknown;
+};
+
+/** A page of a routing run's inclusion records, with each item's judge score as of the recorded version. */
+export async function designPage(db: Db, campaignId: string, runId: string, afterItemId: number, limit: number): Promise<DesignRow[]> {
+  const rows = rowsOf<{ item_id: number | string; external_id: string; item_version: number; group: string | null; tail: number | null; route_pi: number; u: number | null; routed: boolean; prior_pi: number | null; in_sample: boolean; pi: number; reason: string | null; judge: string | null }>(
+    await db.execute(sql`
+      select r.item_id, i.external_id, r.item_version, r."group", r.tail, r.route_pi, r.u, r.routed, r.prior_pi, r.in_sample, r.pi, r.reason,
+             (case when r.item_version = i.version then i.judge_score else v.judge_score end)::text as judge
+      from inclusion_records r
+      join ${items} i on i.id = r.item_id and i.campaign_id = ${campaignId}
+      left join item_versions v on v.item_id = r.item_id and v.version = r.item_version and r.item_version <> i.version
+      where r.run_id = ${runId} and r.item_id > ${afterItemId}
+      order by r.item_id
+      limit ${limit}`),
+  );
+  return rows.map((r) => ({
+    itemId: Number(r.item_id),
+    externalId: r.external_id,
+    itemVersion: Number(r.item_version),
+    group: r.group,
+    tail: r.tail === null ? null : Number(r.tail),
+    routePi: Number(r.route_pi),
+    u: r.u === null ? null : Number(r.u),
+    routed: r.routed,
+    priorPi: r.prior_pi === null ? null : Number(r.prior_pi),
+    inSample: r.in_sample,
+    pi: Number(r.pi),
+    reason: r.reason,
+    judgeScore: r.judge === null ? null : JSON.parse(r.judge),
+  }));
+}
+
+export async function countDesign(db: Db, runId: string): Promise<number> {
+  const [r] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from inclusion_records where run_id = ${runId}`));
+  return r?.n ?? 0;
 }

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { items } from "../schema";
 import { postgresClientOf, rowsOf, type Db, type Tx } from "../client";
 import { IdFilter } from "@/lib/ingest/id-filter";
 import type { ItemRow, RatingRow } from "@/lib/ingest/row";
@@ -29,15 +30,18 @@ export async function newIdFilter(tx: Tx, campaignId: string): Promise<IdFilter 
  * file are visible to the lookup, so an id repeated across batches updates, never duplicates.
  * `written` (from newIdFilter): ids it has never seen are not looked up, and this batch's ids are added to it.
  */
+export type WriteResult = { inserted: number; updated: number; unchanged: number; versioned: string[] };
+
 export async function writeItems(
   tx: Tx,
   campaignId: string,
   rows: ItemRow[],
   written: IdFilter | null = null,
   copyBoundS = 30,
-): Promise<{ inserted: number; updated: number }> {
+  importId: string | null = null,
+): Promise<WriteResult> {
   const client = postgresClientOf(tx);
-  if (!client || rows.length === 0) return upsertItems(tx, campaignId, rows);
+  if (!client || rows.length === 0) return upsertItems(tx, campaignId, rows, importId);
   const probe = written ? rows.filter((r) => written.mightHave(r.external_id)) : rows;
   const found = probe.length === 0 ? [] : rowsOf<{ external_id: string }>(
     // Driven from the batch's ids, one probe each of items_campaign_external_key.
@@ -76,11 +80,11 @@ export async function writeItems(
     }
   }
   if (written) for (const r of rows) written.add(r.external_id);
-  const updated = existing.size === 0 ? { inserted: 0, updated: 0 } : await upsertItems(tx, campaignId, rows.filter((r) => existing.has(r.external_id)));
-  return { inserted: fresh.length + updated.inserted, updated: updated.updated };
+  const updated = existing.size === 0 ? { inserted: 0, updated: 0, unchanged: 0, versioned: [] } : await upsertItems(tx, campaignId, rows.filter((r) => existing.has(r.external_id)), importId);
+  return { ...updated, inserted: fresh.length + updated.inserted };
 }
 
-const COPY_COLUMNS = ["campaign_id", "external_id", "input", "output", "output_b", "model", "metadata", '"group"', "judge_score", "judge_confidence", "judge_rationale", "embedding", "tail_score", "gold_answer"];
+const COPY_COLUMNS = ["campaign_id", "external_id", "input", "output", "output_b", "model", "metadata", '"group"', "judge_score", "judge_confidence", "judge_rationale", "embedding", "provided_tail_score", "gold_answer", "label_pi"];
 
 // COPY text format: tab between columns, \N for null, and backslash, tab, newline and carriage return escaped.
 const copyEscape = (s: string) => (/[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r")) : s);
@@ -91,10 +95,16 @@ const copyNum = (v: number | undefined) => (v === undefined ? "\\N" : String(v))
 function copyText(campaignId: string, rows: ItemRow[]): string {
   let out = "";
   for (const r of rows) {
-    out += `${campaignId}\t${copyEscape(r.external_id)}\t${copyEscape(r.input)}\t${copyEscape(r.output)}\t${copyMaybe(r.output_b)}\t${copyMaybe(r.model)}\t${copyJson(r.metadata ?? {})}\t${copyMaybe(r.group)}\t${copyJson(r.judge_score)}\t${copyNum(r.judge_confidence)}\t${copyMaybe(r.judge_rationale)}\t${r.embedding ? `{${r.embedding.join(",")}}` : "\\N"}\t${copyNum(r.tail_score)}\t${copyJson(r.gold_answer)}\n`;
+    out += `${campaignId}\t${copyEscape(r.external_id)}\t${copyEscape(r.input)}\t${copyEscape(r.output)}\t${copyMaybe(r.output_b)}\t${copyMaybe(r.model)}\t${copyJson(r.metadata ?? {})}\t${copyMaybe(r.group)}\t${copyJson(r.judge_score)}\t${copyNum(r.judge_confidence)}\t${copyMaybe(r.judge_rationale)}\t${r.embedding ? `{${r.embedding.join(",")}}` : "\\N"}\t${copyNum(r.tail_score)}\t${copyJson(r.gold_answer)}\t${copyNum(r.label_pi)}\n`;
   }
   return out;
 }
+
+// The versioned content of an item (what its raters saw): input, output(s) and the judge's verdict.
+const CONTENT = (t: string) => sql.raw(`(${t}.input, ${t}.output, ${t}.output_b, ${t}.judge_score, ${t}.judge_confidence, ${t}.judge_rationale)`);
+// Everything an import sets.
+const ALL = (t: string) =>
+  sql.raw(`(${t}.input, ${t}.output, ${t}.output_b, ${t}.model, ${t}.metadata, ${t}."group", ${t}.judge_score, ${t}.judge_confidence, ${t}.judge_rationale, ${t}.embedding, ${t}.provided_tail_score, ${t}.gold_answer, ${t}.label_pi)`);
 
 /**
  * Upsert one batch of items in one statement. The whole batch travels as one JSON parameter expanded by
@@ -102,29 +112,65 @@ function copyText(campaignId: string, rows: ItemRow[]): string {
  * rows this statement inserted (an updated row carries the updating transaction's xmax), which counts
  * new vs updated without a second query. Routing columns are left alone: the routing run that follows an import
  * recomputes them.
+ * Item versions: a row identical to the stored item writes nothing. A row whose content (input, output(s), judge
+ * verdict) differs keeps the old content in item_versions under its version number, bumps items.version and
+ * starts the new version's count of judgments at 0 (judgments stay bound to the version their rater saw, and
+ * live leases on it are closed so nobody submits a rating of text that is no longer there). A change of anything
+ * else (metadata, model, embedding, provided tail score, gold answer) updates the item in place.
+ * All CTEs read the statement's one snapshot, so `changed` sees the content the upsert replaces.
  */
-export async function upsertItems(db: Db | Tx, campaignId: string, rows: ItemRow[]): Promise<{ inserted: number; updated: number }> {
-  if (rows.length === 0) return { inserted: 0, updated: 0 };
+export async function upsertItems(db: Db | Tx, campaignId: string, rows: ItemRow[], importId: string | null = null): Promise<WriteResult> {
+  if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0, versioned: [] };
   const result = await db.execute(sql`
-    with up as (
-      insert into items (campaign_id, external_id, input, output, output_b, model, metadata, "group",
-                         judge_score, judge_confidence, judge_rationale, embedding, tail_score, gold_answer)
-      select ${campaignId}, x.external_id, x.input, x.output, x.output_b, x.model, coalesce(x.metadata, '{}'::jsonb), x."group",
-             x.judge_score, x.judge_confidence, x.judge_rationale, x.embedding, x.tail_score, x.gold_answer
+    with x as (
+      select x.external_id, x.input, x.output, x.output_b, x.model, coalesce(x.metadata, '{}'::jsonb) as metadata, x."group",
+             x.judge_score, x.judge_confidence, x.judge_rationale, x.embedding, x.tail_score as provided_tail_score, x.gold_answer, x.label_pi
       from json_to_recordset(${JSON.stringify(rows)}::json) as x(
         external_id text, input text, output text, output_b text, model text, metadata jsonb, "group" text,
-        judge_score jsonb, judge_confidence float8, judge_rationale text, embedding real[], tail_score float8, gold_answer jsonb)
+        judge_score jsonb, judge_confidence float8, judge_rationale text, embedding real[], tail_score float8, gold_answer jsonb, label_pi float8)
+    ),
+    changed as (
+      select i.id, i.external_id, i.version, i.content_hash, i.input, i.output, i.output_b, i.judge_score, i.judge_confidence, i.judge_rationale
+      from x join ${items} i on i.campaign_id = ${campaignId} and i.external_id = x.external_id
+      where ${CONTENT("i")} is distinct from ${CONTENT("x")}
+    ),
+    archived as (
+      insert into item_versions (item_id, version, campaign_id, content_hash, input, output, output_b, judge_score, judge_confidence, judge_rationale, superseded_by_import)
+      select c.id, c.version, ${campaignId}, c.content_hash, c.input, c.output, c.output_b, c.judge_score, c.judge_confidence, c.judge_rationale, ${importId}::uuid
+      from changed c
+      returning item_id
+    ),
+    closed as (
+      update assignments set status = 'expired', finished_at = now()
+      where item_id in (select id from changed) and status = 'leased'
+      returning id
+    ),
+    up as (
+      insert into items (campaign_id, external_id, input, output, output_b, model, metadata, "group",
+                         judge_score, judge_confidence, judge_rationale, embedding, provided_tail_score, gold_answer, label_pi)
+      select ${campaignId}, x.external_id, x.input, x.output, x.output_b, x.model, x.metadata, x."group",
+             x.judge_score, x.judge_confidence, x.judge_rationale, x.embedding, x.provided_tail_score, x.gold_answer, x.label_pi
+      from x
       on conflict (campaign_id, external_id) do update set
         input = excluded.input, output = excluded.output, output_b = excluded.output_b, model = excluded.model,
         metadata = excluded.metadata, "group" = excluded."group", judge_score = excluded.judge_score,
         judge_confidence = excluded.judge_confidence, judge_rationale = excluded.judge_rationale,
-        embedding = excluded.embedding, tail_score = excluded.tail_score, gold_answer = excluded.gold_answer,
+        embedding = excluded.embedding, provided_tail_score = excluded.provided_tail_score, gold_answer = excluded.gold_answer,
+        label_pi = excluded.label_pi,
+        version = items.version + (${CONTENT("items")} is distinct from ${CONTENT("excluded")})::int,
+        judgment_count = case when ${CONTENT("items")} is distinct from ${CONTENT("excluded")} then 0 else items.judgment_count end,
+        k_reached = case when ${CONTENT("items")} is distinct from ${CONTENT("excluded")} then false else items.k_reached end,
         updated_at = now()
+      where ${ALL("items")} is distinct from ${ALL("excluded")}
       returning (xmax = 0) as inserted
     )
-    select count(*) filter (where inserted)::int as inserted, count(*) filter (where not inserted)::int as updated from up`);
-  const [r] = rowsOf<{ inserted: number; updated: number }>(result);
-  return { inserted: r?.inserted ?? 0, updated: r?.updated ?? 0 };
+    select (select count(*) from up where inserted)::int as inserted, (select count(*) from up where not inserted)::int as updated,
+           (select count(*) from closed)::int as closed,
+           coalesce((select json_agg(c.external_id order by c.external_id) from changed c join archived a on a.item_id = c.id), '[]'::json)::text as versioned`);
+  const [r] = rowsOf<{ inserted: number; updated: number; versioned: string }>(result);
+  const inserted = r?.inserted ?? 0;
+  const updated = r?.updated ?? 0;
+  return { inserted, updated, unchanged: rows.length - inserted - updated, versioned: JSON.parse(r?.versioned ?? "[]") as string[] };
 }
 
 /**
@@ -139,15 +185,20 @@ export async function upsertImportedRatings(db: Db | Tx, campaignId: string, rat
   await db.execute(sql`insert into external_raters (campaign_id, pseudonym)
     select ${campaignId}, r from json_array_elements_text(${JSON.stringify(raters)}::json) as r
     on conflict (campaign_id, pseudonym) do nothing`);
-  await db.execute(sql`insert into judgments (campaign_id, item_id, external_rater_id, value, rationale, source, guidelines_version)
-    select ${campaignId}, i.id, er.id, x.value, x.rationale, 'import', ${guidelinesVersion}
+  // A rating arrives with the content of its row, so it is bound to the item's version after this import; an
+  // identical re-import changes nothing.
+  await db.execute(sql`insert into judgments (campaign_id, item_id, external_rater_id, value, rationale, source, guidelines_version, item_version)
+    select ${campaignId}, i.id, er.id, x.value, x.rationale, 'import', ${guidelinesVersion}, i.version
     from json_to_recordset(${JSON.stringify(ratings)}::json) as x(external_id text, rater text, value jsonb, rationale text)
     join items i on i.campaign_id = ${campaignId} and i.external_id = x.external_id
     join external_raters er on er.campaign_id = ${campaignId} and er.pseudonym = x.rater
-    on conflict (item_id, external_rater_id) do update set value = excluded.value, rationale = excluded.rationale, updated_at = now()`);
+    on conflict (item_id, external_rater_id) do update set value = excluded.value, rationale = excluded.rationale,
+      item_version = excluded.item_version, updated_at = now()
+    where (judgments.value, judgments.rationale, judgments.item_version) is distinct from (excluded.value, excluded.rationale, excluded.item_version)`);
+  // judgment_count counts the judgments of the item's current version (the ones that fill its k).
   await db.execute(sql`update items i set judgment_count = x.n, k_reached = x.n >= x.k
-    from (select t.id, c.k, (select count(*)::int from judgments j where j.item_id = t.id) as n
+    from (select t.id, c.k, (select count(*)::int from judgments j where j.item_id = t.id and j.item_version = t.version) as n
           from items t join campaigns c on c.id = t.campaign_id
           where t.campaign_id = ${campaignId} and t.external_id in (select json_array_elements_text(${JSON.stringify(ids)}::json))) x
-    where i.id = x.id`);
+    where i.id = x.id and (i.judgment_count, i.k_reached) is distinct from (x.n, x.n >= x.k)`);
 }

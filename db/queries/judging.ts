@@ -95,7 +95,7 @@ export async function submitInOneStatement(
     db,
     sql`
       with a as (
-        select a.id, a.item_id, a.status::text as status, a.leased_at, a.expires_at, i.judgment_count, (i.gold_answer is not null) as is_gold
+        select a.id, a.item_id, a.status::text as status, a.leased_at, a.expires_at, i.judgment_count, i.version, (i.gold_answer is not null) as is_gold
         from assignments a join items i on i.id = a.item_id
         where a.id = ${s.assignmentId} and a.annotator_id = ${s.annotatorId} and a.campaign_id = ${s.campaignId}
         for update of i, a
@@ -111,10 +111,12 @@ export async function submitInOneStatement(
         from a
       ),
       j as (
-        insert into judgments (campaign_id, item_id, annotator_id, value, rationale, time_taken_ms, guidelines_version, created_at, updated_at)
+        -- Bound to the item's current version: a re-import that changes the content closes the live leases on it
+        -- in the same transaction, so the version read here under the row lock is the one this lease showed.
+        insert into judgments (campaign_id, item_id, annotator_id, value, rationale, time_taken_ms, guidelines_version, item_version, created_at, updated_at)
         select ${s.campaignId}, v.item_id, ${s.annotatorId}, ${JSON.stringify(s.value)}::jsonb, ${s.rationale},
                least(greatest(0, extract(epoch from (${now}::timestamptz - v.leased_at)) * 1000), 86400000)::int,
-               ${s.guidelinesVersion}, ${now}::timestamptz, ${now}::timestamptz
+               ${s.guidelinesVersion}, v.version, ${now}::timestamptz, ${now}::timestamptz
         from verdict v where v.verdict = 'ok'
         returning id, item_id
       ),

@@ -31,17 +31,37 @@ export async function reportWatermark(db: Db, campaignId: string): Promise<strin
   return row!.w;
 }
 
-export type ReportCellRow = { group: string | null; bucket: number | null; reason: string | null; items: number; routed: number };
+export type DesignRun = { id: string; createdAt: string; seed: string; policy: unknown; policyVersion: number; itemsTotal: number; itemsRouted: number };
 
-/** Population counts per (group, tail bucket, route reason) cell in one grouped pass over the campaign's items. */
-export async function reportCells(db: Db, campaignId: string, cuts: readonly number[]): Promise<ReportCellRow[]> {
+/** The routing run a report uses: the one named (of this campaign only), else the campaign's latest; null if none. */
+export async function designRun(db: Db, campaignId: string, runId?: string): Promise<DesignRun | null> {
+  const rows = rowsOf<{ id: string; created_at: string | Date; seed: string; policy: unknown; policy_version: number; items_total: number; items_routed: number }>(
+    await db.execute(sql`select id, created_at, seed, policy, policy_version, items_total, items_routed from routing_runs
+      where campaign_id = ${campaignId} ${runId ? sql`and id = ${runId}` : sql``}
+      order by created_at desc, id desc limit 1`),
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return { id: r.id, createdAt: new Date(r.created_at).toISOString(), seed: r.seed, policy: typeof r.policy === "string" ? JSON.parse(r.policy) : r.policy, policyVersion: r.policy_version, itemsTotal: r.items_total, itemsRouted: r.items_routed };
+}
+
+export type ReportCellRow = { group: string | null; bucket: number | null; reason: string | null; items: number; sampled: number; routed: number };
+
+/**
+ * Population counts per (group, tail bucket, inclusion reason) cell of a routing run's design, in one grouped pass
+ * over its inclusion records (group and tail as the run saw them). Gold items have no records: they are no part
+ * of the population. Everything here is as of the run, so a report on an earlier run stays what it was.
+ */
+export async function reportCells(db: Db, campaignId: string, runId: string, cuts: readonly number[]): Promise<ReportCellRow[]> {
   const thresholds = sql`array[${sql.join(cuts.map((c) => sql`${c}::float8`), sql`, `)}]::float8[]`;
   return rowsOf<ReportCellRow>(
     await db.execute(sql`
-      select "group", width_bucket(tail_score, ${thresholds}) as bucket, route_reason::text as reason,
+      select r."group", width_bucket(r.tail, ${thresholds}) as bucket, r.reason,
              count(*)::int as items,
-             count(*) filter (where routed)::int as routed
-      from ${items} where campaign_id = ${campaignId}
+             count(*) filter (where r.in_sample)::int as sampled,
+             count(*) filter (where r.routed)::int as routed
+      from inclusion_records r
+      where r.run_id = ${runId}
       group by 1, 2, 3`),
   ).map((r) => ({ ...r, bucket: r.bucket === null ? null : Number(r.bucket) }));
 }
@@ -49,47 +69,87 @@ export async function reportCells(db: Db, campaignId: string, cuts: readonly num
 export type LabelledItemRow = {
   itemId: number;
   externalId: string;
+  version: number;
   group: string | null;
   tail: number | null;
   pi: number;
   reason: string | null;
   judgeScore: number | string | null;
   values: (number | string)[];
+  /** Rater keys in the order of `values` (only when asked for: Dawid–Skene needs them). */
+  raters?: string[];
 };
 
 /**
- * Routed items with at least one counted judgment, each with its ratings, in one query. The ratings are not
- * ordered (every statistic is order-free), which lets PostgreSQL hash-aggregate instead of sorting 300k rows.
+ * Items in the run's sample with at least one counted judgment, each with its ratings, in one query. Counted: made
+ * on the item version the run's record names (judgments on other versions are superseded or not yet in a design),
+ * not by an excluded member, not on a gold item. The judge score is the one of that version (item_versions keeps
+ * replaced content). The ratings are not ordered (every statistic is order-free), which lets PostgreSQL
+ * hash-aggregate instead of sorting 300k rows.
  */
-export async function labelledItems(db: Db, campaignId: string): Promise<LabelledItemRow[]> {
+export async function labelledItems(db: Db, campaignId: string, runId: string, opts: { raters?: boolean } = {}): Promise<LabelledItemRow[]> {
   // Serial on purpose: a parallel plan builds the whole judgments hash in every worker (PostgreSQL 15's
   // parallel-oblivious hash join), 0.9 s against 0.55 s serial at 300k judgments, and the report already runs
   // this beside reportCells, which does gain from parallel workers.
   const result = await db.transaction(async (tx) => {
     await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
     return tx.execute(sql`
-      select i.id, i.external_id as ext, i."group" as grp, i.tail_score as tail, i.inclusion_prob as pi,
-             i.route_reason::text as reason, i.judge_score::text as judge, j.vals::text as vals
-      from ${items} i
-      join (select j.item_id, '[' || string_agg(j.value::text, ',') || ']' as vals
+      select r.item_id as id, i.external_id as ext, r.item_version as version, r."group" as grp, r.tail, r.pi, r.reason,
+             (case when r.item_version = i.version then i.judge_score else v.judge_score end)::text as judge, j.vals
+             ${opts.raters ? sql`, j.raters` : sql``}
+      from (select j.item_id, j.item_version, '[' || string_agg(j.value::text, ',') || ']' as vals
+                   ${opts.raters ? sql`, string_agg(coalesce(j.annotator_id, j.external_rater_id)::text, ',') as raters` : sql``}
             from ${judgments} j
             left join campaign_members m on m.campaign_id = j.campaign_id and m.user_id = j.annotator_id
             where j.campaign_id = ${campaignId} and not coalesce(m.excluded_from_reports, false)
-            group by j.item_id) j
-        on j.item_id = i.id
-      where i.campaign_id = ${campaignId} and i.routed and i.inclusion_prob is not null`);
+            group by j.item_id, j.item_version) j
+      join inclusion_records r on r.run_id = ${runId} and r.item_id = j.item_id and r.item_version = j.item_version and r.in_sample
+      join ${items} i on i.id = r.item_id
+      left join item_versions v on v.item_id = r.item_id and v.version = r.item_version and r.item_version <> i.version`);
   });
-  const rows = rowsOf<{ id: number | string; ext: string; grp: string | null; tail: number | null; pi: number; reason: string | null; judge: string | null; vals: string }>(result);
+  const rows = rowsOf<{ id: number | string; ext: string; version: number; grp: string | null; tail: number | null; pi: number; reason: string | null; judge: string | null; vals: string; raters?: string }>(result);
   return rows.map((r) => ({
     itemId: Number(r.id),
     externalId: r.ext,
+    version: Number(r.version),
     group: r.grp,
     tail: r.tail === null ? null : Number(r.tail),
     pi: Number(r.pi),
     reason: r.reason,
     judgeScore: r.judge === null ? null : (JSON.parse(r.judge) as number | string | null),
     values: JSON.parse(r.vals) as (number | string)[],
+    ...(r.raters !== undefined ? { raters: r.raters.split(",") } : {}),
   }));
+}
+
+export type AccountingRow = { status: "counted" | "gold" | "superseded" | "excluded_rater" | "outside_design"; items: number; judgments: number };
+
+/**
+ * Where every judgment of the campaign went in a report on run R: counted, or set aside with its reason: on a
+ * gold item (no record: gold items are no part of any design); made on an earlier version than the run's record
+ * (or the item's current one) names (superseded); by an excluded member; on an item the run's sample does not hold
+ * at that version (outside the design: not routed and no prior labels, or imported or changed after the run).
+ * Counted is exactly what labelledItems reads.
+ */
+export async function reportAccounting(db: Db, campaignId: string, runId: string): Promise<AccountingRow[]> {
+  return rowsOf<AccountingRow>(
+    await db.execute(sql`
+      select s.status, count(distinct s.item_id)::int as items, count(*)::int as judgments
+      from (
+        select j.item_id, case
+                 when r.item_id is null and i.gold_answer is not null then 'gold'
+                 when j.item_version < coalesce(r.item_version, i.version) then 'superseded'
+                 when r.item_id is null then 'outside_design'
+                 when coalesce(m.excluded_from_reports, false) then 'excluded_rater'
+                 when not r.in_sample or j.item_version <> r.item_version then 'outside_design'
+                 else 'counted' end as status
+        from ${judgments} j
+        join ${items} i on i.id = j.item_id
+        left join campaign_members m on m.campaign_id = j.campaign_id and m.user_id = j.annotator_id
+        left join inclusion_records r on r.run_id = ${runId} and r.item_id = j.item_id
+        where j.campaign_id = ${campaignId}) s
+      group by s.status`),
+  );
 }
 
 export async function readReportCache(db: Db, campaignId: string, key: string, watermark: string): Promise<unknown | null> {

@@ -7,7 +7,12 @@ export type RoutingRow = {
   externalId: string;
   group: string | null;
   confidence: number | null;
+  /** The provided tail score (never the computed one). */
   tail: number | null;
+  version: number;
+  gold: boolean;
+  /** Imported human labels on the current version: their inclusion probability (census: 1), else null. */
+  priorPi: number | null;
   text: string;
   embedding: Float32Array | null;
 };
@@ -20,12 +25,14 @@ export async function* routingRows(db: Db, campaignId: string, need: { text: boo
     // campaign's items to find a page, computing them in the same select would run them for every item, every page.
     // Embeddings travel in PostgreSQL's binary array format (array_send), read straight into a Float32Array:
     // formatting and parsing 38M floats as text took ~40 s for 100k × 384, and 100k JS number arrays cost ~1 GB.
-    const rows = rowsOf<{ id: number | string; external_id: string; group: string | null; confidence: number | null; tail: number | null; text: string; embedding: Uint8Array | null }>(
+    const rows = rowsOf<{ id: number | string; external_id: string; group: string | null; confidence: number | null; tail: number | null; version: number; gold: boolean; prior_pi: number | null; text: string; embedding: Uint8Array | null }>(
       await db.execute(sql`
-        select p.id, p.external_id, p."group", p.judge_confidence as confidence, p.tail_score as tail,
+        select p.id, p.external_id, p."group", p.judge_confidence as confidence, p.provided_tail_score as tail, p.version, p.gold,
+               case when exists (select 1 from judgments j where j.item_id = p.id and j.source = 'import' and j.item_version = p.version)
+                    then coalesce(p.label_pi, 1) end as prior_pi,
                ${need.text ? sql`left(p.input, 500) || E'\n' || left(p.output, 1500)` : sql`''`} as text,
                ${need.embedding ? sql`array_send(p.embedding)` : sql`null::bytea`} as embedding
-        from (select id, external_id, "group", judge_confidence, tail_score, input, output, embedding
+        from (select id, external_id, "group", judge_confidence, provided_tail_score, version, gold_answer is not null as gold, label_pi, input, output, embedding
               from ${items} where campaign_id = ${campaignId} and id > ${after} order by id limit ${page}) p
         order by p.id`),
     );
@@ -36,6 +43,9 @@ export async function* routingRows(db: Db, campaignId: string, need: { text: boo
       group: r.group,
       confidence: r.confidence,
       tail: r.tail,
+      version: r.version,
+      gold: r.gold,
+      priorPi: r.prior_pi === null ? null : Number(r.prior_pi),
       text: r.text,
       embedding: r.embedding ? float4ArrayFromSend(r.embedding) : null,
     }));
@@ -50,7 +60,7 @@ export async function refreshGroups(db: Db | Tx, campaignId: string, key: string
     where campaign_id = ${campaignId} and "group" is distinct from ${key === null ? sql`null` : sql`metadata ->> ${key}`}`);
 }
 
-export type RoutingUpdate = { id: number; tail: number | null; routed: boolean; pi: number; reason: string | null; priority: number };
+export type RoutingUpdate = { id: number; tail: number | null; routed: boolean; pi: number | null; reason: string | null; priority: number };
 
 /** Write tail scores and routing decisions for one batch (one statement; the JSON is a single parameter). */
 export async function writeRouting(db: Db | Tx, campaignId: string, rows: RoutingUpdate[]): Promise<void> {
@@ -61,6 +71,29 @@ export async function writeRouting(db: Db | Tx, campaignId: string, rows: Routin
     from json_to_recordset(${JSON.stringify(rows)}::json)
       as x(id bigint, tail float8, routed boolean, pi float8, reason text, priority float8)
     where i.id = x.id and i.campaign_id = ${campaignId}`);
+}
+
+export type InclusionRow = {
+  item: number;
+  version: number;
+  group: string | null;
+  tail: number | null;
+  routePi: number;
+  u: number;
+  routed: boolean;
+  priorPi: number | null;
+  inSample: boolean;
+  pi: number;
+  reason: string | null;
+};
+
+/** A routing run's inclusion records for one batch: insert only, never updated (the run's design stays as it was). */
+export async function insertInclusionRecords(db: Db | Tx, runId: string, rows: InclusionRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.execute(sql`insert into inclusion_records (run_id, item_id, item_version, "group", tail, route_pi, u, routed, prior_pi, in_sample, pi, reason)
+    select ${runId}, x.item, x.version, x."group", x.tail, x."routePi", x.u, x.routed, x."priorPi", x."inSample", x.pi, x.reason
+    from json_to_recordset(${JSON.stringify(rows)}::json)
+      as x(item bigint, version int, "group" text, tail float8, "routePi" float8, u float8, routed boolean, "priorPi" float8, "inSample" boolean, pi float8, reason text)`);
 }
 
 /**

@@ -39,6 +39,8 @@ export const campaigns = pgTable(
     tailMethod: tailMethod().notNull().default("group"),
     leaseMinutes: integer().notNull().default(10),
     goldRate: doublePrecision().notNull().default(0),
+    // How the report forms the human consensus per item; null: the rubric's default (median on likert, else majority).
+    consensus: text().$type<"median" | "majority" | "mean" | "dawid_skene">(),
     ownerId: uuid()
       .notNull()
       .references(() => users.id),
@@ -51,6 +53,7 @@ export const campaigns = pgTable(
     check("campaigns_k_check", sql`${t.k} between 1 and 50`),
     check("campaigns_lease_check", sql`${t.leaseMinutes} between 1 and 1440`),
     check("campaigns_gold_rate_check", sql`${t.goldRate} >= 0 and ${t.goldRate} <= 1`),
+    check("campaigns_consensus_check", sql`${t.consensus} is null or ${t.consensus} in ('median', 'majority', 'mean', 'dawid_skene')`),
   ],
 );
 

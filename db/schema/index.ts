@@ -4,3 +4,4 @@ export * from "./campaigns";
 export * from "./items";
 export * from "./judgments";
 export * from "./operations";
+export * from "./design";

@@ -38,7 +38,18 @@ export const items = pgTable(
     judgeConfidence: doublePrecision(),
     judgeRationale: text(),
     embedding: real().array(),
+    // The computed tail score of the latest routing run (lib/tail); the imported one lives in providedTailScore.
     tailScore: doublePrecision(),
+    // The tail score the import carried, never written by routing: the "provided" method reads it.
+    providedTailScore: doublePrecision(),
+    // Imported human labels that came from a probability sample: their inclusion probability (null: a census, π = 1).
+    labelPi: doublePrecision(),
+    // Content version: bumped when a re-import changes input, output(s) or the judge's verdict (the old content is
+    // kept in item_versions). Judgments record the version their rater saw.
+    version: integer().notNull().default(1),
+    // md5 of the versioned content, length-prefixed so no two contents can collide by concatenation; floats
+    // hashed by their binary form (float8send), which no session setting changes.
+    contentHash: text().generatedAlwaysAs(sql`md5(length(input)::text || ':' || input || '|' || length(output)::text || ':' || output || '|' || coalesce(length(output_b)::text || ':' || output_b, '-') || '|' || coalesce(judge_score::text, '-') || '|' || coalesce(encode(float8send(judge_confidence), 'hex'), '-') || '|' || coalesce(length(judge_rationale)::text || ':' || judge_rationale, '-'))`),
     routed: boolean().notNull().default(false),
     // Inclusion probability π of the routing design: every corrected estimate weights by 1/π.
     inclusionProb: doublePrecision(),
@@ -69,6 +80,8 @@ export const items = pgTable(
     // campaign, and each index cost the bulk import ~2 µs a row and made routing's updates non-HOT.
     check("items_confidence_check", sql`${t.judgeConfidence} is null or (${t.judgeConfidence} >= 0 and ${t.judgeConfidence} <= 1)`),
     check("items_tail_check", sql`${t.tailScore} is null or (${t.tailScore} >= 0 and ${t.tailScore} <= 1)`),
+    check("items_provided_tail_check", sql`${t.providedTailScore} is null or (${t.providedTailScore} >= 0 and ${t.providedTailScore} <= 1)`),
+    check("items_label_pi_check", sql`${t.labelPi} is null or (${t.labelPi} > 0 and ${t.labelPi} <= 1)`),
     check("items_pi_check", sql`${t.inclusionProb} is null or (${t.inclusionProb} > 0 and ${t.inclusionProb} <= 1)`),
     check("items_routed_pi_check", sql`not ${t.routed} or ${t.inclusionProb} is not null`),
   ],

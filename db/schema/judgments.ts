@@ -63,6 +63,9 @@ export const judgments = pgTable(
     annotatorId: uuid().references(() => users.id),
     externalRaterId: uuid().references(() => externalRaters.id),
     value: jsonb().$type<number | string>().notNull(),
+    // The item's content version this rating was made on (items.version at the time): a re-import that changes
+    // the content leaves the rating bound to what its rater saw, and reports count it for that version only.
+    itemVersion: integer().notNull().default(1),
     rationale: text(),
     timeTakenMs: integer(),
     source: judgmentSource().notNull().default("app"),

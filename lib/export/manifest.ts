@@ -5,15 +5,29 @@ import type { Column, ExportFormat } from "./types";
 export type ManifestFile = {
   name: string;
   kind: string;
-  format: ExportFormat;
+  format: ExportFormat | "json";
   rows: number;
   bytes: number;
   sha256: string;
   columns: readonly Column[];
 };
 
+/** The report an export carries, as recorded in its manifest: enough to recompute it from the files alone. */
+export type ReportManifest = {
+  /** Report parameters as a query string would give them (cuts, minN, ref, run). */
+  parameters: Record<string, string>;
+  /** The routing run whose inclusion records (the design file) the report used. */
+  runId: string | null;
+  inclusionRecords: number;
+  consensus: string;
+  estimatorVersion: string;
+  /** The campaign's redundancy k ("fully judged" counts). */
+  k: number;
+  accounting: unknown;
+};
+
 export type Manifest = {
-  manifestVersion: 1;
+  manifestVersion: 2;
   exportId: string;
   kind: string;
   format: ExportFormat | "zip";
@@ -25,6 +39,8 @@ export type Manifest = {
   files: ManifestFile[];
   /** sha256 over the SHA256SUMS text of all files: one checksum for the whole evidence set, stable across re-exports. */
   contentSha256: string;
+  /** Present when the export carries a report (the report and design kinds, bundles). */
+  report?: ReportManifest;
 };
 
 export function softwareVersion(env: NodeJS.ProcessEnv = process.env) {
@@ -49,10 +65,11 @@ export function buildManifest(input: {
   files: ManifestFile[];
   contentSha256: string;
   now?: Date;
+  report?: ReportManifest;
 }): Manifest {
   const c = input.campaign;
   return {
-    manifestVersion: 1,
+    manifestVersion: 2,
     exportId: input.exportId,
     kind: input.kind,
     format: input.format,
@@ -63,5 +80,6 @@ export function buildManifest(input: {
     createdAt: (input.now ?? new Date()).toISOString(),
     files: input.files,
     contentSha256: input.contentSha256,
+    ...(input.report ? { report: input.report } : {}),
   };
 }

@@ -8,8 +8,14 @@ import { getDb, getReportsDb } from "@/db";
 import { exports, type Campaign } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { CONTENT_TYPES, exportChunks, writeExportFile, type ExportStats } from "./encode";
+import { countDesign } from "@/db/queries/exports";
+import { designRun } from "@/db/queries/report";
+import { AppError } from "@/lib/errors";
+import { DEFAULT_REPORT_PARAMS, reportQuery } from "@/lib/report/params";
+import type { ReportParams } from "@/lib/report/types";
 import { EXPORT_KINDS } from "./kinds";
-import { buildManifest, sha256sums, type ManifestFile } from "./manifest";
+import { exportedReport } from "./kinds/report";
+import { buildManifest, sha256sums, type ManifestFile, type ReportManifest } from "./manifest";
 import { pseudonymSecret } from "./pseudonym";
 import type { ExportContext, ExportFormat, ExportKind } from "./types";
 
@@ -17,13 +23,42 @@ export const BATCH_SIZE = 10_000;
 // Zip entries get a fixed time so a bundle of unchanged data differs only in its manifest.
 const ZIP_MTIME = new Date("2000-01-01T00:00:00Z");
 
-export type ExportRequest = { campaign: Campaign; requesterId: string; ip?: string | null; format: ExportFormat; /** Rows per page and per Parquet row group; tests use small pages. */ batchSize?: number };
+export type ExportRequest = {
+  campaign: Campaign;
+  requesterId: string;
+  ip?: string | null;
+  format: ExportFormat;
+  /** Rows per page and per Parquet row group; tests use small pages. */
+  batchSize?: number;
+  /** Report parameters for the report and design kinds (default: deciles, minimum n 20, bulk reference, latest run). */
+  report?: ReportParams;
+};
 export type ExportDownload = { filename: string; contentType: string; contentLength?: number; rowEstimate: number; exportId: string; body: AsyncGenerator<Uint8Array>; /** Releases temp files and readers; safe to call twice. */ close: () => Promise<void> };
 
 async function context(req: ExportRequest): Promise<ExportContext> {
   // The URL of the database getReportsDb() reads (a replica when REPORTS_DATABASE_URL is set); none on PGlite.
   const pgUrl = process.env.REPORTS_DATABASE_URL || process.env.DATABASE_URL || undefined;
-  return { db: await getReportsDb(), campaign: req.campaign, secret: pseudonymSecret(), batchSize: req.batchSize ?? BATCH_SIZE, pgUrl };
+  const db = await getReportsDb();
+  // The routing run is resolved once, so the report, its design file and the manifest all name the same one.
+  const params = req.report ?? DEFAULT_REPORT_PARAMS;
+  const run = await designRun(db, req.campaign.id, params.run);
+  if (params.run && !run) throw new AppError("not_found", "No routing run with that id in this campaign");
+  const report: ReportParams = run ? { ...params, run: run.id } : params;
+  return { db, campaign: req.campaign, secret: pseudonymSecret(), batchSize: req.batchSize ?? BATCH_SIZE, pgUrl, report };
+}
+
+/** What the manifest records of the report an export carries: its parameters, design and estimators. */
+async function reportSection(ctx: ExportContext): Promise<ReportManifest> {
+  const report = await exportedReport(ctx);
+  return {
+    parameters: reportQuery(ctx.report ?? DEFAULT_REPORT_PARAMS),
+    runId: report.design?.runId ?? null,
+    inclusionRecords: ctx.report?.run ? await countDesign(ctx.db, ctx.report.run) : 0,
+    consensus: report.consensus,
+    estimatorVersion: report.estimatorVersion,
+    k: ctx.campaign.k,
+    accounting: report.accounting,
+  };
 }
 
 /** Record the export and its audit event together, before any byte leaves: an aborted download is still audited. */
@@ -46,7 +81,8 @@ export const fileName = (campaign: Campaign, kind: string, ext: string) => `${ca
 /** One kind in one format, streamed; the manifest is stored when the last byte has been produced. */
 export async function streamKindExport(req: ExportRequest, kind: ExportKind): Promise<ExportDownload> {
   const ctx = await context(req);
-  const params = { kind: kind.name, format: req.format };
+  const usesReport = kind.name === "report" || kind.name === "design";
+  const params = { kind: kind.name, format: req.format, ...(usesReport ? { report: reportQuery(ctx.report ?? DEFAULT_REPORT_PARAMS) } : {}) };
   const rowEstimate = await kind.count(ctx);
   const exportId = await recordStart(req, kind.name, req.format, params);
   const name = fileName(req.campaign, kind.name, req.format);
@@ -63,7 +99,8 @@ export async function streamKindExport(req: ExportRequest, kind: ExportKind): Pr
         yield next.value;
       }
       const files: ManifestFile[] = [{ name, kind: kind.name, format: req.format, rows: stats.rows, bytes: stats.bytes, sha256: stats.sha256!, columns: kind.columns }];
-      const manifest = buildManifest({ exportId, kind: kind.name, format: req.format, parameters: params, campaign: req.campaign, requesterId: req.requesterId, files, contentSha256: sha256Hex(sha256sums(files)) });
+      const report = usesReport ? await reportSection(ctx) : undefined;
+      const manifest = buildManifest({ exportId, kind: kind.name, format: req.format, parameters: params, campaign: req.campaign, requesterId: req.requesterId, files, contentSha256: sha256Hex(sha256sums(files)), report });
       await recordFinish(exportId, stats.rows, stats.sha256!, manifest);
     } finally {
       await inner.return(undefined);
@@ -77,7 +114,7 @@ const sha256Hex = (text: string) => createHash("sha256").update(text).digest("he
 /** Every kind in one format plus manifest.json and SHA256SUMS, as one zip streamed from a temporary folder. */
 export async function streamBundleExport(req: ExportRequest): Promise<ExportDownload> {
   const ctx = await context(req);
-  const params = { kind: "bundle", format: req.format, kinds: Object.keys(EXPORT_KINDS) };
+  const params = { kind: "bundle", format: req.format, kinds: Object.keys(EXPORT_KINDS), report: reportQuery(ctx.report ?? DEFAULT_REPORT_PARAMS) };
   const exportId = await recordStart(req, "bundle", "zip", params);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "margin-bundle-"));
   try {
@@ -87,8 +124,13 @@ export async function streamBundleExport(req: ExportRequest): Promise<ExportDown
       const s = await writeExportFile(kind, req.format, ctx, path.join(dir, name));
       files.push({ name, kind: kind.name, format: req.format, rows: s.rows, bytes: s.bytes, sha256: s.sha256!, columns: kind.columns });
     }
+    // The report as the app computed it, whole: what scripts/reproduce-report.py checks its recomputation against.
+    const reportJson = Buffer.from(`${JSON.stringify(await exportedReport(ctx), null, 2)}\n`);
+    const reportName = fileName(req.campaign, "report", "json");
+    fs.writeFileSync(path.join(dir, reportName), reportJson);
+    files.push({ name: reportName, kind: "report", format: "json", rows: 1, bytes: reportJson.length, sha256: createHash("sha256").update(reportJson).digest("hex"), columns: [] });
     const sums = sha256sums(files);
-    const manifest = buildManifest({ exportId, kind: "bundle", format: "zip", parameters: params, campaign: req.campaign, requesterId: req.requesterId, files, contentSha256: sha256Hex(sums) });
+    const manifest = buildManifest({ exportId, kind: "bundle", format: "zip", parameters: params, campaign: req.campaign, requesterId: req.requesterId, files, contentSha256: sha256Hex(sums), report: await reportSection(ctx) });
     await recordFinish(exportId, files.reduce((n, f) => n + f.rows, 0), manifest.contentSha256, manifest);
     const zip = new ZipFile();
     for (const f of files) zip.addFile(path.join(dir, f.name), f.name, { mtime: ZIP_MTIME, compress: f.format !== "parquet" });

@@ -1,5 +1,6 @@
 import type { Db } from "@/db";
 import type { Campaign } from "@/db/schema";
+import type { ReportParams } from "@/lib/report/types";
 import type { CopySource } from "./copy-csv";
 
 export type ColumnType = "string" | "double" | "int32" | "int64" | "boolean" | "json" | "timestamp";
@@ -18,6 +19,8 @@ export type ExportContext = {
   batchSize: number;
   /** The PostgreSQL URL behind `db`, when it is a server: enables the COPY path for CSV. Absent on PGlite. */
   pgUrl?: string;
+  /** Report parameters (report and design kinds): the report's, with `run` resolved to the routing run it used; default: the defaults, latest run. */
+  report?: ReportParams;
 };
 
 /**

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db";
 import { lockCampaignImports, newIdFilter, upsertImportedRatings, writeItems } from "@/db/queries/ingest";
@@ -25,6 +26,10 @@ export type ImportSummary = {
   rowsNew: number;
   rowsUpdated: number;
   rowsRejected: number;
+  /** Rows identical to the stored item (nothing written). */
+  rowsUnchanged: number;
+  /** Items whose content changed: each got a new version, its earlier judgments stay with the old one. */
+  itemsVersioned: number;
   errors: ImportRowError[];
   errorsTruncated: boolean;
 };
@@ -40,7 +45,10 @@ const MAX_STORED_ERRORS = 10_000;
 export async function importItems(db: Db, campaign: Campaign, body: AsyncIterable<Uint8Array>, opts: ImportOptions): Promise<ImportSummary> {
   const batchSize = opts.batchSize ?? 5000;
   const errors: ImportRowError[] = [];
-  let rowsTotal = 0, rowsNew = 0, rowsUpdated = 0, rowsRejected = 0;
+  let rowsTotal = 0, rowsNew = 0, rowsUpdated = 0, rowsRejected = 0, rowsUnchanged = 0;
+  const versioned: string[] = [];
+  // Known before the first write, so the item versions this import supersedes can name it.
+  const newImportId = randomUUID();
   const reject = (e: ImportRowError) => {
     rowsRejected++;
     if (errors.length < MAX_STORED_ERRORS) errors.push(e);
@@ -67,9 +75,11 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
         ids = new Set();
         await pending;
         pending = (async () => {
-          const r = await writeItems(tx, campaign.id, items, written);
+          const r = await writeItems(tx, campaign.id, items, written, undefined, newImportId);
           rowsNew += r.inserted;
           rowsUpdated += r.updated;
+          rowsUnchanged += r.unchanged;
+          versioned.push(...r.versioned);
           await upsertImportedRatings(tx, campaign.id, rs, campaign.guidelinesVersion);
         })();
         pending.catch(() => {}); // surfaced by the next `await pending`
@@ -110,8 +120,20 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
       await pending;
       const [rec] = await tx
         .insert(imports)
-        .values({ ...base, status: "succeeded", rowsTotal, rowsNew, rowsUpdated, rowsRejected, errors, finishedAt: new Date() })
+        .values({ id: newImportId, ...base, status: "succeeded", rowsTotal, rowsNew, rowsUpdated, rowsRejected, errors, finishedAt: new Date() })
         .returning({ id: imports.id });
+      if (versioned.length > 0) {
+        // The content of rated items changed: say so in the record (the old versions are in item_versions).
+        await recordAudit(tx, {
+          actorId: opts.actorId,
+          action: "items.versioned",
+          targetType: "import",
+          targetId: rec!.id,
+          campaignId: campaign.id,
+          ip: opts.ip,
+          details: { items: versioned.length, externalIds: versioned.slice(0, 1000), truncated: versioned.length > 1000 },
+        });
+      }
       await recordAudit(tx, {
         actorId: opts.actorId,
         action: "items.imported",
@@ -119,11 +141,11 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
         targetId: rec!.id,
         campaignId: campaign.id,
         ip: opts.ip,
-        details: { format: opts.format, filename: opts.filename ?? null, rowsTotal, rowsNew, rowsUpdated, rowsRejected },
+        details: { format: opts.format, filename: opts.filename ?? null, rowsTotal, rowsNew, rowsUpdated, rowsUnchanged, rowsRejected, itemsVersioned: versioned.length },
       });
       return rec!.id;
     });
-    return { importId, status: "succeeded", rowsTotal, rowsNew, rowsUpdated, rowsRejected, errors, errorsTruncated: rowsRejected > errors.length };
+    return { importId, status: "succeeded", rowsTotal, rowsNew, rowsUpdated, rowsRejected, rowsUnchanged, itemsVersioned: versioned.length, errors, errorsTruncated: rowsRejected > errors.length };
   } catch (e) {
     if (!(e instanceof AllOrNothingFailure)) throw e;
     // All-or-nothing with bad rows: no item was written; the failed import is still recorded for its report.
@@ -131,7 +153,7 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
       .insert(imports)
       .values({ ...base, status: "failed", rowsTotal, rowsNew: 0, rowsUpdated: 0, rowsRejected, errors, finishedAt: new Date() })
       .returning({ id: imports.id });
-    return { importId: rec!.id, status: "failed", rowsTotal, rowsNew: 0, rowsUpdated: 0, rowsRejected, errors, errorsTruncated: rowsRejected > errors.length };
+    return { importId: rec!.id, status: "failed", rowsTotal, rowsNew: 0, rowsUpdated: 0, rowsRejected, rowsUnchanged: 0, itemsVersioned: 0, errors, errorsTruncated: rowsRejected > errors.length };
   }
 }
 

@@ -15,8 +15,11 @@ export type ItemRow = {
   judge_confidence?: number;
   judge_rationale?: string;
   embedding?: number[];
+  /** A provided tail score (stored apart from the computed one, which routing writes). */
   tail_score?: number;
   gold_answer?: number | string;
+  /** Inclusion probability of the row's imported human ratings when they came from a probability sample. */
+  label_pi?: number;
 };
 export type RatingRow = { external_id: string; rater: string; value: number | string; rationale?: string };
 export type RowResult = { ok: true; item: ItemRow; ratings: RatingRow[] } | { ok: false; reason: string; externalId?: string };
@@ -33,6 +36,8 @@ const ALIASES: Record<string, string> = {
   embedding: "embedding",
   tail_score: "tail_score", tailScore: "tail_score",
   gold_answer: "gold_answer", goldAnswer: "gold_answer",
+  gold: "gold", is_gold: "gold", isGold: "gold",
+  label_pi: "label_pi", labelPi: "label_pi",
   human_ratings: "human_ratings", humanRatings: "human_ratings",
   metadata: "metadata",
 };
@@ -70,10 +75,15 @@ export function validateRow(raw: Record<string, unknown>, rubric: Rubric, strati
     if (textOf(known.output_b) !== undefined) item.output_b = textOf(known.output_b);
     if (textOf(known.model) !== undefined) item.model = textOf(known.model);
     if (textOf(known.judge_rationale) !== undefined) item.judge_rationale = textOf(known.judge_rationale);
-    if (known.judge_score !== undefined && known.judge_score !== null) item.judge_score = onScale(rubric, known.judge_score, "judge_score");
+    // A judge run several times and averaged gives a fractional score: accepted on interval (likert) scales.
+    if (known.judge_score !== undefined && known.judge_score !== null) item.judge_score = onScale(rubric, known.judge_score, "judge_score", true);
     if (known.judge_confidence !== undefined && known.judge_confidence !== null) item.judge_confidence = unit(known.judge_confidence, "judge_confidence");
     if (known.tail_score !== undefined && known.tail_score !== null) item.tail_score = unit(known.tail_score, "tail_score");
     if (known.gold_answer !== undefined && known.gold_answer !== null) item.gold_answer = onScale(rubric, known.gold_answer, "gold_answer");
+    const gold = known.gold === undefined || known.gold === null ? undefined : flag(known.gold, "gold");
+    if (gold === true && item.gold_answer === undefined) reject("A gold item (gold: true) needs a gold_answer");
+    if (gold === false && item.gold_answer !== undefined) reject("gold is false but the row has a gold_answer (a gold_answer makes the item a gold item)");
+    const labelPi = known.label_pi === undefined || known.label_pi === null ? undefined : probability(known.label_pi, "label_pi");
     const emb = jsonish(known.embedding, fromCsv, "embedding");
     if (emb !== undefined && emb !== null) {
       if (!Array.isArray(emb) || emb.length === 0 || emb.length > 4096 || !emb.every((x) => typeof x === "number" && Number.isFinite(x))) {
@@ -87,6 +97,10 @@ export function validateRow(raw: Record<string, unknown>, rubric: Rubric, strati
     }
     if (stratificationKey && metadata[stratificationKey] !== undefined && metadata[stratificationKey] !== null) item.group = String(metadata[stratificationKey]);
     const ratings = humanRatings(jsonish(known.human_ratings, fromCsv, "human_ratings"), rubric, externalId!);
+    if (labelPi !== undefined) {
+      if (ratings.length === 0) reject("label_pi is the inclusion probability of the row's human_ratings, and the row has none");
+      item.label_pi = labelPi;
+    }
     // Refuse here, as a row error, what PostgreSQL would refuse at write time and fail the whole import with:
     // checked on what will be stored, so JSON held in CSV cells (metadata, human_ratings) is covered too.
     const bad = unstorableText(item) ?? unstorableText(ratings);
@@ -140,14 +154,31 @@ function jsonish(v: unknown, fromCsv: boolean, field: string): unknown {
   }
 }
 
+function flag(v: unknown, field: string): boolean {
+  if (v === true || v === false) return v;
+  if (typeof v === "string" && /^(true|false|1|0|yes|no)$/i.test(v.trim())) return /^(true|1|yes)$/i.test(v.trim());
+  if (v === 1 || v === 0) return v === 1;
+  return reject(`${field} must be true or false (got ${JSON.stringify(v)})`);
+}
+
+/** An inclusion probability: a number in (0, 1]. */
+function probability(v: unknown, field: string): number {
+  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
+  if (!Number.isFinite(n) || n <= 0 || n > 1) reject(`${field} must be a probability in (0, 1] (got ${JSON.stringify(v)})`);
+  return n;
+}
+
 function unit(v: unknown, field: string): number {
   const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
   if (!Number.isFinite(n) || n < 0 || n > 1) reject(`${field} must be a number between 0 and 1 (got ${JSON.stringify(v)})`);
   return n;
 }
 
-/** Map a value onto the rubric's scale (numeric strings become numbers; binary accepts its labels), or reject. */
-export function onScale(rubric: Rubric, v: unknown, field: string): number | string {
+/**
+ * Map a value onto the rubric's scale (numeric strings become numbers; binary accepts its labels), or reject.
+ * `fractional`: on a likert (interval) scale any number between min and max is accepted (averaged judge scores).
+ */
+export function onScale(rubric: Rubric, v: unknown, field: string, fractional = false): number | string {
   let value: unknown = v;
   if (rubric.type === "likert" || rubric.type === "binary") {
     if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) value = Number(v);
@@ -158,6 +189,7 @@ export function onScale(rubric: Rubric, v: unknown, field: string): number | str
     }
   }
   if (rubric.type === "pairwise" && typeof v === "string") value = v.trim() === "tie" ? "tie" : v.trim().toUpperCase();
+  if (fractional && rubric.type === "likert" && typeof value === "number" && Number.isFinite(value) && value >= rubric.min && value <= rubric.max) return value;
   if (!isOnScale(rubric, value)) reject(`${field} ${JSON.stringify(v)} is not on the rubric's scale`);
   return value as number | string;
 }

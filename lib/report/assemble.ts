@@ -6,8 +6,8 @@ import { benjaminiHochberg, normalCdf } from "@/lib/stats";
 import { rubricValues, type Rubric } from "@/lib/validation/campaign";
 import { bucketBounds, bucketIndex, bucketLabel } from "./params";
 import { computeStratum, type Population, type StratumContext } from "./stratum";
-import type { Disagreement, Report, ReportParams, StratumReport } from "./types";
-import { buildUnits, cellKey, numericScale, type LabelledRow, type Unit } from "./units";
+import type { Accounting, ConsensusMethod, Disagreement, Report, ReportParams, SetAsideReason, StratumReport } from "./types";
+import { buildUnits, cellKey, effectiveConsensus, numericScale, type LabelledRow, type Unit } from "./units";
 
 export type CellRow = {
   group: string | null;
@@ -15,8 +15,12 @@ export type CellRow = {
   reason: string | null;
   items: number;
   routed: number;
+  sampled: number;
   fullyJudged: number;
 };
+
+/** Bump when a formula changes: every cached and exported report names the estimators it used. */
+export const ESTIMATOR_VERSION = "2026-12-01";
 
 export const BOOTSTRAP_RESAMPLES = 1000;
 export const BOOTSTRAP_SEED = 20_261_127;
@@ -24,7 +28,7 @@ export const DISAGREEMENTS_PER_CELL = 200;
 export const FDR_Q = 0.05;
 export const NO_GROUP = "(none)";
 
-export function strataContext(rubric: Rubric, params: ReportParams): StratumContext {
+export function strataContext(rubric: Rubric, params: Pick<ReportParams, "minN">, resamples = BOOTSTRAP_RESAMPLES): StratumContext {
   const numeric = numericScale(rubric);
   const likert = rubric.type === "likert";
   return {
@@ -34,15 +38,16 @@ export function strataContext(rubric: Rubric, params: ReportParams): StratumCont
     kappaWeights: likert ? "quadratic" : "unweighted",
     likert,
     minN: params.minN,
-    resamples: BOOTSTRAP_RESAMPLES,
+    resamples,
     seed: BOOTSTRAP_SEED,
   };
 }
 
 const sumPopulation = (cells: readonly CellRow[]): Population =>
-  cells.reduce((p, c) => ({ items: p.items + c.items, routed: p.routed + c.routed, fullyJudged: p.fullyJudged + c.fullyJudged }), {
+  cells.reduce((p, c) => ({ items: p.items + c.items, routed: p.routed + c.routed, sampled: p.sampled + c.sampled, fullyJudged: p.fullyJudged + c.fullyJudged }), {
     items: 0,
     routed: 0,
+    sampled: 0,
     fullyJudged: 0,
   });
 
@@ -74,14 +79,14 @@ export function topDisagreements(units: readonly Unit[], rubric: Rubric, labels:
   for (const u of units) {
     // A confident consensus: at least two ratings and a strict majority behind it.
     if (u.judge === null || u.judge === u.consensus || u.codes.length < 2 || u.support <= 0.5) continue;
-    const gap = numeric ? Math.abs(numeric[u.judge]! - u.consensusValue!) : 1;
+    const gap = numeric ? Math.abs((u.judgeValue ?? numeric[u.judge]!) - u.consensusValue!) : 1;
     if (gap === 0) continue;
     rows.push({
       itemId: u.itemId,
       externalId: u.externalId,
       group: u.group,
       bucket: labels(u.bucket),
-      judge: scale[u.judge]!,
+      judge: u.judgeValue !== null && rubric.type === "likert" ? u.judgeValue : scale[u.judge]!,
       consensus: numeric && rubric.type === "likert" ? u.consensusValue! : scale[u.consensus]!,
       gap,
       support: u.support,
@@ -110,19 +115,34 @@ function groupBy<T, K>(xs: readonly T[], key: (x: T) => K): Map<K, T[]> {
   return m;
 }
 
+const SET_ASIDE: Record<SetAsideReason, string> = {
+  outside_design: "on items outside the routing run's sample (not routed and no prior labels, or imported or changed after the run)",
+  superseded: "made on an earlier version of an item that a re-import has since changed",
+  excluded_rater: "by contributors a researcher excluded from reports",
+  gold: "on gold items (quality checks on contributors, never part of an estimate)",
+  off_scale: "with values off the rubric's scale",
+};
+
 export function assembleReport(input: {
   campaignId: string;
   rubric: Rubric;
   params: ReportParams;
   watermark: string;
   computedAt: Date;
-  /** Population per cell (items, routed); "fully judged" is derived here from the labelled rows. */
+  /** Population per cell of the design (items, sampled, routed); "fully judged" is derived here from the labelled rows. */
   population: readonly Omit<CellRow, "fullyJudged">[];
   /** The campaign's k. */
   k: number;
   rows: readonly LabelledRow[];
+  consensus?: ConsensusMethod | null;
+  design?: Report["design"];
+  /** Judgments per status (db/queries/report.ts reportAccounting); absent: counted from the rows alone. */
+  accounting?: readonly { status: string; items: number; judgments: number }[];
+  /** Bootstrap resamples for α, κ and ρ (the coverage simulation lowers it; reports use the default). */
+  resamples?: number;
 }): Report {
   const { rubric, params } = input;
+  const consensus = effectiveConsensus(rubric, input.consensus);
   // "Fully judged" as the report counts judgments: k or more that count (an excluded member's do not), which the
   // labelled rows already hold; items.judgment_count is the assignment's view and includes them.
   const full = new Map<string, number>();
@@ -132,10 +152,10 @@ export function assembleReport(input: {
     full.set(key, (full.get(key) ?? 0) + 1);
   }
   const cells: CellRow[] = input.population.map((c) => ({ ...c, fullyJudged: full.get(cellKey(c.group, c.bucket, c.reason)) ?? 0 }));
-  const ctx = strataContext(rubric, params);
-  const routedPerCell = new Map<string, number>();
-  for (const c of cells) routedPerCell.set(cellKey(c.group, c.bucket, c.reason), (routedPerCell.get(cellKey(c.group, c.bucket, c.reason)) ?? 0) + c.routed);
-  const { units, offScale } = buildUnits(input.rows, rubric, params.cuts, routedPerCell);
+  const ctx = strataContext(rubric, params, input.resamples);
+  const sampledPerCell = new Map<string, number>();
+  for (const c of cells) sampledPerCell.set(cellKey(c.group, c.bucket, c.reason), (sampledPerCell.get(cellKey(c.group, c.bucket, c.reason)) ?? 0) + c.sampled);
+  const { units, offScale } = buildUnits(input.rows, rubric, params.cuts, sampledPerCell, consensus);
 
   const bounds = bucketBounds(params.cuts);
   const labelOf = (b: number | null) => (b === null ? null : bucketLabel(bounds[b]!));
@@ -159,33 +179,65 @@ export function assembleReport(input: {
   });
   groups.sort((a, b) => b.counts.items - a.counts.items || a.key.localeCompare(b.key));
 
-  // References: the bulk. The lowest tail bucket and the most common group that have a judge agreement.
-  const refBucket = buckets.find((s) => s.judgeAgreement !== null);
-  const refGroup = groups.find((s) => s.judgeAgreement !== null);
-  buckets = flagWorse(buckets, refBucket);
-  groups = flagWorse(groups, refGroup);
-
+  // The reference of every "worse than" test, both families: the bulk (the lowest tail bucket with a judge
+  // agreement) unless the researcher picked a group. Comparing a group with the bulk bucket, which shares items
+  // with it, treats the two estimates as independent: positively correlated estimates make that test conservative.
   const notes: string[] = [];
+  const bulk = buckets.find((s) => s.judgeAgreement !== null);
+  let reference: StratumReport | undefined = bulk;
+  let referenceInfo: Report["reference"] = { kind: "bucket", key: bulk?.key ?? null, label: bulk ? `the bulk: tail bucket ${bulk.key}` : "the bulk tail bucket (not enough data)", bucket: bulk?.key ?? null, group: null };
+  if (params.reference.kind === "group") {
+    const chosen = params.reference.group;
+    const g = groups.find((s) => s.key === chosen);
+    if (g && g.judgeAgreement !== null) {
+      reference = g;
+      referenceInfo = { kind: "group", key: g.key, label: `group ${g.key} (chosen by the researcher)`, bucket: null, group: g.key };
+    } else {
+      notes.push(`The chosen reference group "${chosen}" has ${g ? "too little data" : "no items"}; the bulk tail bucket is the reference instead.`);
+    }
+  }
+  buckets = flagWorse(buckets, reference);
+  groups = flagWorse(groups, reference);
+
   if (offScale > 0) notes.push(`${offScale} human ratings off the rubric's scale were left out.`);
   const untailed = cells.filter((c) => c.bucket === null).reduce((s, c) => s + c.items, 0);
   if (untailed > 0) notes.push(`${untailed} items have no tail score and appear in no tail bucket.`);
   if (ctx.numeric === null) notes.push("Judge bias is not defined on a nominal rubric.");
+  if (input.consensus && input.consensus !== consensus) notes.push(`The campaign's consensus "${input.consensus}" does not fit a ${rubric.type} rubric; "${consensus}" was used.`);
+  if (input.design === null) notes.push("The campaign has not been routed yet: no item is in a sample, so nothing can be estimated.");
 
   return {
-    version: 1,
+    version: 2,
+    estimatorVersion: ESTIMATOR_VERSION,
     campaignId: input.campaignId,
     computedAt: input.computedAt.toISOString(),
     watermark: input.watermark,
     params,
+    design: input.design ?? null,
     rubric: rubric.type,
+    consensus,
     alphaLevel: ctx.alphaLevel === "interval" ? "interval" : ctx.alphaLevel === "ordinal" ? "ordinal" : "nominal",
     kappaWeights: ctx.kappaWeights,
-    bootstrap: { resamples: BOOTSTRAP_RESAMPLES, seed: BOOTSTRAP_SEED, method: "Poisson bootstrap over labelled items, percentile 95% interval" },
-    reference: { bucket: refBucket?.key ?? null, group: refGroup?.key ?? null },
+    bootstrap: { resamples: ctx.resamples, seed: BOOTSTRAP_SEED, method: "Poisson bootstrap over labelled items, percentile 95% interval" },
+    reference: referenceInfo,
+    accounting: accountingOf(input.rows, input.accounting, offScale),
     overall,
     buckets,
     groups,
     disagreements: topDisagreements(units, rubric, labelOf),
     notes,
   };
+}
+
+/** The report's account of every judgment: what it counted and, by reason, what it set aside. */
+function accountingOf(rows: readonly LabelledRow[], byStatus: readonly { status: string; items: number; judgments: number }[] | undefined, offScale: number): Accounting {
+  const counted = byStatus?.find((r) => r.status === "counted") ?? { items: rows.length, judgments: rows.reduce((n, r) => n + r.values.length, 0) };
+  const setAside: Accounting["setAside"] = [];
+  for (const reason of ["outside_design", "superseded", "excluded_rater", "gold"] as const) {
+    const r = byStatus?.find((x) => x.status === reason);
+    if (r && r.judgments > 0) setAside.push({ reason, items: r.items, judgments: r.judgments, explanation: SET_ASIDE[reason] });
+  }
+  // Off-scale ratings are read (they are on counted items) but leave every figure: listed, not subtracted.
+  if (offScale > 0) setAside.push({ reason: "off_scale", items: 0, judgments: offScale, explanation: SET_ASIDE.off_scale });
+  return { counted: { items: counted.items, judgments: counted.judgments }, setAside };
 }

@@ -4,22 +4,44 @@
  * replica when REPORTS_DATABASE_URL is set); the cache is written on the primary.
  */
 import { getDb, getReportsDb, type Db } from "@/db";
-import { disagreementDetails, labelledItems, readReportCache, reportCells, reportWatermark, writeReportCache, type DisagreementDetail } from "@/db/queries/report";
+import { designRun, disagreementDetails, labelledItems, readReportCache, reportAccounting, reportCells, reportWatermark, writeReportCache, type DisagreementDetail } from "@/db/queries/report";
+import { AppError } from "@/lib/errors";
 import type { Campaign } from "@/db/schema";
 import { assembleReport } from "./assemble";
+import { effectiveConsensus } from "./units";
 import { reportCacheKey } from "./params";
 import type { Disagreement, Report, ReportParams } from "./types";
 
-type CampaignRef = Pick<Campaign, "id" | "k" | "rubric">;
+type CampaignRef = Pick<Campaign, "id" | "k" | "rubric"> & { consensus?: Campaign["consensus"] };
 
-/** Compute without the cache (used by tests and the benchmark's cold run). */
-export async function computeReport(db: Db, campaign: CampaignRef, params: ReportParams, watermark?: string): Promise<Report> {
-  const [w, population, rows] = await Promise.all([
+/**
+ * Compute without the cache (used by tests and the benchmark's cold run). The design is the inclusion records of
+ * one routing run (params.run, else the latest), so a report on a run is the same whatever runs came later.
+ */
+export async function computeReport(db: Db, campaign: CampaignRef, params: ReportParams, watermark?: string, now = new Date()): Promise<Report> {
+  const run = await designRun(db, campaign.id, params.run);
+  if (params.run && !run) throw new AppError("not_found", "No routing run with that id in this campaign");
+  const consensus = effectiveConsensus(campaign.rubric, campaign.consensus ?? null);
+  const [w, population, rows, accounting] = await Promise.all([
     watermark ?? reportWatermark(db, campaign.id),
-    reportCells(db, campaign.id, params.cuts),
-    labelledItems(db, campaign.id),
+    run ? reportCells(db, campaign.id, run.id, params.cuts) : [],
+    run ? labelledItems(db, campaign.id, run.id, { raters: consensus === "dawid_skene" }) : [],
+    run ? reportAccounting(db, campaign.id, run.id) : [],
   ]);
-  return assembleReport({ campaignId: campaign.id, rubric: campaign.rubric, params, watermark: w, computedAt: new Date(), population, k: campaign.k, rows });
+  return assembleReport({
+    campaignId: campaign.id,
+    rubric: campaign.rubric,
+    // The run resolved: a report on "the latest" names the run it used, like a report asked for by run.
+    params: run ? { ...params, run: run.id } : params,
+    watermark: w,
+    computedAt: now,
+    population,
+    k: campaign.k,
+    rows,
+    consensus: campaign.consensus ?? null,
+    design: run ? { runId: run.id, runAt: run.createdAt, seed: run.seed, policyVersion: run.policyVersion } : null,
+    accounting,
+  });
 }
 
 /** The cached report when its watermark still matches, else a fresh one (then cached). */

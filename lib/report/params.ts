@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ReportParams } from "./types";
+import type { ReferenceChoice, ReportParams } from "./types";
 
 export const DECILE_CUTS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 export const DEFAULT_MIN_N = 20;
@@ -27,6 +27,18 @@ export const reportParamsSchema = z.object({
       return cuts;
     }),
   minN: z.coerce.number().int().min(2).max(10_000).optional().default(DEFAULT_MIN_N),
+  // "bucket" (the bulk tail bucket, default) or "group:<value>".
+  ref: z
+    .string()
+    .max(300)
+    .optional()
+    .transform((s, ctx): ReferenceChoice => {
+      if (!s || s === "bucket") return { kind: "bucket" };
+      if (s.startsWith("group:") && s.length > 6) return { kind: "group", group: s.slice(6) };
+      ctx.addIssue({ code: "custom", message: 'ref must be "bucket" or "group:<group value>"' });
+      return z.NEVER;
+    }),
+  run: z.uuid({ message: "run must be a routing run id" }).optional(),
 });
 
 export function parseReportParams(query: Record<string, string | string[] | undefined>): ReportParams {
@@ -34,13 +46,25 @@ export function parseReportParams(query: Record<string, string | string[] | unde
     const v = query[k];
     return Array.isArray(v) ? v[0] : v;
   };
-  const parsed = reportParamsSchema.parse({ cuts: pick("cuts"), minN: pick("minN") });
-  return { cuts: parsed.cuts, minN: parsed.minN };
+  const parsed = reportParamsSchema.parse({ cuts: pick("cuts"), minN: pick("minN"), ref: pick("ref"), run: pick("run") });
+  return { cuts: parsed.cuts, minN: parsed.minN, reference: parsed.ref, ...(parsed.run ? { run: parsed.run } : {}) };
+}
+
+export const DEFAULT_REPORT_PARAMS: ReportParams = { cuts: DECILE_CUTS, minN: DEFAULT_MIN_N, reference: { kind: "bucket" } };
+
+/** The parameters as a query string (for links, exports and the manifest). */
+export function reportQuery(p: ReportParams): Record<string, string> {
+  return {
+    cuts: p.cuts.join(","),
+    minN: String(p.minN),
+    ref: p.reference.kind === "bucket" ? "bucket" : `group:${p.reference.group}`,
+    ...(p.run ? { run: p.run } : {}),
+  };
 }
 
 /** Cache key: the parameters that change the numbers, in a canonical form. */
 export function reportCacheKey(p: ReportParams): string {
-  return `v1|cuts=${p.cuts.join(",")}|minN=${p.minN}`;
+  return `v2|cuts=${p.cuts.join(",")}|minN=${p.minN}|ref=${reportQuery(p).ref}|run=${p.run ?? "latest"}`;
 }
 
 /** Bucket bounds from cut points: [0, c1), [c1, c2), …, [c_m, 1]. */

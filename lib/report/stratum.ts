@@ -2,9 +2,8 @@
  * Figures for one stratum (overall, a tail bucket or a group) from its labelled units and its population
  * counts. Pure; every interval is seeded, so the same data always gives the same report.
  */
-import { Z_95, wilsonInterval, type MeasurementLevel } from "@/lib/stats";
+import { Z_95, alphaFromFlat, hajekProportion, kappaFromFlat, predictionPoweredBias, spearmanFromFlat, tableBootstrap, tableBootstrapMany, typeUnitsBy, unitCoincidences, weightedMeanInterval, wilsonInterval, type MeasurementLevel } from "@/lib/stats";
 import { hash53 } from "@/lib/random";
-import { alphaFromFlat, kappaFromFlat, kishEffectiveN, spearmanFromFlat, tableBootstrap, tableBootstrapMany, typeUnitsBy, unitCoincidences, wilsonEffective } from "./tables";
 import type { Counts, IntervalValue, StratumKind, StratumReport } from "./types";
 import type { Unit } from "./units";
 
@@ -21,32 +20,9 @@ export type StratumContext = {
   seed: number;
 };
 
-export type Population = { items: number; routed: number; fullyJudged: number };
+export type Population = { items: number; routed: number; sampled: number; fullyJudged: number };
 
 const normal = (estimate: number, se: number): IntervalValue => ({ estimate, lower: estimate - Z_95 * se, upper: estimate + Z_95 * se });
-
-/**
- * Judge bias mean(f − Y) over the stratum's N items, prediction-powered with inverse-probability weights
- * (design.md): μ̂_Y = (1/N)Σ_all f + (1/N)Σ_lab (Y − f)/π, so mean(f) − μ̂_Y = (1/N) Σ_lab (f − Y)/π and only
- * N and the labelled items are needed. SE: the larger of the design SE (1/N)√Σ(1−π)/π²·(f−Y)² (items fixed)
- * and the superpopulation SE sd(b)/√N with b_i = ξ_i(f_i − Y_i)/π_i (items as draws, which keeps the interval
- * honest when every item of a stratum was labelled and the design SE is 0).
- */
-export function predictionPoweredBias(n: number, labelled: readonly { d: number; pi: number }[]): IntervalValue & { seDesign: number; seSuper: number } {
-  let sum = 0;
-  let sumSq = 0;
-  let design = 0;
-  for (const { d, pi } of labelled) {
-    const b = d / pi;
-    sum += b;
-    sumSq += b * b;
-    design += ((1 - pi) / (pi * pi)) * d * d;
-  }
-  const estimate = sum / n;
-  const seDesign = Math.sqrt(design) / n;
-  const seSuper = Math.sqrt(Math.max(0, sumSq / n - estimate * estimate) / n);
-  return { ...normal(estimate, Math.max(seDesign, seSuper)), seDesign, seSuper };
-}
 
 function seedFor(base: number, kind: StratumKind, key: string, what: string): number {
   return hash53(`${kind}|${key}|${what}`, base) % 4294967296;
@@ -66,7 +42,8 @@ export function computeStratum(
   const base: StratumReport = {
     kind, key, label, range, counts, enough: false,
     humanAlpha: null, humanAgreement: null, judgeAgreement: null, judgeAgreementNaive: null,
-    kappa: null, rho: null, bias: null, biasNaive: null, worse: null,
+    kappa: null, kappaUnweighted: null, kappaLinear: null, kappaQuadratic: null, rho: null, rhoMean: null,
+    bias: null, biasNaive: null, biasMean: null, biasMeanNaive: null, worse: null,
   };
   if (units.length < ctx.minN) return base;
   const k = ctx.scale.length;
@@ -86,14 +63,8 @@ export function computeStratum(
       },
     );
     humanAlpha = tableBootstrap(types, k * k, (flat) => alphaFromFlat(flat, ctx.scale, ctx.alphaLevel), boot("alpha"));
-    const share = pairable.map((u) => u.pairShare);
-    const ws = pairable.map((u) => u.w);
-    const sw = ws.reduce((s, x) => s + x, 0);
-    const mean = share.reduce((s, y, i) => s + ws[i]! * y, 0) / sw;
-    const variance = share.reduce((s, y, i) => s + ws[i]! * (y - mean) ** 2, 0) / sw;
-    const se = Math.sqrt(variance / kishEffectiveN(ws));
-    const iv = normal(mean, se);
-    humanAgreement = { estimate: mean, lower: Math.max(0, iv.lower), upper: Math.min(1, iv.upper) };
+    const share = weightedMeanInterval(pairable.map((u) => u.pairShare), pairable.map((u) => u.w), { clip: [0, 1] });
+    humanAgreement = { estimate: share.estimate, lower: share.lower, upper: share.upper };
   }
 
   // Judge vs consensus, on units whose judge score is on the scale.
@@ -101,33 +72,57 @@ export function computeStratum(
   let judgeAgreement: IntervalValue | null = null;
   let judgeAgreementNaive: IntervalValue | null = null;
   let kappa: IntervalValue | null = null;
+  let kappaUnweighted: IntervalValue | null = null;
+  let kappaLinear: IntervalValue | null = null;
+  let kappaQuadratic: IntervalValue | null = null;
   let rho: IntervalValue | null = null;
+  let rhoMean: IntervalValue | null = null;
   let bias: IntervalValue | null = null;
   let biasNaive: IntervalValue | null = null;
+  let biasMean: IntervalValue | null = null;
+  let biasMeanNaive: IntervalValue | null = null;
   if (judged.length >= ctx.minN) {
-    const ws = judged.map((u) => u.w);
-    const sw = ws.reduce((s, x) => s + x, 0);
-    const agreeW = judged.reduce((s, u) => s + (u.judge === u.consensus ? u.w : 0), 0);
-    judgeAgreement = wilsonEffective(agreeW / sw, kishEffectiveN(ws));
+    const agree = hajekProportion(judged.map((u) => u.judge === u.consensus), judged.map((u) => u.pi));
+    judgeAgreement = { estimate: agree.estimate, lower: agree.lower, upper: agree.upper };
     const agreeN = judged.filter((u) => u.judge === u.consensus).length;
     const w = wilsonInterval(agreeN, judged.length);
     judgeAgreementNaive = { estimate: w.estimate, lower: w.lower, upper: w.upper };
 
+    // κ (three weightings) and ρ are functions of the weighted judge × consensus table; they share its resamples.
     const types = typeUnitsBy(judged, (u) => u.weightId * k * k + u.judge * k + u.consensus, (u) => ({ cells: [u.judge * k + u.consensus], amounts: [u.w] }));
-    const statistics = [(flat: Float64Array) => kappaFromFlat(flat, k, ctx.kappaWeights)];
-    if (ctx.likert) statistics.push((flat) => spearmanFromFlat(flat, ctx.scale, ctx.scale));
-    [kappa = null, rho = null] = tableBootstrapMany(types, k * k, statistics, boot("judge"));
+    const statistics = [(flat: Float64Array) => kappaFromFlat(flat, k, ctx.kappaWeights), (flat: Float64Array) => kappaFromFlat(flat, k, "unweighted")];
+    if (ctx.likert) {
+      statistics.push((flat) => kappaFromFlat(flat, k, "linear"), (flat) => kappaFromFlat(flat, k, "quadratic"), (flat) => spearmanFromFlat(flat, ctx.scale, ctx.scale));
+    }
+    [kappa = null, kappaUnweighted = null, kappaLinear = null, kappaQuadratic = null, rho = null] = tableBootstrapMany(types, k * k, statistics, boot("judge"));
 
     if (ctx.numeric) {
-      const numeric = ctx.numeric;
-      const diffs = judged.map((u) => ({ d: numeric[u.judge]! - u.consensusValue!, pi: u.pi }));
-      const b = predictionPoweredBias(population.items, diffs);
-      bias = { estimate: b.estimate, lower: b.lower, upper: b.upper };
-      const n = diffs.length;
-      const mean = diffs.reduce((s, x) => s + x.d, 0) / n;
-      const sd = Math.sqrt(diffs.reduce((s, x) => s + (x.d - mean) ** 2, 0) / Math.max(1, n - 1));
-      biasNaive = normal(mean, sd / Math.sqrt(n));
+      const diffs = judged.map((u) => ({ d: u.judgeValue! - u.consensusValue!, pi: u.pi }));
+      [bias, biasNaive] = biasPair(population.items, diffs);
+      const diffsMean = judged.map((u) => ({ d: u.judgeValue! - u.humanMean!, pi: u.pi }));
+      [biasMean, biasMeanNaive] = biasPair(population.items, diffsMean);
+    }
+    if (ctx.likert) {
+      // ρ against the human mean: the mean of m ratings takes few distinct values, so it is a table too (judge
+      // rows × distinct means, ascending), bootstrapped like the rest.
+      const means = [...new Set(judged.map((u) => u.humanMean!))].sort((a, b) => a - b);
+      const col = new Map(means.map((m, i) => [m, i]));
+      const c = means.length;
+      const meanTypes = typeUnitsBy(judged, (u) => (u.weightId * k + u.judge) * c + col.get(u.humanMean!)!, (u) => ({ cells: [u.judge * c + col.get(u.humanMean!)!], amounts: [u.w] }));
+      rhoMean = tableBootstrap(meanTypes, k * c, (flat) => spearmanFromFlat(flat, ctx.scale, means), boot("rho-mean"));
     }
   }
-  return { ...base, enough: true, humanAlpha, humanAgreement, judgeAgreement, judgeAgreementNaive, kappa, rho, bias, biasNaive };
+  return {
+    ...base, enough: true, humanAlpha, humanAgreement, judgeAgreement, judgeAgreementNaive,
+    kappa, kappaUnweighted, kappaLinear, kappaQuadratic, rho, rhoMean, bias, biasNaive, biasMean, biasMeanNaive,
+  };
+}
+
+/** Judge bias mean(f − Y): prediction-powered over the stratum's N items, and naive over the labelled ones. */
+function biasPair(n: number, diffs: readonly { d: number; pi: number }[]): [IntervalValue, IntervalValue] {
+  const b = predictionPoweredBias(n, diffs);
+  const m = diffs.length;
+  const mean = diffs.reduce((s, x) => s + x.d, 0) / m;
+  const sd = Math.sqrt(diffs.reduce((s, x) => s + (x.d - mean) ** 2, 0) / Math.max(1, m - 1));
+  return [{ estimate: b.estimate, lower: b.lower, upper: b.upper }, normal(mean, sd / Math.sqrt(m))];
 }

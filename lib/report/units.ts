@@ -1,23 +1,28 @@
 /**
  * Labelled items → analysis units: rubric values coded as scale indices, the human consensus, and the design
- * weight 1/π_eff, where π_eff = π × (labelled / routed) within the item's cell (group × tail bucket × route
- * reason). Routed items still waiting for people are non-response; weighting the labelled ones up inside the
+ * weight 1/π_eff, where π_eff = π × (labelled / sampled) within the item's cell (group × tail bucket × inclusion
+ * reason). Sampled items still waiting for people are non-response; weighting the labelled ones up inside the
  * cell (a response-homogeneity-group adjustment, Särndal et al. 1992 §15.6) keeps the estimators unbiased
  * when the items people have reached so far are a random subset of their cell.
  */
-import { majorityVote } from "@/lib/stats";
+import { dawidSkene, majorityVote } from "@/lib/stats";
 import { rubricValues, type Rubric } from "@/lib/validation/campaign";
 import { bucketIndex } from "./params";
+import type { ConsensusMethod } from "./types";
 
 export type LabelledRow = {
   itemId: number;
   externalId: string;
+  /** The item version the run's record names (the ratings are on it). */
+  version?: number;
   group: string | null;
   tail: number | null;
   pi: number;
   reason: string | null;
   judgeScore: number | string | null;
   values: (number | string)[];
+  /** Rater keys in the order of `values` (Dawid–Skene only). */
+  raters?: string[];
 };
 
 export type Unit = {
@@ -38,12 +43,16 @@ export type Unit = {
   weightId: number;
   /** Share of pairs of its ratings that agree (NaN with a single rating). */
   pairShare: number;
-  /** Scale index of the judge's score, null when missing or off the scale. */
+  /** Scale index of the judge's score (a fractional score on an interval scale: the nearest point, .5 up), null when missing or off the scale. */
   judge: number | null;
-  /** Scale index of the consensus: majority (nominal) or the median, ties to the lower rating (likert). */
+  /** The judge's score as a number (fractional scores kept), null on nominal rubrics. */
+  judgeValue: number | null;
+  /** Scale index of the consensus (see itemConsensus). */
   consensus: number;
-  /** Numeric consensus for the bias: the median with ties averaged (likert), the 0/1 majority (binary). */
+  /** Numeric consensus for the bias (see itemConsensus), null on nominal rubrics. */
   consensusValue: number | null;
+  /** Mean of the human ratings' numeric values, null on nominal rubrics. */
+  humanMean: number | null;
   /** Share of ratings equal to the consensus. */
   support: number;
 };
@@ -79,11 +88,92 @@ function pairAgreement(codes: readonly number[]): number {
   return agree / (m * (m - 1));
 }
 
+/** The consensus methods a rubric admits, its default first. */
+export function consensusMethods(rubric: Rubric): ConsensusMethod[] {
+  if (rubric.type === "likert") return ["median", "majority", "mean", "dawid_skene"];
+  if (rubric.type === "binary") return ["majority", "median", "dawid_skene"];
+  return ["majority", "dawid_skene"];
+}
+
+/** The campaign's consensus setting when it fits the rubric, else the rubric's default. */
+export function effectiveConsensus(rubric: Rubric, setting: ConsensusMethod | null | undefined): ConsensusMethod {
+  const allowed = consensusMethods(rubric);
+  return setting && allowed.includes(setting) ? setting : allowed[0]!;
+}
+
+/** Nearest scale index of a number on a numeric scale of consecutive values (halves round up). */
+export function nearestIndex(numeric: readonly number[], x: number): number {
+  const i = Math.floor(x - numeric[0]! + 0.5);
+  return Math.min(numeric.length - 1, Math.max(0, i));
+}
+
+/**
+ * One item's consensus from its ratings' scale indices, sorted ascending (`sorted`) and in rating order (`codes`):
+ * - median: the lower median as the category; the median with the middle two averaged as the value;
+ * - majority: the most frequent category (ties to the lower index); its value;
+ * - mean (interval scales): the mean of the values; the nearest scale point (halves up) as the category;
+ * - dawid_skene: the model's most probable class (given in `latent`); its value.
+ */
+export function itemConsensus(
+  method: ConsensusMethod,
+  sorted: readonly number[],
+  codes: readonly number[],
+  numeric: readonly number[] | null,
+  latent?: number,
+): { code: number; value: number | null } {
+  const m = sorted.length;
+  switch (method) {
+    case "median": {
+      const code = sorted[(m - 1) >> 1]!;
+      const value = numeric === null ? null : m % 2 === 1 ? numeric[code]! : (numeric[sorted[m / 2 - 1]!]! + numeric[sorted[m / 2]!]!) / 2;
+      return { code, value };
+    }
+    case "mean": {
+      let sum = 0;
+      for (const c of sorted) sum += numeric![c]!;
+      const value = sum / m;
+      return { code: nearestIndex(numeric!, value), value };
+    }
+    case "dawid_skene": {
+      const code = latent ?? majorityVote(codes)!;
+      return { code, value: numeric === null ? null : numeric[code]! };
+    }
+    case "majority": {
+      const code = majorityVote(codes)!;
+      return { code, value: numeric === null ? null : numeric[code]! };
+    }
+  }
+}
+
+/** Dawid–Skene latent classes for every labelled item, fitted on all of them (raters as given in the rows). */
+export function dawidSkeneClasses(rows: readonly LabelledRow[], rubric: Rubric): Map<number, number> {
+  const scale = rubricValues(rubric);
+  const index = new Map<number | string, number>(scale.map((v, i) => [v, i]));
+  const raterIds = new Map<string, number>();
+  const annotations: { item: number; annotator: number; label: number }[] = [];
+  rows.forEach((r, item) => {
+    r.values.forEach((v, j) => {
+      const label = index.get(v);
+      if (label === undefined) return;
+      const key = r.raters?.[j] ?? `${r.itemId}:${j}`;
+      let a = raterIds.get(key);
+      if (a === undefined) raterIds.set(key, (a = raterIds.size));
+      annotations.push({ item, annotator: a, label });
+    });
+  });
+  const out = new Map<number, number>();
+  if (annotations.length === 0) return out;
+  const fit = dawidSkene({ nItems: rows.length, nAnnotators: raterIds.size, nClasses: scale.length, annotations });
+  rows.forEach((r, i) => out.set(r.itemId, fit.labels[i]!));
+  return out;
+}
+
 export function buildUnits(
   rows: readonly LabelledRow[],
   rubric: Rubric,
   cuts: readonly number[],
-  routedPerCell: ReadonlyMap<string, number>,
+  sampledPerCell: ReadonlyMap<string, number>,
+  method: ConsensusMethod = effectiveConsensus(rubric, null),
 ): { units: Unit[]; offScale: number } {
   const scale = rubricValues(rubric);
   const index = new Map<number | string, number>(scale.map((v, i) => [v, i]));
@@ -91,6 +181,7 @@ export function buildUnits(
   const staged: (Omit<Unit, "w" | "pi" | "alphaKey" | "weightId"> & { rawPi: number; sortedCodes: number | string })[] = [];
   let offScale = 0;
   const k = scale.length;
+  const latent = method === "dawid_skene" ? dawidSkeneClasses(rows, rubric) : null;
   for (const r of rows) {
     const codes: number[] = [];
     for (const v of r.values) {
@@ -100,7 +191,13 @@ export function buildUnits(
     }
     const m = codes.length;
     if (m === 0) continue;
-    const judge = r.judgeScore === null ? null : (index.get(r.judgeScore) ?? null);
+    let judge = r.judgeScore === null ? null : (index.get(r.judgeScore) ?? null);
+    let judgeValue = numeric === null || judge === null ? null : numeric[judge]!;
+    // A fractional judge score (an averaged judge) on an interval scale: agreement and κ use the nearest point.
+    if (judge === null && rubric.type === "likert" && typeof r.judgeScore === "number" && r.judgeScore >= rubric.min && r.judgeScore <= rubric.max) {
+      judge = nearestIndex(numeric!, r.judgeScore);
+      judgeValue = r.judgeScore;
+    }
     // The hot loop of the report (one pass per labelled item): sorted once, in place on a copy (m is small).
     const sorted = codes.slice();
     for (let i = 1; i < m; i++) {
@@ -112,17 +209,14 @@ export function buildUnits(
       }
       sorted[j + 1] = x;
     }
-    // Codes are ascending scale indices and the likert scale is ascending, so medians work on the sorted codes:
-    // the consensus is the lower median (medianRating "lower"), its value the mean of the middle two ("mean").
-    const consensus = rubric.type === "likert" ? sorted[(m - 1) >> 1]! : majorityVote(codes)!;
-    const consensusValue =
-      numeric === null
-        ? null
-        : rubric.type === "likert"
-          ? m % 2 === 1
-            ? numeric[sorted[(m - 1) >> 1]!]!
-            : (numeric[sorted[m / 2 - 1]!]! + numeric[sorted[m / 2]!]!) / 2
-          : numeric[consensus]!;
+    // Codes are ascending scale indices and numeric scales are ascending, so medians work on the sorted codes.
+    const { code: consensus, value: consensusValue } = itemConsensus(method, sorted, codes, numeric, latent?.get(r.itemId));
+    let humanMean: number | null = null;
+    if (numeric !== null) {
+      let sum = 0;
+      for (const c of sorted) sum += numeric[c]!;
+      humanMean = sum / m;
+    }
     let support = 0;
     for (let i = 0; i < m; i++) if (codes[i] === consensus) support++;
     const bucket = bucketIndex(r.tail, cuts);
@@ -137,8 +231,10 @@ export function buildUnits(
       sortedCodes: multisetKey(sorted, k),
       pairShare: pairAgreement(codes),
       judge,
+      judgeValue,
       consensus,
       consensusValue,
+      humanMean,
       support: support / m,
     });
   }
@@ -148,9 +244,9 @@ export function buildUnits(
   // Units are built as one literal shape (no object spread): the strata loop over them many times, and V8 keeps
   // property access fast only for objects that share a hidden class.
   const units = staged.map((u): Unit => {
-    const routed = routedPerCell.get(u.cell) ?? 0;
+    const sampled = sampledPerCell.get(u.cell) ?? 0;
     const labelled = labelledPerCell.get(u.cell)!;
-    const response = routed > 0 ? Math.min(1, labelled / routed) : 1;
+    const response = sampled > 0 ? Math.min(1, labelled / sampled) : 1;
     const pi = u.rawPi * response;
     const w = 1 / pi;
     let weightId = weightIds.get(w);
@@ -168,8 +264,10 @@ export function buildUnits(
       weightId,
       pairShare: u.pairShare,
       judge: u.judge,
+      judgeValue: u.judgeValue,
       consensus: u.consensus,
       consensusValue: u.consensusValue,
+      humanMean: u.humanMean,
       support: u.support,
     };
   });

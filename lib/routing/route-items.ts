@@ -9,6 +9,8 @@ export type RouteDecision = {
   reason: "low_confidence" | "tail" | "control" | null;
   /** Assignment order, higher first; in [0, 2]. */
   priority: number;
+  /** The seeded uniform draw: routed ⇔ u < π. Kept in the inclusion record so an auditor can check each draw. */
+  u: number;
 };
 
 /**
@@ -33,8 +35,28 @@ export function routeItems(items: readonly RoutableItem[], policy: RoutingPolicy
     // they interleave with targeted work instead of starving behind it.
     const second = uniformFromKey(`${seed}:priority`, items[i]!.key);
     const priority = !routed ? 0 : target[i] ? 1 + urgency[i]! : 1 + second;
-    return { routed, pi, reason, priority };
+    return { routed, pi, reason, priority, u: draws[i]! };
   });
+}
+
+export type SampleDesign = {
+  /** In the labelled-sample design: routed to people, or holding imported prior labels. */
+  inSample: boolean;
+  /** Inclusion probability in that design. */
+  pi: number;
+  reason: "low_confidence" | "tail" | "control" | "prior_labels" | null;
+};
+
+/**
+ * An item's place in the sample the report estimates from. Two independent draws can put it there: the routing
+ * draw (π_r) and, for imported labels, the draw of the study they came from (π_p: 1 for a census, or the row's
+ * label_pi). The union has π = 1 − (1 − π_r)(1 − π_p), known for every sampled item, which is all a
+ * Horvitz–Thompson or Hájek estimator needs. Items with prior labels form their own reason (and so their own
+ * non-response cell): they are labelled by construction, unlike routed items still waiting for people.
+ */
+export function sampleDesign(d: Pick<RouteDecision, "routed" | "pi" | "reason">, priorPi: number | null): SampleDesign {
+  if (priorPi === null) return { inSample: d.routed, pi: d.pi, reason: d.routed ? d.reason : null };
+  return { inSample: true, pi: 1 - (1 - d.pi) * (1 - priorPi), reason: "prior_labels" };
 }
 
 function targetReason(it: RoutableItem, policy: RoutingPolicy): "low_confidence" | "tail" | null {

@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db";
-import { refreshGroups, routingRows, writeRouting, type RoutingRow } from "@/db/queries/routing";
+import { insertInclusionRecords, refreshGroups, routingRows, writeRouting, type RoutingRow } from "@/db/queries/routing";
 import { campaigns, routingRuns } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { hash53 } from "@/lib/random";
 import { computeTailScores } from "@/lib/tail/compute";
-import { routeItems } from "./route-items";
+import { routeItems, sampleDesign } from "./route-items";
 
 export type RoutingProgress = { phase: "loading" | "scoring" | "routing" | "writing" | "done"; done: number; total: number };
 export type RoutingSummary = { runId: string; seed: string; itemsTotal: number; itemsRouted: number; byReason: Record<string, number> };
@@ -17,7 +17,9 @@ const WRITE_BATCH = 5000;
  * Score every item of a campaign by its tail method, route them with the campaign's policy and store tail score,
  * routed, π, reason and priority, plus a routing_runs row with the seed. The campaign keeps its seed across runs
  * (a new one is drawn only the first time), so re-routing after a policy change moves only the items whose
- * decision the policy changes; judgments are never touched, and π always describes the current design.
+ * decision the policy changes; judgments are never touched. The run writes one inclusion record per item it
+ * considered (insert only): the items' routing columns mirror the latest run for the assignment hot path, while
+ * reports read the records of the run they name, so a later run never changes what an earlier report used.
  */
 export async function runRouting(
   db: Db,
@@ -31,12 +33,15 @@ export async function runRouting(
   await refreshGroups(db, campaignId, campaign.stratificationKey);
 
   progress({ phase: "loading", done: 0, total: 0 });
-  const rows: RoutingRow[] = [];
+  const all: RoutingRow[] = [];
   const need = { text: campaign.tailMethod === "text", embedding: campaign.tailMethod === "embedding" };
   for await (const page of routingRows(db, campaignId, need)) {
-    rows.push(...page);
-    progress({ phase: "loading", done: rows.length, total: 0 });
+    all.push(...page);
+    progress({ phase: "loading", done: all.length, total: 0 });
   }
+  // Gold items are checks on people, not sample: no tail score, no π, no inclusion record (route reason 'gold').
+  const rows = all.filter((r) => !r.gold);
+  const gold = all.filter((r) => r.gold);
   const total = rows.length;
   progress({ phase: "scoring", done: 0, total });
   const tails = computeTailScores(
@@ -50,27 +55,48 @@ export async function runRouting(
     campaign.routingPolicy,
     seed,
   );
+  const designs = decisions.map((d, i) => sampleDesign(d, rows[i]!.priorPi));
   const byReason: Record<string, number> = {};
   let routed = 0;
-  for (const d of decisions) {
-    if (!d.routed) continue;
-    routed++;
-    byReason[d.reason!] = (byReason[d.reason!] ?? 0) + 1;
+  let inSample = 0;
+  for (const [i, d] of decisions.entries()) {
+    if (d.routed) routed++;
+    const s = designs[i]!;
+    if (!s.inSample) continue;
+    inSample++;
+    byReason[s.reason!] = (byReason[s.reason!] ?? 0) + 1;
   }
 
   const runId = await db.transaction(async (tx) => {
-    for (let s = 0; s < total; s += WRITE_BATCH) {
-      const batch = rows.slice(s, s + WRITE_BATCH).map((r, j) => {
-        const d = decisions[s + j]!;
-        return { id: r.id, tail: tails[s + j] ?? null, routed: d.routed, pi: d.pi, reason: d.reason, priority: d.priority };
-      });
-      await writeRouting(tx, campaignId, batch);
-      progress({ phase: "writing", done: Math.min(total, s + WRITE_BATCH), total });
-    }
     const [run] = await tx
       .insert(routingRuns)
       .values({ campaignId, userId: opts.actorId, seed, policy: campaign.routingPolicy, policyVersion: campaign.routingPolicyVersion, itemsTotal: total, itemsRouted: routed })
       .returning({ id: routingRuns.id });
+    for (let s = 0; s < total; s += WRITE_BATCH) {
+      const slice = rows.slice(s, s + WRITE_BATCH);
+      await writeRouting(
+        tx,
+        campaignId,
+        slice.map((r, j) => {
+          const d = decisions[s + j]!;
+          const design = designs[s + j]!;
+          return { id: r.id, tail: tails[s + j] ?? null, routed: d.routed, pi: design.inSample ? design.pi : d.pi, reason: design.reason, priority: d.priority };
+        }),
+      );
+      await insertInclusionRecords(
+        tx,
+        run!.id,
+        slice.map((r, j) => {
+          const d = decisions[s + j]!;
+          const design = designs[s + j]!;
+          return { item: r.id, version: r.version, group: r.group, tail: tails[s + j] ?? null, routePi: d.pi, u: d.u, routed: d.routed, priorPi: r.priorPi, inSample: design.inSample, pi: design.pi, reason: design.reason };
+        }),
+      );
+      progress({ phase: "writing", done: Math.min(total, s + WRITE_BATCH), total });
+    }
+    for (let s = 0; s < gold.length; s += WRITE_BATCH) {
+      await writeRouting(tx, campaignId, gold.slice(s, s + WRITE_BATCH).map((r) => ({ id: r.id, tail: null, routed: false, pi: null, reason: "gold", priority: 0 })));
+    }
     await tx.update(campaigns).set({ routingSeed: seed }).where(eq(campaigns.id, campaignId));
     await recordAudit(tx, {
       actorId: opts.actorId,
@@ -78,7 +104,7 @@ export async function runRouting(
       targetType: "routing_run",
       targetId: run!.id,
       campaignId,
-      details: { seed, tailMethod: campaign.tailMethod, policy: campaign.routingPolicy, policyVersion: campaign.routingPolicyVersion, itemsTotal: total, itemsRouted: routed, byReason },
+      details: { seed, tailMethod: campaign.tailMethod, policy: campaign.routingPolicy, policyVersion: campaign.routingPolicyVersion, itemsTotal: total, itemsRouted: routed, itemsInSample: inSample, goldItems: gold.length, byReason },
     });
     return run!.id;
   });

@@ -10,4 +10,5 @@ export * from "./correlation";
 export * from "./consensus";
 export * from "./weighted";
 export * from "./intervals";
+export * from "./table-bootstrap";
 export * from "./multiple-testing";

@@ -13,9 +13,8 @@ export interface Interval {
 }
 
 /**
- * Wilson score interval for a binomial proportion (E. B. Wilson, JASA 1927):
- * (p̂ + z²/2n ± z·√(p̂(1−p̂)/n + z²/4n²)) / (1 + z²/n). For n = 0 the estimate is NaN and the
- * interval is [0, 1].
+ * Wilson score interval for a binomial proportion (E. B. Wilson, JASA 1927). For n = 0 the estimate is NaN
+ * and the interval is [0, 1]. Checks its counts and calls wilsonEffective, the one implementation.
  */
 export function wilsonInterval(successes: number, n: number, z: number = Z_95): Interval {
   if (!(Number.isInteger(n) && n >= 0)) throw new StatsInputError(`wilsonInterval: n = ${n} must be a non-negative integer`);
@@ -24,11 +23,20 @@ export function wilsonInterval(successes: number, n: number, z: number = Z_95): 
   }
   if (!(z > 0 && Number.isFinite(z))) throw new StatsInputError(`wilsonInterval: z = ${z} must be positive`);
   if (n === 0) return { estimate: Number.NaN, lower: 0, upper: 1 };
-  const p = successes / n;
+  return wilsonEffective(successes / n, n, z);
+}
+
+/**
+ * Wilson's interval for a proportion p̂ observed on n (possibly fractional) units:
+ * (p̂ + z²/2n ± z·√(p̂(1−p̂)/n + z²/4n²)) / (1 + z²/n). With n the Kish effective sample size (Σw)²/Σw² of a
+ * weighted proportion it is the usual survey adjustment: the design effect of unequal weights shrinks n.
+ * Unchecked: p must be in [0, 1] and nEff > 0.
+ */
+export function wilsonEffective(p: number, nEff: number, z: number = Z_95): Interval {
   const z2 = z * z;
-  const denom = 1 + z2 / n;
-  const center = (p + z2 / (2 * n)) / denom;
-  const half = (z / denom) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  const denom = 1 + z2 / nEff;
+  const center = (p + z2 / (2 * nEff)) / denom;
+  const half = (z / denom) * Math.sqrt((p * (1 - p)) / nEff + z2 / (4 * nEff * nEff));
   return { estimate: p, lower: Math.max(0, center - half), upper: Math.min(1, center + half) };
 }
 

@@ -65,6 +65,7 @@ function disagreement(weights: KappaWeights, i: number, j: number, k: number): n
 /**
  * Cohen's kappa from a k × k table of (possibly weighted) counts:
  * κ_w = 1 − Σ w_ij p_ij / Σ w_ij p_i· p_·j. Returns NaN when expected disagreement is zero.
+ * Checks the table and reads it through kappaFromFlat, the one implementation.
  */
 export function cohenKappaFromTable(table: readonly (readonly number[])[], weights: KappaWeights = "unweighted"): number {
   const k = table.length;
@@ -75,9 +76,27 @@ export function cohenKappaFromTable(table: readonly (readonly number[])[], weigh
       if (!(Number.isFinite(x) && x >= 0)) throw new StatsInputError("cohenKappaFromTable: cells must be finite and ≥ 0");
     }
   }
-  const rowSums = table.map((row) => row.reduce((s, x) => s + x, 0));
-  const colSums = table[0]!.map((_, j) => table.reduce((s, row) => s + row[j]!, 0));
-  const total = rowSums.reduce((s, x) => s + x, 0);
+  return kappaFromFlat(Float64Array.from(table.flat()), k, weights);
+}
+
+/**
+ * Cohen's κ_w from a flat row-major k × k table (rater a in rows), the one implementation: κ_w = 1 −
+ * Σ w_ij x_ij / Σ w_ij x_i· x_·j / x_·· with weights on category indices, unweighted 1[i≠j], linear
+ * |i−j|/(k−1) or quadratic ((i−j)/(k−1))². Unchecked, and allocates only the marginals: the report's
+ * bootstrap calls it thousands of times. NaN for an empty table or when expected disagreement is zero.
+ */
+export function kappaFromFlat(flat: Float64Array, k: number, weights: KappaWeights): number {
+  const rows = new Float64Array(k);
+  const cols = new Float64Array(k);
+  let total = 0;
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) {
+      const x = flat[i * k + j]!;
+      rows[i]! += x;
+      cols[j]! += x;
+      total += x;
+    }
+  }
   if (total === 0) return Number.NaN;
   let observed = 0;
   let expected = 0;
@@ -85,8 +104,8 @@ export function cohenKappaFromTable(table: readonly (readonly number[])[], weigh
     for (let j = 0; j < k; j++) {
       const w = disagreement(weights, i, j, k);
       if (w === 0) continue;
-      observed += (w * table[i]![j]!) / total;
-      expected += (w * rowSums[i]! * colSums[j]!) / (total * total);
+      observed += w * flat[i * k + j]!;
+      expected += (w * rows[i]! * cols[j]!) / total;
     }
   }
   if (expected === 0) return Number.NaN;

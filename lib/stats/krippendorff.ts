@@ -89,44 +89,6 @@ export function coincidenceMatrix(
   return { values, o, marginals, n };
 }
 
-/** Squared difference δ²(c, k) between value indices c and k for a measurement level. */
-function distanceMatrix(level: MeasurementLevel, values: number[], marginals: number[]): number[][] {
-  const k = values.length;
-  const delta = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  for (let c = 0; c < k; c++) {
-    for (let d = 0; d < k; d++) {
-      if (c === d) continue;
-      const vc = values[c]!;
-      const vd = values[d]!;
-      let dist: number;
-      switch (level) {
-        case "nominal":
-          dist = 1;
-          break;
-        case "ordinal": {
-          // δ²_ck = (Σ_{g=c}^{k} n_g − (n_c + n_k)/2)², over ranks between c and k (Krippendorff 2011, eq. for ordinal).
-          const lo = Math.min(c, d);
-          const hi = Math.max(c, d);
-          let s = 0;
-          for (let g = lo; g <= hi; g++) s += marginals[g]!;
-          s -= (marginals[lo]! + marginals[hi]!) / 2;
-          dist = s * s;
-          break;
-        }
-        case "interval":
-          dist = (vc - vd) ** 2;
-          break;
-        case "ratio":
-          // δ²_ck = ((c − k)/(c + k))²; defined as 0 when both are 0.
-          dist = vc + vd === 0 ? 0 : ((vc - vd) / (vc + vd)) ** 2;
-          break;
-      }
-      delta[c]![d] = dist;
-    }
-  }
-  return delta;
-}
-
 /**
  * Krippendorff's alpha for a raters × units matrix (null = missing).
  * α = 1 − D_o/D_e with D_o = Σ o_ck δ²_ck / n and D_e = Σ n_c n_k δ²_ck / (n(n − 1)).
@@ -148,23 +110,76 @@ export function krippendorffAlpha(
 }
 
 /**
- * α from a (possibly weighted, possibly summed over resamples) coincidence matrix. Lets callers that
- * aggregate per-unit coincidences themselves (the report's bootstrap) reuse the same formula.
+ * α from a (possibly weighted, possibly summed over resamples) coincidence matrix, read through alphaFromFlat.
+ * `values` must be ascending, as coincidenceMatrix returns them; the marginals are o's row sums.
  */
 export function krippendorffAlphaFromCoincidences(m: CoincidenceMatrix, level: MeasurementLevel): number {
-  const { values, o, marginals, n } = m;
-  if (values.length === 0 || n <= 1) return Number.NaN;
-  const delta = distanceMatrix(level, values, marginals);
+  if (m.values.length === 0) return Number.NaN;
+  return alphaFromFlat(Float64Array.from(m.o.flat()), m.values, level);
+}
+
+/**
+ * One unit's coincidences (Krippendorff 2011) on a scale of k values: for each ordered pair of values (c, d)
+ * from different raters, pairs / (m − 1), as sparse cells c·k + d of a flat k × k matrix. `codes` are the
+ * scale indices of the unit's m ≥ 2 ratings. Summing units' cells (times their weights) gives the weighted
+ * coincidence matrix that alphaFromFlat reads.
+ */
+export function unitCoincidences(codes: readonly number[], k: number): { cells: number[]; amounts: number[] } {
+  const m = codes.length;
+  const counts = new Map<number, number>();
+  // Sorted first, so units with the same multiset of ratings produce identical cells (one bootstrap type).
+  for (const c of [...codes].sort((x, y) => x - y)) counts.set(c, (counts.get(c) ?? 0) + 1);
+  const cells: number[] = [];
+  const amounts: number[] = [];
+  for (const [c, nc] of counts) {
+    for (const [d, nd] of counts) {
+      const pairs = c === d ? nc * (nc - 1) : nc * nd;
+      if (pairs === 0) continue;
+      cells.push(c * k + d);
+      amounts.push(pairs / (m - 1));
+    }
+  }
+  return { cells, amounts };
+}
+
+/**
+ * Krippendorff's α from a flat row-major k × k coincidence matrix over ascending scale values, the one
+ * implementation behind every α here: α = 1 − (n − 1) Σ o_cd δ²_cd / Σ n_c n_d δ²_cd (Krippendorff 2011), with
+ * n_c the row sums and n their total. Values with no coincidences add nothing to any sum, so a whole scale can
+ * stay in the table. No allocation beyond the marginals: the report's bootstrap calls it thousands of times.
+ * NaN when n ≤ 1 or there is no expected disagreement.
+ */
+export function alphaFromFlat(flat: Float64Array, scale: readonly number[], level: MeasurementLevel): number {
+  const k = scale.length;
+  const marg = new Float64Array(k);
+  let n = 0;
+  for (let c = 0; c < k; c++) {
+    for (let d = 0; d < k; d++) marg[c]! += flat[c * k + d]!;
+    n += marg[c]!;
+  }
+  if (n <= 1) return Number.NaN;
   let observed = 0;
   let expected = 0;
-  for (let c = 0; c < values.length; c++) {
-    for (let d = 0; d < values.length; d++) {
-      const dd = delta[c]![d]!;
-      observed += o[c]![d]! * dd;
-      expected += marginals[c]! * marginals[d]! * dd;
+  for (let c = 0; c < k; c++) {
+    if (marg[c] === 0) continue;
+    let between = 0; // Σ n_g for g from c to d − 1 (ordinal)
+    for (let d = c + 1; d < k; d++) {
+      between += marg[d - 1]!;
+      if (marg[d] === 0) continue;
+      const vc = scale[c]!;
+      const vd = scale[d]!;
+      let delta: number;
+      if (level === "nominal") delta = 1;
+      else if (level === "interval") delta = (vc - vd) ** 2;
+      // δ²_cd = (Σ_{g=c}^{d} n_g − (n_c + n_d)/2)² over the ranks from c to d.
+      else if (level === "ordinal") delta = (between + marg[d]! - (marg[c]! + marg[d]!) / 2) ** 2;
+      // δ²_cd = ((c − d)/(c + d))², 0 when both are 0.
+      else delta = vc + vd === 0 ? 0 : ((vc - vd) / (vc + vd)) ** 2;
+      // δ is symmetric: count (c, d) and (d, c) together.
+      observed += (flat[c * k + d]! + flat[d * k + c]!) * delta;
+      expected += 2 * marg[c]! * marg[d]! * delta;
     }
   }
   if (expected === 0) return Number.NaN;
-  // α = 1 − (n − 1) Σ o δ² / Σ n_c n_k δ²
   return 1 - ((n - 1) * observed) / expected;
 }

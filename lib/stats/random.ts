@@ -80,3 +80,59 @@ export function createRng(seed: number): Rng {
     },
   };
 }
+
+const LOGGAM_COEF = [
+  8.333333333333333e-2, -2.777777777777778e-3, 7.936507936507937e-4, -5.952380952380952e-4, 8.417508417508418e-4,
+  -1.917526917526918e-3, 6.41025641025641e-3, -2.955065359477124e-2, 1.796443723688307e-1, -1.3924322169059,
+];
+
+/** log Γ(x) for x ≥ 1 by the Stirling series (as NumPy's random_loggam). */
+export function logGamma(x: number): number {
+  if (x === 1 || x === 2) return 0;
+  const shift = x < 7 ? Math.floor(7 - x) : 0;
+  let x0 = x + shift;
+  const x2 = 1 / (x0 * x0);
+  let g = LOGGAM_COEF[9]!;
+  for (let k = 8; k >= 0; k--) g = g * x2 + LOGGAM_COEF[k]!;
+  let gl = g / x0 + 0.5 * Math.log(2 * Math.PI) + (x0 - 0.5) * Math.log(x0) - x0;
+  for (let k = 1; k <= shift; k++) {
+    gl -= Math.log(x0 - 1);
+    x0 -= 1;
+  }
+  return gl;
+}
+
+/**
+ * Exact Poisson(λ) draw: inversion for λ < 10 (pass e^{−λ}, computed once per caller) and, above, the
+ * transformed rejection method PTRS (W. Hörmann, "The transformed rejection method for generating Poisson
+ * random variables", Insurance: Mathematics and Economics 12, 1993), O(1) whatever λ is.
+ */
+export function poissonDraw(lambda: number, expMinusLambda: number, rng: Rng): number {
+  if (lambda < 10) {
+    const u = rng.next();
+    let k = 0;
+    let p = expMinusLambda;
+    let cdf = p;
+    while (u > cdf && k < 1000) {
+      k++;
+      p *= lambda / k;
+      cdf += p;
+    }
+    return k;
+  }
+  const slam = Math.sqrt(lambda);
+  const loglam = Math.log(lambda);
+  const b = 0.931 + 2.53 * slam;
+  const a = -0.059 + 0.02483 * b;
+  const invAlpha = 1.1239 + 1.1328 / (b - 3.4);
+  const vr = 0.9277 - 3.6224 / (b - 2);
+  for (;;) {
+    const u = rng.next() - 0.5;
+    const v = rng.next();
+    const us = 0.5 - Math.abs(u);
+    const k = Math.floor(((2 * a) / us + b) * u + lambda + 0.43);
+    if (us >= 0.07 && v <= vr) return k;
+    if (k < 0 || (us < 0.013 && v > us)) continue;
+    if (Math.log(v) + Math.log(invAlpha) - Math.log(a / (us * us) + b) <= -lambda + k * loglam - logGamma(k + 1)) return k;
+  }
+}

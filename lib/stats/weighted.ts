@@ -12,6 +12,7 @@ import {
   assertNonEmpty,
   assertSameLength,
 } from "./errors";
+import { wilsonEffective, type Interval } from "./intervals";
 import { Z_95, zForLevel } from "./normal";
 
 export interface Estimate {
@@ -29,9 +30,11 @@ function checkSample(what: string, y: readonly number[], pi: readonly number[]):
   assertInclusionProbabilities(pi);
 }
 
+const zFor = (level: number): number => (level === 0.95 ? Z_95 : zForLevel(level));
+
 function normalInterval(estimate: number, variance: number, level: number, clip?: [number, number]): Estimate {
   const se = Math.sqrt(variance);
-  const z = level === 0.95 ? Z_95 : zForLevel(level);
+  const z = zFor(level);
   let lower = estimate - z * se;
   let upper = estimate + z * se;
   if (clip) {
@@ -90,8 +93,10 @@ export function hajekMeanWithVariance(
 }
 
 /**
- * Hájek-weighted proportion (e.g. judge–human agreement rate) with its linearisation variance
- * and a normal interval clipped to [0, 1].
+ * Hájek-weighted proportion (e.g. judge–human agreement rate) with its linearisation variance and Wilson's
+ * interval at the Kish effective sample size of the weights 1/π. A normal interval on the linearisation
+ * variance under-covers near 0 or 1 (the π < 1 items often all share one outcome, leaving almost no variance);
+ * Wilson's does not. `variance` and `se` are the linearisation ones.
  */
 export function hajekProportion(
   outcomes: readonly (boolean | number)[],
@@ -104,7 +109,41 @@ export function hajekProportion(
     return v;
   });
   const e = hajekMeanWithVariance(y, pi, options);
-  return { ...e, lower: Math.max(0, e.lower), upper: Math.min(1, e.upper) };
+  const { lower, upper } = wilsonEffective(e.estimate, kishEffectiveN(pi.map((p) => 1 / p)), zFor(e.level));
+  return { ...e, lower, upper };
+}
+
+/** Kish effective sample size (Σw)²/Σw²: how many equally weighted items the weighted sample is worth. */
+export function kishEffectiveN(weights: readonly number[]): number {
+  let s = 0;
+  let s2 = 0;
+  for (const w of weights) {
+    s += w;
+    s2 += w * w;
+  }
+  return s2 === 0 ? 0 : (s * s) / s2;
+}
+
+/**
+ * Weighted mean ȳ = Σ w y / Σ w with a normal interval, SE = √(v / n_Kish) where v = Σ w (y − ȳ)² / Σ w and
+ * n_Kish = kishEffectiveN(w): unequal weights cost precision through the effective sample size. `clip` bounds
+ * the interval (e.g. [0, 1] for a mean of shares).
+ */
+export function weightedMeanInterval(
+  values: readonly number[],
+  weights: readonly number[],
+  options: { level?: number; clip?: [number, number] } = {},
+): Estimate {
+  assertSameLength("weightedMeanInterval", values, weights);
+  assertNonEmpty("weightedMeanInterval", values);
+  assertFinite("weightedMeanInterval values", values);
+  assertFinite("weightedMeanInterval weights", weights);
+  if (weights.some((w) => w < 0)) throw new StatsInputError("weightedMeanInterval: weights must be ≥ 0");
+  const sw = weights.reduce((s, w) => s + w, 0);
+  if (!(sw > 0)) throw new StatsInputError("weightedMeanInterval: weights sum to 0");
+  const mean = values.reduce((s, y, i) => s + weights[i]! * y, 0) / sw;
+  const v = values.reduce((s, y, i) => s + weights[i]! * (y - mean) ** 2, 0) / sw;
+  return normalInterval(mean, v / kishEffectiveN(weights), options.level ?? 0.95, options.clip);
 }
 
 export interface PredictionPoweredInput {
@@ -128,6 +167,24 @@ export interface PredictionPoweredEstimate extends Estimate {
 }
 
 /**
+ * The sums every prediction-powered estimate here is built on, over labelled items with residual d and
+ * inclusion probability π: Σ b and Σ b² of the inverse-probability terms b = d/π, and Σ (1 − π)/π² · d², the
+ * Poisson-sampling design variance times N². Unchecked; callers validate.
+ */
+function ipwResidualSums(labelled: readonly { d: number; pi: number }[]): { sum: number; sumSq: number; design: number } {
+  let sum = 0;
+  let sumSq = 0;
+  let design = 0;
+  for (const { d, pi } of labelled) {
+    const b = d / pi;
+    sum += b;
+    sumSq += b * b;
+    design += ((1 - pi) / (pi * pi)) * d * d;
+  }
+  return { sum, sumSq, design };
+}
+
+/**
  * Prediction-powered mean of Y with inverse-probability weighting ("active inference",
  * T. Zrnic & E. Candès, 2024): μ̂ = (1/N) Σ_all f_i + (1/N) Σ_labelled (Y_i − f_i)/π_i.
  * Design variance (default): (1/N²) Σ_labelled (1 − π_i)/π_i² (Y_i − f_i)², the Poisson-sampling
@@ -146,16 +203,15 @@ export function predictionPoweredMean(
   if (input.labelled) assertSameLength("predictionPoweredMean labelled", judge, input.labelled);
   assertFinite("predictionPoweredMean judge", judge);
 
-  const terms = new Array<number>(N);
-  let designVar = 0;
-  let nLabelled = 0;
+  // Residuals Y − f of the labelled items, in item order; null for the others.
+  const residual = new Array<{ d: number; pi: number } | null>(N).fill(null);
+  const labelled: { d: number; pi: number }[] = [];
+  let sumF = 0;
   for (let i = 0; i < N; i++) {
     const f = judge[i]!;
+    sumF += f;
     const isLabelled = input.labelled ? Boolean(input.labelled[i]) : human[i] !== null;
-    if (!isLabelled) {
-      terms[i] = f;
-      continue;
-    }
+    if (!isLabelled) continue;
     const y = human[i];
     const p = pi[i];
     if (y === null || y === undefined || !Number.isFinite(y)) {
@@ -163,21 +219,24 @@ export function predictionPoweredMean(
     }
     if (p === null || p === undefined) throw new StatsInputError(`predictionPoweredMean: labelled item ${i} has no π`);
     if (!(Number.isFinite(p) && p > 0 && p <= 1)) throw new InclusionProbabilityError(i, p);
-    terms[i] = f + (y - f) / p;
-    designVar += ((1 - p) / (p * p)) * (y - f) ** 2;
-    nLabelled++;
+    labelled.push((residual[i] = { d: y - f, pi: p }));
   }
-  const estimate = terms.reduce((s, t) => s + t, 0) / N;
-  const termVar = terms.reduce((s, t) => s + (t - estimate) ** 2, 0) / N;
-  const seDesign = Math.sqrt(designVar) / N;
-  const seSuperpopulation = Math.sqrt(termVar / N);
+  const ipw = ipwResidualSums(labelled);
+  const estimate = (sumF + ipw.sum) / N;
+  let termVar = 0;
+  for (let i = 0; i < N; i++) {
+    const r = residual[i];
+    termVar += (judge[i]! + (r ? r.d / r.pi : 0) - estimate) ** 2;
+  }
+  const seDesign = Math.sqrt(ipw.design) / N;
+  const seSuperpopulation = Math.sqrt(termVar / N / N);
   const se = options.variance === "superpopulation" ? seSuperpopulation : seDesign;
   return {
     ...normalInterval(estimate, se * se, options.level ?? 0.95),
     seDesign,
     seSuperpopulation,
     n: N,
-    nLabelled,
+    nLabelled: labelled.length,
   };
 }
 
@@ -192,4 +251,25 @@ export function predictionPoweredJudgeBias(
   const mu = predictionPoweredMean(input, options);
   const meanF = input.judge.reduce((s, f) => s + f, 0) / input.judge.length;
   return { ...mu, estimate: meanF - mu.estimate, lower: meanF - mu.upper, upper: meanF - mu.lower };
+}
+
+/**
+ * Judge bias mean(f − Y) over the stratum's N items, prediction-powered with inverse-probability weights
+ * (design.md): μ̂_Y = (1/N)Σ_all f + (1/N)Σ_lab (Y − f)/π, so mean(f) − μ̂_Y = (1/N) Σ_lab (f − Y)/π and only
+ * N and the labelled items are needed. SE: the larger of the design SE (1/N)√Σ(1−π)/π²·(f−Y)² (items fixed)
+ * and the superpopulation SE sd(b)/√N with b_i = ξ_i(f_i − Y_i)/π_i (items as draws, which keeps the interval
+ * honest when every item of a stratum was labelled and the design SE is 0).
+ */
+export function predictionPoweredBias(n: number, labelled: readonly { d: number; pi: number }[]): Interval & { seDesign: number; seSuper: number } {
+  if (!(Number.isFinite(n) && n > 0)) throw new StatsInputError(`predictionPoweredBias: population size ${n} must be > 0`);
+  labelled.forEach(({ d, pi }, i) => {
+    if (!Number.isFinite(d)) throw new StatsInputError(`predictionPoweredBias: difference at ${i} is not finite (${d})`);
+    if (!(Number.isFinite(pi) && pi > 0 && pi <= 1)) throw new InclusionProbabilityError(i, pi);
+  });
+  const { sum, sumSq, design } = ipwResidualSums(labelled);
+  const estimate = sum / n;
+  const seDesign = Math.sqrt(design) / n;
+  const seSuper = Math.sqrt(Math.max(0, sumSq / n - estimate * estimate) / n);
+  const se = Math.max(seDesign, seSuper);
+  return { estimate, lower: estimate - Z_95 * se, upper: estimate + Z_95 * se, seDesign, seSuper };
 }

@@ -50,7 +50,7 @@ describe.each(backends())("exports on $name", (backend) => {
     const bytes = await body(res);
     const [{ n }] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from items where campaign_id = ${campaignId}`)) as [{ n: number }];
     const text = new TextDecoder().decode(bytes);
-    expect(text.split("\n")[0]).toBe("external_id,input,output,output_b,model,group,metadata,judge_score,judge_confidence,judge_rationale,tail_score,routed,route_reason,inclusion_prob");
+    expect(text.split("\n")[0]).toBe("external_id,input,output,output_b,model,group,metadata,judge_score,judge_confidence,judge_rationale,tail_score,routed,route_reason,inclusion_prob,provided_tail_score,version,content_hash,gold,gold_answer,label_pi");
     const [row] = await db.select().from(exports).where(eq(exports.id, res.headers.get("x-export-id")!));
     expect(row).toMatchObject({ kind: "items", format: "csv", rowCount: n, sha256: sha(bytes), userId: auditorId });
     const manifest = row!.manifest as { files: { rows: number; sha256: string }[]; requester: { userId: string } };
@@ -109,7 +109,7 @@ describe.each(backends())("exports on $name", (backend) => {
     expect(String.fromCharCode(zip[0]!, zip[1]!)).toBe("PK");
     const [row] = await db.select().from(exports).where(eq(exports.id, res.headers.get("x-export-id")!));
     const files = (row!.manifest as { files: { kind: string; sha256: string }[] }).files;
-    expect(files.map((f) => f.kind)).toEqual(["items", "judgments", "report"]);
+    expect(files.map((f) => f.kind)).toEqual(["items", "judgments", "report", "design", "report"]);
     expect(files[0]!.sha256).toBe(sha(await body(await get("items", "?format=csv"))));
     expect(files[1]!.sha256).toBe(sha(await body(await get("judgments", "?format=csv"))));
     expect(files[2]!.sha256).toBe(sha(await body(await get("report", "?format=csv"))));

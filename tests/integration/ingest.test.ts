@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq, sql } from "drizzle-orm";
-import { campaigns, externalRaters, imports, items, judgments, routingRuns, users, type Campaign } from "@/db/schema";
+import { campaigns, externalRaters, imports, inclusionRecords, items, judgments, routingRuns, users, type Campaign } from "@/db/schema";
 import { seedDemo } from "@/db/seed";
 import { createCampaign } from "@/lib/campaigns/manage";
 import { importItems } from "@/lib/ingest/import-items";
@@ -38,7 +38,8 @@ describe.each(backends())("import and routing on $name", (backend) => {
     const first = await importItems(t.db, c, bytes(jsonl), { format: "jsonl", actorId: researcherId });
     expect(first).toMatchObject({ status: "succeeded", rowsTotal: 48, rowsNew: 48, rowsUpdated: 0, rowsRejected: 0 });
     const again = await importItems(t.db, c, bytes(jsonl), { format: "jsonl", actorId: researcherId });
-    expect(again).toMatchObject({ rowsNew: 0, rowsUpdated: 48, rowsRejected: 0 });
+    // Identical rows write nothing (no new version, no update).
+    expect(again).toMatchObject({ rowsNew: 0, rowsUpdated: 0, rowsUnchanged: 48, itemsVersioned: 0, rowsRejected: 0 });
     expect(await count(c.id)).toBe(48);
     const [item] = await t.db.select().from(items).where(and(eq(items.campaignId, c.id), eq(items.externalId, "ex-044")));
     expect(item!.group).toBe("ka");
@@ -95,7 +96,9 @@ describe.each(backends())("import and routing on $name", (backend) => {
     expect(rows.map((x) => x.externalId)).toEqual(["first", "other", "tab\tid"]);
     expect(rows[0]).toMatchObject({ output: "v2", group: "sw" });
     const a = rows[2]!;
-    expect(a).toMatchObject({ input: awkward.input, output: awkward.output, model: awkward.model, judgeScore: 4, judgeConfidence: 1e-7, judgeRationale: "", tailScore: 0.25, group: "fo" });
+    expect(a).toMatchObject({ input: awkward.input, output: awkward.output, model: awkward.model, judgeScore: 4, judgeConfidence: 1e-7, judgeRationale: "", providedTailScore: 0.25, tailScore: null, group: "fo" });
+    // The repeated id changed content within the file: version 2, version 1 kept.
+    expect(rows[0]!.version).toBe(2);
     expect(a.embedding).toEqual([0.5, -1.25, 3e-8]);
     expect(a.metadata).toEqual({ language: "fo", nested: awkward.nested });
   });
@@ -200,12 +203,18 @@ describe.each(backends())("import and routing on $name", (backend) => {
     await importItems(t.db, c, bytes(fs.readFileSync("public/examples/items.jsonl", "utf-8")), { format: "jsonl", actorId: researcherId });
     const run = await runRouting(t.db, c.id, { actorId: researcherId });
     const rows = await t.db.select().from(items).where(eq(items.campaignId, c.id));
+    // Items that arrived with human ratings are in the sample as prior labels (a census: π = 1).
+    const prior = new Set((await t.db.selectDistinct({ id: judgments.itemId }).from(judgments).where(and(eq(judgments.campaignId, c.id), eq(judgments.source, "import")))).map((r) => r.id));
+    expect(prior.size).toBeGreaterThan(0);
     for (const it of rows) {
       const target = (it.tailScore ?? 0) >= 0.8 || (it.judgeConfidence ?? 0) < 0.6;
-      expect(it.inclusionProb).toBe(target ? 1 : 0.1);
+      expect(it.inclusionProb).toBe(target || prior.has(it.id) ? 1 : 0.1);
+      if (prior.has(it.id)) expect(it.routeReason).toBe("prior_labels");
       if (target) expect(it.routed).toBe(true);
     }
-    expect(rows.find((r) => r.externalId === "ex-048")!.routeReason).toBe("tail"); // Quechua: the rarest group
+    expect(rows.find((r) => r.externalId === "ex-046")!.routeReason).toBe("tail"); // Amharic: one of the rarest groups
+    // Quechua, the rarest, is routed too, but its prior labels put it in the sample for sure (its own reason).
+    expect(rows.find((r) => r.externalId === "ex-048")).toMatchObject({ routed: true, routeReason: "prior_labels", inclusionProb: 1 });
     const [run1] = await t.db.select().from(routingRuns).where(eq(routingRuns.id, run.runId));
     expect(run1!.seed).toBe(run.seed);
     const before = (await t.db.select({ n: sql<number>`count(*)::int` }).from(judgments).where(eq(judgments.campaignId, c.id)))[0]!.n;
@@ -213,7 +222,11 @@ describe.each(backends())("import and routing on $name", (backend) => {
     const run2 = await runRouting(t.db, c.id, { actorId: researcherId });
     expect(run2.seed).toBe(run.seed);
     const after = await t.db.select().from(items).where(eq(items.campaignId, c.id));
-    expect(after.filter((r) => (r.tailScore ?? 0) < 1).every((r) => r.inclusionProb === 0.5)).toBe(true);
+    expect(after.filter((r) => (r.tailScore ?? 0) < 1 && !prior.has(r.id)).every((r) => r.inclusionProb === 0.5)).toBe(true);
+    // Each run keeps its own inclusion records: run 1's are as they were.
+    const recs = await t.db.select().from(inclusionRecords).where(eq(inclusionRecords.runId, run.runId));
+    expect(recs).toHaveLength(rows.length);
+    for (const it of rows) expect(recs.find((x) => x.itemId === it.id)).toMatchObject({ pi: it.inclusionProb, routed: it.routed, tail: it.tailScore });
     expect((await t.db.select({ n: sql<number>`count(*)::int` }).from(judgments).where(eq(judgments.campaignId, c.id)))[0]!.n).toBe(before);
     expect(before).toBeGreaterThan(0);
   });

@@ -3,9 +3,10 @@ import { and, eq, sql } from "drizzle-orm";
 import { campaignMembers, campaigns, externalRaters, items, judgments, users } from "@/db/schema";
 import { campaignProgress } from "@/db/queries/campaigns";
 import { seedDemo } from "@/db/seed";
-import { computeReport, DECILE_CUTS, disagreementPage, getReport, type Report } from "@/lib/report";
+import { computeReport, DECILE_CUTS, DEFAULT_REPORT_PARAMS, disagreementPage, getReport, type Report } from "@/lib/report";
 import { defaultRoutingPolicy } from "@/lib/validation/campaign";
 import { backends, type TestDb } from "./backends";
+import { recordDesign } from "./design-fixture";
 
 const stable = (r: Report) => ({ ...r, computedAt: "" });
 
@@ -56,6 +57,7 @@ async function insertFixture(t: TestDb): Promise<string> {
     j("b2", null, 4, ext!.id),
   ]);
   await t.db.execute(sql`update ${items} set judgment_count = (select count(*) from ${judgments} where item_id = ${items.id}) where campaign_id = ${campaignId}`);
+  await recordDesign(t.db, campaignId);
   return campaignId;
 }
 
@@ -70,7 +72,7 @@ describe.each(backends())("disagreement report on $name", (backend) => {
     ({ campaignId: demoId } = await seedDemo(t.db));
     fixtureId = await insertFixture(t);
     const [c] = await t.db.select().from(campaigns).where(eq(campaigns.id, demoId));
-    demo = await computeReport(t.db, c!, { cuts: DECILE_CUTS, minN: 20 });
+    demo = await computeReport(t.db, c!, { ...DEFAULT_REPORT_PARAMS, cuts: DECILE_CUTS, minN: 20 });
   });
   afterAll(async () => {
     await t?.drop();
@@ -78,32 +80,47 @@ describe.each(backends())("disagreement report on $name", (backend) => {
 
   it("matches the hand-checked fixture", async () => {
     const [c] = await t.db.select().from(campaigns).where(eq(campaigns.id, fixtureId));
-    const r = await computeReport(t.db, c!, { cuts: [0.5], minN: 2 });
+    const r = await computeReport(t.db, c!, { ...DEFAULT_REPORT_PARAMS, cuts: [0.5], minN: 2 });
     const o = r.overall;
-    // 7 items, 5 routed; fully judged (k = 2, all submitted ratings) a1, a2, b1; rated a1 a2 b1 b2; pairable a1 a2 b1.
-    expect(o.counts).toEqual({ items: 7, routed: 5, fullyJudged: 3, labelled: 4, pairable: 3 });
+    // 7 items, 5 routed, all 5 in the sample; fully judged (k = 2, counted ratings) a1, a2, b1; rated a1 a2 b1 b2;
+    // pairable a1 a2 b1. b2's imported rating makes it a prior-labels item (census, π = 1) in a cell of its own.
+    expect(o.counts).toEqual({ items: 7, routed: 5, sampled: 5, fullyJudged: 3, labelled: 4, pairable: 3 });
     // Consensus (median, ties to the lower rating): a1 4, a2 3, b1 2, b2 4. Judge agrees on a1, a2, b2.
-    // Hájek: weights a 2, 2; b 1.5, 1.5 → (2 + 2 + 1.5) / 7 = 0.785714…; naive 3/4.
-    expect(o.judgeAgreement!.estimate).toBeCloseTo(5.5 / 7, 10);
+    // Non-response: cell (b, tail) has 1 of 2 sampled items rated (b1), so π_eff = 1/2 (w = 2); b2 (prior) w = 1;
+    // cell (a, control) 2 of 2 at π = .5 (w = 2). Hájek: (2 + 2 + 1) / 7; naive 3/4.
+    expect(o.judgeAgreement!.estimate).toBeCloseTo(5 / 7, 10);
     expect(o.judgeAgreementNaive!.estimate).toBe(0.75);
-    // Bias with the averaged median (a2: 3 − 4 = −1; b1: 5 − 2 = 3): (1/N) Σ d/π_eff = (−1/0.5 + 3/(2/3)) / 7 = 2.5/7.
-    expect(o.bias!.estimate).toBeCloseTo(2.5 / 7, 10);
+    // Bias with the averaged median (a2: 3 − 4 = −1; b1: 5 − 2 = 3): (1/N) Σ d/π_eff = (−1/0.5 + 3/0.5) / 7 = 4/7.
+    expect(o.bias!.estimate).toBeCloseTo(4 / 7, 10);
     expect(o.biasNaive!.estimate).toBeCloseTo(0.5, 10);
-    // Pairs that agree: a1 1, a2 0, b1 1, weights 2, 2, 1.5 → 3.5/5.5.
-    expect(o.humanAgreement!.estimate).toBeCloseTo(3.5 / 5.5, 10);
-    // α (interval, weighted coincidences o44 = 4, o35 = o53 = 2, o22 = 3; n = 11): 1 − 10·16/280.
-    expect(o.humanAlpha!.estimate).toBeCloseTo(1 - 160 / 280, 10);
-    // κ (quadratic): observed 0.84375/7, expected 4.71875/49 → 1 − 5.90625/4.71875.
-    expect(o.kappa!.estimate).toBeCloseTo(1 - 5.90625 / 4.71875, 10);
+    // Against the human mean (a1 4, a2 4, b1 2, b2 4) the same here: a2 3 − 4, b1 5 − 2.
+    expect(o.biasMean!.estimate).toBeCloseTo(4 / 7, 10);
+    // Pairs that agree: a1 1, a2 0, b1 1, weights 2, 2, 2 → 4/6.
+    expect(o.humanAgreement!.estimate).toBeCloseTo(4 / 6, 10);
+    // α (interval, weighted coincidences o44 = 4, o35 = o53 = 2, o22 = 4; n = 12): 1 − 11·16/352.
+    expect(o.humanAlpha!.estimate).toBeCloseTo(1 - 176 / 352, 10);
+    // κ (quadratic): weighted table judge × consensus (codes) (3,3) 3, (2,2) 2, (4,1) 2: observed 2·(3/4)² = 1.125,
+    // expected Σ w_ij r_i c_j / 7 = 6.125/7.
+    expect(o.kappa!.estimate).toBeCloseTo(1 - 1.125 / (6.125 / 7), 10);
+    expect(o.kappaQuadratic!.estimate).toBe(o.kappa!.estimate);
+    // Unweighted: observed disagreement 2/7 against expected 1 − (3·3 + 2·2 + 0)/49 = 36/49.
+    expect(o.kappaUnweighted!.estimate).toBeCloseTo(1 - (2 / 7) / (36 / 49), 10);
 
     const [a, b] = [r.groups.find((g) => g.key === "a")!, r.groups.find((g) => g.key === "b")!];
     expect(a.counts.items).toBe(4);
     expect(a.judgeAgreement!.estimate).toBe(1);
     expect(a.bias!.estimate).toBeCloseTo(-2 / 4, 10);
-    expect(b.judgeAgreement!.estimate).toBeCloseTo(0.5, 10);
-    expect(b.bias!.estimate).toBeCloseTo(4.5 / 3, 10);
+    expect(b.judgeAgreement!.estimate).toBeCloseTo(1 / 3, 10);
+    expect(b.bias!.estimate).toBeCloseTo(6 / 3, 10);
     expect(r.buckets.map((x) => [x.key, x.counts.items])).toEqual([["0–0.5", 4], ["0.5–1", 3]]);
-    expect(r.reference).toEqual({ bucket: "0–0.5", group: "a" });
+    expect(r.reference).toMatchObject({ kind: "bucket", key: "0–0.5", bucket: "0–0.5", group: null });
+    // Every judgment is accounted for: the excluded member's rating on a1 is set aside with its reason.
+    expect(r.accounting).toEqual({ counted: { items: 4, judgments: 7 }, setAside: [expect.objectContaining({ reason: "excluded_rater", items: 1, judgments: 1 })] });
+    // A researcher-chosen reference: every other stratum is tested against group b; b itself is not tested.
+    const byGroup = await computeReport(t.db, c!, { ...DEFAULT_REPORT_PARAMS, cuts: [0.5], minN: 2, reference: { kind: "group", group: "b" } });
+    expect(byGroup.reference).toMatchObject({ kind: "group", key: "b", group: "b" });
+    expect(byGroup.groups.find((g) => g.key === "b")!.worse).toBeNull();
+    expect(byGroup.groups.find((g) => g.key === "a")!.worse).not.toBeNull();
 
     // The one confident disagreement is b1 (judge 5, people 2, 2); its evidence shows both ratings, not the excluded one.
     expect(r.disagreements.map((d) => [d.externalId, d.judge, d.consensus, d.gap])).toEqual([["b1", 5, 2, 3]]);
@@ -115,7 +132,7 @@ describe.each(backends())("disagreement report on $name", (backend) => {
     expect((await disagreementPage(demoId, r, {}, 1, 10, t.db)).rows[0]!.detail).toBeNull();
 
     // Minimum n: with minN 3 the groups (2 rated items each) have not enough data.
-    const strict = await computeReport(t.db, c!, { cuts: [0.5], minN: 3 });
+    const strict = await computeReport(t.db, c!, { ...DEFAULT_REPORT_PARAMS, cuts: [0.5], minN: 3 });
     expect(strict.groups.every((g) => !g.enough && g.judgeAgreement === null)).toBe(true);
     expect(strict.overall.enough).toBe(true);
   });
@@ -149,7 +166,7 @@ describe.each(backends())("disagreement report on $name", (backend) => {
 
   it("is deterministic, cached, and recomputed when judgments or exclusions change", async () => {
     const [c] = await t.db.select().from(campaigns).where(eq(campaigns.id, demoId));
-    const params = { cuts: DECILE_CUTS, minN: 20 };
+    const params = { ...DEFAULT_REPORT_PARAMS, cuts: DECILE_CUTS, minN: 20 };
     const again = await computeReport(t.db, c!, params);
     expect(stable(again)).toEqual(stable(demo));
     const dbs = { reads: t.db, writes: t.db };
@@ -159,7 +176,7 @@ describe.each(backends())("disagreement report on $name", (backend) => {
     expect(second.cached).toBe(true);
     expect(stable(second.report)).toEqual(stable(first.report));
     // Other parameters are another cache entry.
-    expect((await getReport(c!, { cuts: [0.5, 0.8], minN: 20 }, dbs)).cached).toBe(false);
+    expect((await getReport(c!, { ...DEFAULT_REPORT_PARAMS, cuts: [0.5, 0.8], minN: 20 }, dbs)).cached).toBe(false);
 
     // Excluding a member changes the watermark and drops their judgments.
     const [ada] = await t.db.select({ id: users.id }).from(users).where(eq(users.email, "ada@margin.demo"));
@@ -190,9 +207,12 @@ describe.each(backends())("disagreement report on $name", (backend) => {
     await importItems(t.db, c!, rows(), { format: "jsonl", actorId: researcher });
     const fifth = await getReport(c!, params, dbs);
     expect(fifth.cached).toBe(false);
-    expect(fifth.report.overall.counts.items).toBe(fourth.report.overall.counts.items + 1);
+    // Not yet in any routing run's design: the population is the run's, until the next run takes the item in.
+    expect(fifth.report.overall.counts.items).toBe(fourth.report.overall.counts.items);
     const { runRouting } = await import("@/lib/routing/run-routing");
     await runRouting(t.db, demoId, { actorId: researcher });
-    expect((await getReport(c!, params, dbs)).cached).toBe(false);
+    const sixth = await getReport(c!, params, dbs);
+    expect(sixth.cached).toBe(false);
+    expect(sixth.report.overall.counts.items).toBe(fourth.report.overall.counts.items + 1);
   });
 });

@@ -1,4 +1,5 @@
 import type { ExportKind } from "../types";
+import { designExport } from "./design";
 import { itemsExport } from "./items";
 import { judgmentsExport } from "./judgments";
 import { reportExport } from "./report";
@@ -11,6 +12,7 @@ export const EXPORT_KINDS: Record<string, ExportKind> = {
   items: itemsExport,
   judgments: judgmentsExport,
   report: reportExport,
+  design: designExport,
 };
 
 export const exportKindNames = () => Object.keys(EXPORT_KINDS);

@@ -28,6 +28,7 @@ export const judgmentsExport: ExportKind = {
     { name: "inclusion_prob", type: "double", description: "The item's inclusion probability π" },
     { name: "route_reason", type: "string", description: "Why the item was routed" },
     { name: "judge_model", type: "string", description: "Judge/model named at import (items.model)" },
+    { name: "item_version", type: "int32", description: "The item content version the rating was made on" },
   ],
   count: (ctx) => countJudgments(ctx.db, ctx.campaign.id),
   csvCopy: (ctx) => (sql) =>
@@ -74,6 +75,7 @@ export const judgmentsExport: ExportKind = {
           r.inclusionProb,
           r.routeReason,
           r.model,
+          r.itemVersion,
         ],
       );
       if (page.length < ctx.batchSize) return;

@@ -66,7 +66,7 @@ describe("manifest", () => {
   });
   it("carries parameters, campaign provenance, software version, requester id and time", () => {
     const m = buildManifest({ exportId: "e1", kind: "bundle", format: "zip", parameters: { format: "csv" }, campaign, requesterId: "u1", files, contentSha256: "c", now: new Date("2026-01-01T00:00:00Z") });
-    expect(m).toMatchObject({ manifestVersion: 1, exportId: "e1", requester: { userId: "u1" }, createdAt: "2026-01-01T00:00:00.000Z", campaign: { id: "c1", guidelinesVersion: 2, routingPolicyVersion: 3, routingSeed: "seed" }, software: { name: "margin", version: expect.stringMatching(/^\d+\.\d+\.\d+/) } });
+    expect(m).toMatchObject({ manifestVersion: 2, exportId: "e1", requester: { userId: "u1" }, createdAt: "2026-01-01T00:00:00.000Z", campaign: { id: "c1", guidelinesVersion: 2, routingPolicyVersion: 3, routingSeed: "seed" }, software: { name: "margin", version: expect.stringMatching(/^\d+\.\d+\.\d+/) } });
     expect(JSON.stringify(m)).not.toMatch(/@/);
   });
   it("maps column types to Parquet schema elements", () => {

@@ -1,6 +1,9 @@
-// Monte Carlo check that routing-corrected estimates have honest 95% intervals while the naive
-// estimate on the labelled (tail-heavy) set does not. Every campaign is seeded, so the test is
+// Monte Carlo checks of lib/stats estimators IN ISOLATION: routing-corrected estimates have honest 95% intervals
+// while the naive estimate on the labelled (tail-heavy) set does not. Every campaign is seeded, so the test is
 // deterministic; the assertions hold with a wide margin for these seeds.
+// This is not the report's path: the report computes its bias with predictionPoweredBias (not
+// predictionPoweredJudgeBias, checked here) on non-response-adjusted π. The coverage of the intervals the report
+// shows, through routing → labels → assembleReport, is proven by tests/unit/report/coverage.test.ts.
 import { describe, expect, it } from "vitest";
 import {
   createRng,
@@ -125,4 +128,28 @@ describe("routing-corrected intervals (Monte Carlo)", () => {
     expect(rate(hits.agreeNaive)).toBeLessThan(0.5);
     // ~3 s alone; on a shared machine it can pass vitest's 5 s default, so allow the minute the issue grants.
   }, 60_000);
+});
+
+describe("Hájek proportion near 0 (Monte Carlo)", () => {
+  // Per simulation: N = 100 items with y ~ Bernoulli(0.05), half routed with π = 1 and half sampled with
+  // π = 0.2 (about 60 labelled); the target is the population share of y = 1. The normal interval on the
+  // linearisation SE misses whenever the sampled π = 0.2 items are all 0 but unsampled ones are not.
+  it("Wilson's interval at the Kish n covers ≥ 93% of 2,000 populations at p = 0.05; the normal one does not", () => {
+    const SIMS = 2000;
+    const rng = createRng(2024);
+    let wilson = 0;
+    let normal = 0;
+    for (let s = 0; s < SIMS; s++) {
+      const y = Array.from({ length: 100 }, () => (rng.next() < 0.05 ? 1 : 0));
+      const pi = y.map((_, i) => (i % 2 === 0 ? 1 : 0.2));
+      const labelled = pi.flatMap((p, i) => (rng.next() < p ? [i] : []));
+      const truth = y.reduce<number>((a, b) => a + b, 0) / y.length;
+      const e = hajekProportion(labelled.map((i) => y[i]!), labelled.map((i) => pi[i]!));
+      if (covers(e.lower, e.upper, truth)) wilson++;
+      if (covers(e.estimate - Z_95 * e.se, e.estimate + Z_95 * e.se, truth)) normal++;
+    }
+    console.log(`Hájek proportion at p = 0.05: Wilson–Kish covers ${(wilson / SIMS).toFixed(3)}, normal ${(normal / SIMS).toFixed(3)}`);
+    expect(wilson / SIMS).toBeGreaterThanOrEqual(0.93);
+    expect(normal / SIMS).toBeLessThan(0.9);
+  });
 });

@@ -8,6 +8,7 @@ import {
   hajekMeanWithVariance,
   quantileSorted,
   weightedBootstrap,
+  wilsonEffective,
   wilsonInterval,
 } from "@/lib/stats";
 
@@ -27,6 +28,17 @@ describe("wilsonInterval", () => {
         },
       ),
     );
+  });
+
+  it("is wilsonEffective at p̂ = k/n; a smaller effective n widens it", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10_000 }).chain((n) => fc.tuple(fc.integer({ min: 0, max: n }), fc.constant(n))), ([k, n]) => {
+        expect(wilsonInterval(k, n)).toEqual(wilsonEffective(k / n, n));
+      }),
+    );
+    const equal = wilsonEffective(0.5, 40);
+    const unequal = wilsonEffective(0.5, 10);
+    expect(unequal.upper - unequal.lower).toBeGreaterThan(equal.upper - equal.lower);
   });
 
   it("widens with z and is symmetric under k ↔ n − k", () => {

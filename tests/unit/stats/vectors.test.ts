@@ -3,12 +3,20 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
+  alphaFromFlat,
   cohenKappa,
   cohenKappaFromTable,
+  contingencyTable,
   fleissKappa,
+  kappaFromFlat,
   krippendorffAlpha,
+  occurringCategories,
+  predictionPoweredBias,
   predictionPoweredMean,
+  spearmanFromFlat,
   spearmanRho,
+  unitCoincidences,
+  wilsonEffective,
   wilsonInterval,
   type KappaWeights,
   type MeasurementLevel,
@@ -126,6 +134,77 @@ describe("prediction-powered IPW mean vectors", () => {
       expectClose(r.estimate, expected.estimate, tol(c));
       expectClose(r.se, expected.se, tol(c));
       expectClose(r.seSuperpopulation, expected.se, tol(c));
+    });
+  }
+});
+
+// The same published values through the flat-table kernels the report's bootstrap calls.
+describe("table kernels reproduce the vectors", () => {
+  for (const c of cases("krippendorff_alpha")) {
+    for (const [level, expected] of Object.entries(c.expected as Record<string, number>)) {
+      it(`alphaFromFlat: ${c.name} — ${level}`, () => {
+        const data = c.data as (number | null)[][];
+        const scale = [...new Set(data.flat().filter((v): v is number => v !== null))].sort((a, b) => a - b);
+        const k = scale.length;
+        const flat = new Float64Array(k * k);
+        for (let u = 0; u < data[0]!.length; u++) {
+          const codes = data.flatMap((row) => (row[u] === null ? [] : [scale.indexOf(row[u]!)]));
+          if (codes.length < 2) continue;
+          const co = unitCoincidences(codes, k);
+          co.cells.forEach((cell, i) => (flat[cell]! += co.amounts[i]!));
+        }
+        expectClose(alphaFromFlat(flat, scale, level as MeasurementLevel), expected, tol(c));
+      });
+    }
+  }
+
+  for (const c of cases("cohen_kappa")) {
+    for (const [weights, expected] of Object.entries(c.expected as Record<string, number>)) {
+      it(`kappaFromFlat: ${c.name} — ${weights}`, () => {
+        let table = c.table as number[][] | undefined;
+        if (table === undefined) {
+          const a = c.rater_a as number[];
+          const b = c.rater_b as number[];
+          table = contingencyTable(a, b, occurringCategories(a, b));
+        }
+        const flat = Float64Array.from(table.flat());
+        expectClose(kappaFromFlat(flat, table.length, weights as KappaWeights), expected, tol(c));
+      });
+    }
+  }
+
+  for (const c of cases("spearman_rho")) {
+    it(`spearmanFromFlat: ${c.name}`, () => {
+      const a = c.a as number[];
+      const b = c.b as number[];
+      const rows = [...new Set(a)].sort((x, y) => x - y);
+      const cols = [...new Set(b)].sort((x, y) => x - y);
+      const flat = new Float64Array(rows.length * cols.length);
+      a.forEach((x, i) => (flat[rows.indexOf(x) * cols.length + cols.indexOf(b[i]!)]! += 1));
+      expectClose(spearmanFromFlat(flat, rows, cols), num(c.expected), tol(c));
+    });
+  }
+
+  for (const c of cases("wilson_interval_95")) {
+    it(`wilsonEffective: ${c.name}`, () => {
+      const [lo, hi] = c.expected as [number, number];
+      const w = wilsonEffective(num(c.k) / num(c.n), num(c.n));
+      expectClose(w.lower, lo, tol(c));
+      expectClose(w.upper, hi, tol(c));
+    });
+  }
+
+  for (const c of cases("ipw_prediction_powered_mean")) {
+    it(`predictionPoweredBias: ${c.name}`, () => {
+      // mean(f) − μ̂ = (1/N) Σ_labelled (f − Y)/π
+      const f = c.judge_f as number[];
+      const y = c.human_y as number[];
+      const pi = c.inclusion_pi as number[];
+      const xi = c.labelled_xi as number[];
+      const labelled = f.flatMap((fi, i) => (xi[i] ? [{ d: fi - y[i]!, pi: pi[i]! }] : []));
+      const meanF = f.reduce((s, x) => s + x, 0) / f.length;
+      const expected = c.expected as { estimate: number };
+      expectClose(predictionPoweredBias(f.length, labelled).estimate, meanF - expected.estimate, tol(c));
     });
   }
 });

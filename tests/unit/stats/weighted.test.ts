@@ -9,8 +9,12 @@ import {
   hajekProportion,
   horvitzThompsonMean,
   horvitzThompsonTotal,
+  kishEffectiveN,
+  predictionPoweredBias,
   predictionPoweredJudgeBias,
   predictionPoweredMean,
+  weightedMeanInterval,
+  wilsonEffective,
 } from "@/lib/stats";
 import { expectSame, permutation, permute } from "./helpers";
 
@@ -60,7 +64,7 @@ describe("Horvitz–Thompson and Hájek", () => {
     expect(e.lower).toBe(5);
   });
 
-  it("gives the linearisation variance for a proportion, clipped to [0, 1]", () => {
+  it("gives a proportion its linearisation variance and Wilson's interval at the Kish effective n", () => {
     // μ̂ = (1/0.5 + 1/1)/(1/0.5 + 1/1 + 1/0.25) = 3/7; V̂ = Σ(1−π)/π²(y−μ̂)² / N̂²
     const y = [1, 1, 0];
     const pi = [0.5, 1, 0.25];
@@ -69,10 +73,24 @@ describe("Horvitz–Thompson and Hájek", () => {
     const e = hajekProportion([true, true, false], pi);
     expect(e.estimate).toBeCloseTo(mu, 14);
     expect(e.variance).toBeCloseTo(v, 14);
-    expect(e.lower).toBeGreaterThanOrEqual(0);
-    expect(e.upper).toBeLessThanOrEqual(1);
+    expect(e.se).toBeCloseTo(Math.sqrt(v), 14);
+    // weights 2, 1, 4: n_Kish = 49/21
+    const w = wilsonEffective(mu, 49 / 21);
+    expect(e.lower).toBeCloseTo(w.lower, 14);
+    expect(e.upper).toBeCloseTo(w.upper, 14);
+    expect(e.level).toBe(0.95);
     expect(hajekProportion(y, pi).estimate).toBeCloseTo(mu, 14);
     expect(() => hajekProportion([2], [1])).toThrow(StatsInputError);
+  });
+
+  it("gives a proportion with equal π Wilson's interval on the labelled count; a lower level narrows it", () => {
+    const e = hajekProportion([1, 1, 0, 1, 0, 0, 0, 0, 0, 0], new Array<number>(10).fill(0.3));
+    const w = wilsonEffective(0.3, 10);
+    expect(e.lower).toBeCloseTo(w.lower, 14);
+    expect(e.upper).toBeCloseTo(w.upper, 14);
+    const e90 = hajekProportion([1, 1, 0, 1, 0, 0, 0, 0, 0, 0], new Array<number>(10).fill(0.3), { level: 0.9 });
+    expect(e90.upper - e90.lower).toBeLessThan(e.upper - e.lower);
+    expect(e90.level).toBe(0.9);
   });
 
   it("throw a typed RangeError for π outside (0, 1]", () => {
@@ -166,5 +184,107 @@ describe("predictionPoweredMean", () => {
     expect(() => predictionPoweredMean({ judge: [1], human: [null], pi: [1], labelled: [true] })).toThrow(StatsInputError);
     expect(() => predictionPoweredMean({ judge: [1], human: [1], pi: [null] })).toThrow(StatsInputError);
     expect(() => predictionPoweredMean({ judge: [], human: [], pi: [] })).toThrow(StatsInputError);
+  });
+});
+
+describe("kishEffectiveN and weightedMeanInterval", () => {
+  it("Kish n is n for equal weights and shrinks with unequal ones", () => {
+    expect(kishEffectiveN([1, 1, 1, 1])).toBe(4);
+    expect(kishEffectiveN([3, 3, 3])).toBeCloseTo(3, 14);
+    expect(kishEffectiveN([1, 10, 1, 10])).toBeCloseTo(484 / 202, 12);
+    expect(kishEffectiveN([])).toBe(0);
+  });
+
+  it("is the weighted mean with SE √(weighted variance / Kish n), clipped when asked", () => {
+    const values = [0, 0.5, 1, 1];
+    const weights = [1, 2, 1, 4];
+    const mean = (0 + 1 + 1 + 4) / 8;
+    const v = (1 * mean ** 2 + 2 * (0.5 - mean) ** 2 + 5 * (1 - mean) ** 2) / 8;
+    const nKish = 64 / 22;
+    const e = weightedMeanInterval(values, weights);
+    expect(e.estimate).toBeCloseTo(mean, 14);
+    expect(e.se).toBeCloseTo(Math.sqrt(v / nKish), 14);
+    expect(e.upper - e.estimate).toBeCloseTo(1.959963984540054 * e.se, 12);
+    const clipped = weightedMeanInterval(values, weights, { clip: [0, 1] });
+    expect(clipped.upper).toBe(1);
+    expect(clipped.lower).toBeCloseTo(e.lower, 14);
+    expect(() => weightedMeanInterval([1], [0])).toThrow(StatsInputError);
+    expect(() => weightedMeanInterval([1, 2], [1])).toThrow(StatsInputError);
+  });
+
+  it("with equal weights is the plain mean with SE sd(ddof 0)/√n", () => {
+    fc.assert(
+      fc.property(sample, fc.double({ min: 0.1, max: 10, noNaN: true }), ([y], w) => {
+        const n = y.length;
+        const mean = y.reduce((s, v) => s + v, 0) / n;
+        const sd = Math.sqrt(y.reduce((s, v) => s + (v - mean) ** 2, 0) / n);
+        const e = weightedMeanInterval(y, y.map(() => w));
+        expectSame(e.estimate, mean, 1e-9);
+        expectSame(e.se, sd / Math.sqrt(n), 1e-9);
+      }),
+    );
+  });
+});
+
+describe("predictionPoweredBias", () => {
+  const labelledRows = fc.array(fc.tuple(fc.double({ min: -4, max: 4, noNaN: true }), fc.constantFrom(0.1, 0.25, 0.5, 1)), {
+    minLength: 1,
+    maxLength: 40,
+  });
+
+  it("with every π = 1 and N = the labelled count is the plain mean of d", () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -4, max: 4, noNaN: true }), { minLength: 1, maxLength: 40 }), (d) => {
+        const b = predictionPoweredBias(d.length, d.map((x) => ({ d: x, pi: 1 })));
+        const mean = d.reduce((s, x) => s + x, 0) / d.length;
+        expectSame(b.estimate, mean, 1e-12);
+        expect(b.seDesign).toBe(0);
+        // superpopulation SE: sd(d, ddof 0)/√n
+        const sd = Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / d.length);
+        expectSame(b.seSuper, sd / Math.sqrt(d.length), 1e-9);
+      }),
+    );
+  });
+
+  it("scales with d: estimate by c, both SEs by |c|", () => {
+    fc.assert(
+      fc.property(labelledRows, fc.integer({ min: 0, max: 60 }), fc.double({ min: -5, max: 5, noNaN: true }), (rows, extra, c) => {
+        const n = rows.length + extra;
+        const base = predictionPoweredBias(n, rows.map(([d, pi]) => ({ d, pi })));
+        const scaled = predictionPoweredBias(n, rows.map(([d, pi]) => ({ d: c * d, pi })));
+        expectSame(scaled.estimate, c * base.estimate, 1e-9);
+        expectSame(scaled.seDesign, Math.abs(c) * base.seDesign, 1e-9);
+        expectSame(scaled.seSuper, Math.abs(c) * base.seSuper, 1e-9);
+        expectSame(scaled.upper - scaled.lower, Math.abs(c) * (base.upper - base.lower), 1e-9);
+      }),
+    );
+  });
+
+  it("from N and the labelled items equals predictionPoweredJudgeBias over all items, with an interval at least as wide", () => {
+    const rng = createRng(7);
+    const N = 300;
+    const judge = Array.from({ length: N }, () => 1 + rng.nextInt(5));
+    const human = judge.map((f) => Math.min(5, Math.max(1, f + rng.nextInt(3) - 1)));
+    const pi = judge.map((_, i) => (i % 4 === 0 ? 1 : 0.2));
+    const labelled = pi.map((p) => rng.next() < p);
+    const full = predictionPoweredJudgeBias({ judge, human: human.map((y, i) => (labelled[i] ? y : null)), pi });
+    const mine = predictionPoweredBias(N, labelled.flatMap((l, i) => (l ? [{ d: judge[i]! - human[i]!, pi: pi[i]! }] : [])));
+    expect(mine.estimate).toBeCloseTo(full.estimate, 12);
+    expect(mine.seDesign).toBeCloseTo(full.seDesign, 12);
+    expect(mine.upper - mine.lower).toBeGreaterThanOrEqual(full.upper - full.lower - 1e-12);
+  });
+
+  it("keeps a fully labelled stratum's interval open through the superpopulation SE", () => {
+    const b = predictionPoweredBias(4, [{ d: 1, pi: 1 }, { d: 0, pi: 1 }, { d: 2, pi: 1 }, { d: 1, pi: 1 }]);
+    expect(b.estimate).toBe(1);
+    expect(b.seDesign).toBe(0);
+    expect(b.seSuper).toBeCloseTo(Math.sqrt(0.5 / 4), 12);
+    expect(b.lower).toBeLessThan(1);
+  });
+
+  it("rejects a bad population size, π or difference", () => {
+    expect(() => predictionPoweredBias(0, [])).toThrow(StatsInputError);
+    expect(() => predictionPoweredBias(3, [{ d: 1, pi: 0 }])).toThrow(InclusionProbabilityError);
+    expect(() => predictionPoweredBias(3, [{ d: Number.NaN, pi: 1 }])).toThrow(StatsInputError);
   });
 });

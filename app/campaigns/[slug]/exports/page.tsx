@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { designRun } from "@/db/queries/report";
+import { DEFAULT_REPORT_PARAMS } from "@/lib/report/params";
 import { getReportsDb } from "@/db";
 import { listExports } from "@/db/queries/exports";
 import { gateCampaign } from "@/components/auth/campaign-gate";
@@ -20,7 +22,8 @@ export default async function ExportsPage({ params }: { params: Promise<{ slug: 
   const loaded = gate;
   const { campaign } = loaded;
   const db = await getReportsDb();
-  const ctx = { db, campaign, secret: pseudonymSecret(), batchSize: 1 };
+  const run = await designRun(db, campaign.id);
+  const ctx = { db, campaign, secret: pseudonymSecret(), batchSize: 1, report: { ...DEFAULT_REPORT_PARAMS, ...(run ? { run: run.id } : {}) } };
   const kinds = await Promise.all(Object.values(EXPORT_KINDS).map(async (k) => ({ name: k.name, title: k.title, rows: await k.count(ctx) })));
   const past = await listExports(db, campaign.id);
   return (

@@ -5,12 +5,13 @@ import { CorrectedPanel } from "@/components/reports/corrected-panel";
 import { DisagreementFilters, DisagreementList } from "@/components/reports/disagreements";
 import { fmtCoef, fmtShare } from "@/components/reports/format";
 import { GroupTable } from "@/components/reports/group-table";
+import { MeasuresTable, RecordPanel } from "@/components/reports/record-panel";
 import { TailGap } from "@/components/reports/tail-gap";
 import { Card, CardBody, CardHeader, Stat } from "@/components/ui/card";
 import { getCurrentUser } from "@/lib/auth/session";
 import { loadCampaign } from "@/lib/campaigns/access";
 import { AppError } from "@/lib/errors";
-import { disagreementPage, getReport, reportParamsSchema } from "@/lib/report";
+import { DEFAULT_REPORT_PARAMS, disagreementPage, getReport, reportParamsSchema, type ReportParams } from "@/lib/report";
 
 export const metadata: Metadata = { title: "Disagreement report" };
 export const dynamic = "force-dynamic";
@@ -30,10 +31,18 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
     if (e instanceof AppError) return <AccessDenied error={e} />;
     throw e;
   }
-  const parsed = reportParamsSchema.safeParse({ cuts: one(search.cuts), minN: one(search.minN) });
+  const parsed = reportParamsSchema.safeParse({ cuts: one(search.cuts), minN: one(search.minN), ref: one(search.ref), run: one(search.run) });
   const paramError = parsed.success ? null : (parsed.error.issues[0]?.message ?? "invalid parameters");
-  const reportParams = parsed.success ? { cuts: parsed.data.cuts, minN: parsed.data.minN } : reportParamsSchema.parse({});
-  const { report } = await getReport(campaign, reportParams);
+  const reportParams: ReportParams = parsed.success
+    ? { cuts: parsed.data.cuts, minN: parsed.data.minN, reference: parsed.data.ref, ...(parsed.data.run ? { run: parsed.data.run } : {}) }
+    : DEFAULT_REPORT_PARAMS;
+  let report;
+  try {
+    ({ report } = await getReport(campaign, reportParams));
+  } catch (e) {
+    if (e instanceof AppError) return <AccessDenied error={e} />;
+    throw e;
+  }
 
   const group = one(search.group);
   const bucket = one(search.bucket);
@@ -44,6 +53,8 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
   const keep: Record<string, string> = {};
   if (one(search.cuts) && parsed.success) keep.cuts = one(search.cuts)!;
   if (one(search.minN) && parsed.success) keep.minN = one(search.minN)!;
+  if (one(search.ref) && parsed.success) keep.ref = one(search.ref)!;
+  if (one(search.run) && parsed.success) keep.run = one(search.run)!;
   const filterParams = { ...keep, ...(group ? { group } : {}), ...(bucket ? { bucket } : {}) };
   const o = report.overall;
 
@@ -74,8 +85,13 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
       </div>
       {paramError && <p role="alert" className="rounded-md bg-amber-50 px-4 py-2 text-sm text-amber-800">Settings ignored: {paramError}. Showing deciles.</p>}
 
+      <Card>
+        <CardHeader title="What this report counted" description="The sampling design it used, how consensus was formed, and every judgment it set aside, with the reason." />
+        <CardBody><RecordPanel report={report} /></CardBody>
+      </Card>
+
       <dl className="grid grid-cols-2 gap-3 lg:grid-cols-5">
-        <Stat label="Rated items" value={o.counts.labelled.toLocaleString("en")} hint={`of ${o.counts.routed.toLocaleString("en")} routed, ${o.counts.items.toLocaleString("en")} items`} />
+        <Stat label="Rated items" value={o.counts.labelled.toLocaleString("en")} hint={`of ${o.counts.sampled.toLocaleString("en")} in the sample, ${o.counts.items.toLocaleString("en")} items`} />
         <Stat label="Judge agrees" value={o.judgeAgreement ? `${Math.round(o.judgeAgreement.estimate * 100)}%` : "—"} hint={fmtShare(o.judgeAgreement)} />
         <Stat label="Humans agree" value={o.humanAgreement ? `${Math.round(o.humanAgreement.estimate * 100)}%` : "—"} hint={`α ${fmtCoef(o.humanAlpha)}`} />
         <Stat label={`Judge κ (${report.kappaWeights})`} value={o.kappa ? o.kappa.estimate.toFixed(2) : "—"} hint={fmtCoef(o.kappa)} />
@@ -88,13 +104,18 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
       </Card>
 
       <Card>
-        <CardHeader title="Groups, worst first" description="Flagged groups are significantly worse than the most common group (one-sided tests, Benjamini–Hochberg at 5% FDR)." />
+        <CardHeader title="Groups, worst first" description={`Flagged groups are significantly worse than the reference, ${report.reference.label} (one-sided tests, Benjamini–Hochberg at 5% FDR).`} />
         <CardBody className="p-0"><GroupTable report={report} /></CardBody>
       </Card>
 
       <Card>
         <CardHeader title="Corrected vs naive" description="People rated the items the routing sent them (rare and unsure first). Counting those as a random sample misleads; the corrected estimates weight each rated item by 1/π." />
         <CardBody><CorrectedPanel report={report} /></CardBody>
+      </Card>
+
+      <Card>
+        <CardHeader title="All agreement measures" description="Cohen's κ in three weightings, Spearman's ρ and the judge's bias against the consensus and against the plain mean of the human ratings, and the human–human α." />
+        <CardBody className="p-0"><MeasuresTable report={report} /></CardBody>
       </Card>
 
       <Card>

@@ -14,7 +14,8 @@ export const GET = apiRoute({ params: z.object({ id: z.uuid() }) }, async ({ req
   // loadCampaign answers 404 for a campaign the caller cannot see, 403 when they see it but may not read reports.
   const { campaign } = await loadCampaign(actor, slug, "report:read");
   const url = new URL(req.url);
-  const query = parseOrThrow(reportParamsSchema, { cuts: url.searchParams.get("cuts") ?? undefined, minN: url.searchParams.get("minN") ?? undefined }, "query");
-  const { report, cached } = await getReport(campaign, { cuts: query.cuts, minN: query.minN });
+  const q = (k: string) => url.searchParams.get(k) ?? undefined;
+  const query = parseOrThrow(reportParamsSchema, { cuts: q("cuts"), minN: q("minN"), ref: q("ref"), run: q("run") }, "query");
+  const { report, cached } = await getReport(campaign, { cuts: query.cuts, minN: query.minN, reference: query.ref, ...(query.run ? { run: query.run } : {}) });
   return Response.json(report, { headers: { "cache-control": "private, no-store", "x-report-cache": cached ? "hit" : "miss" } });
 });
