@@ -17,6 +17,14 @@ type Props = {
   hidden?: Record<string, string>;
 };
 
+const CONSENSUS_OPTIONS: [string, string][] = [
+  ["", "Rubric default"],
+  ["median", "Median"],
+  ["majority", "Majority vote"],
+  ["mean", "Mean (interval scales only)"],
+  ["dawid_skene", "Dawid–Skene"],
+];
+
 // Zod paths from the JSON shape → the flat form field that shows the message.
 const FIELD_OF: Record<string, string> = {
   "rubric.min": "likertMin",
@@ -30,14 +38,31 @@ const FIELD_OF: Record<string, string> = {
   "routingPolicy.budget": "budget",
 };
 
-export function CampaignForm({ action, values, submitLabel, rubricLocked, showSlug, hidden }: Props) {
+export function CampaignForm({ action, values, ...rest }: Props) {
   const [state, formAction, pending] = useActionState(action, undefined);
-  const [rubricType, setRubricType] = useState(values.rubricType ?? "likert");
   const errors: Record<string, string> = {};
   for (const [path, msg] of Object.entries(state?.fieldErrors ?? {})) {
     const key = FIELD_OF[path] ?? Object.entries(FIELD_OF).find(([p]) => path.startsWith(`${p}.`))?.[1] ?? path;
     errors[key] ??= msg;
   }
+  // React resets a form once its action returns, to the values its fields were mounted with (selects do not follow
+  // a later defaultValue). So the fields are mounted again whenever what they should show changes: after a refused
+  // submit, what was sent (a fix starts from the person's own input, and the Scale select keeps matching the rubric
+  // fields on show); after a saved edit, the stored values.
+  const sent = state?.values;
+  const shown = sent ? { ...values, ...sent, ...(sent.rubricType ? { allowTie: sent.allowTie ?? "" } : {}) } : values;
+  return <CampaignFormBody key={JSON.stringify(shown)} {...rest} values={shown} formAction={formAction} state={state} errors={errors} pending={pending} />;
+}
+
+type BodyProps = Omit<Props, "action"> & {
+  formAction: (data: FormData) => void;
+  state: ActionState;
+  errors: Record<string, string>;
+  pending: boolean;
+};
+
+function CampaignFormBody({ values, submitLabel, rubricLocked, showSlug, hidden, formAction, state, errors, pending }: BodyProps) {
+  const [rubricType, setRubricType] = useState(values.rubricType || "likert");
   const v = (k: string) => values[k] ?? "";
 
   return (
@@ -55,7 +80,7 @@ export function CampaignForm({ action, values, submitLabel, rubricLocked, showSl
       <fieldset disabled={rubricLocked} className="grid gap-4 rounded-lg bg-white p-5 shadow-sm ring-1 ring-slate-200 md:grid-cols-2">
         <legend className="px-1 text-sm font-semibold text-slate-900">Rubric</legend>
         {rubricLocked && <p className="text-sm text-amber-800 md:col-span-2">The rubric is locked: judgments already use it.</p>}
-        <Select label="Scale" name="rubricType" value={rubricType} onChange={(e) => setRubricType(e.target.value)} error={errors.rubricType} options={[["likert", "Likert (numeric scale)"], ["binary", "Binary"], ["categorical", "Categorical"], ["pairwise", "Pairwise A/B"]]} />
+        <Select label="Scale" name="rubricType" defaultValue={rubricType} onChange={(e) => setRubricType(e.target.value)} error={errors.rubricType} options={[["likert", "Likert (numeric scale)"], ["binary", "Binary"], ["categorical", "Categorical"], ["pairwise", "Pairwise A/B"]]} />
         {rubricType === "likert" && (
           <>
             <div className="grid grid-cols-2 gap-3">
@@ -89,6 +114,13 @@ export function CampaignForm({ action, values, submitLabel, rubricLocked, showSl
         <Input label="Tail threshold t" name="tailThreshold" type="number" step="0.01" min={0} max={1} defaultValue={v("tailThreshold") || "0.8"} error={errors.tailThreshold} hint="Tail score at least t → always to people (π = 1)." />
         <Input label="Control rate p" name="controlRate" type="number" step="0.01" min={0} max={1} defaultValue={v("controlRate") || "0.1"} error={errors.controlRate} hint="Share of the other items drawn at random (π = p)." />
         <Input label="Budget (optional)" name="budget" type="number" min={1} defaultValue={v("budget")} error={errors.budget} hint="Cap on routed items; π ∝ priority, capped at 1." />
+      </fieldset>
+
+      <fieldset className="grid gap-4 rounded-lg bg-white p-5 shadow-sm ring-1 ring-slate-200 md:grid-cols-2">
+        <legend className="px-1 text-sm font-semibold text-slate-900">Rating work and consensus</legend>
+        <Input label="Gold rate (%)" name="goldRate" type="number" step="0.1" min={0} max={100} defaultValue={v("goldRate") || "0"} error={errors.goldRate} hint="Share of assignments that are gold items (known answers), when the campaign has any." />
+        <Input label="Lease time (minutes)" name="leaseMinutes" type="number" min={1} max={1440} defaultValue={v("leaseMinutes") || "10"} error={errors.leaseMinutes} hint="How long an item stays reserved for the person rating it (1–1440)." />
+        <Select label="Consensus" name="consensus" defaultValue={v("consensus")} error={errors.consensus} options={CONSENSUS_OPTIONS} className="md:col-span-2" hint="How the report combines people's ratings of an item. Rubric default: median on Likert, majority vote otherwise. Median needs a Likert or binary scale, mean a Likert one." />
       </fieldset>
 
       {state?.error && <p role="alert" className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700">{state.error}</p>}

@@ -63,22 +63,3 @@ export async function contributorStats(db: Db, campaignId: string): Promise<Cont
     lastAt: r.last_at ? new Date(r.last_at).toISOString() : null,
   }));
 }
-
-export type FlagRow = { id: number; itemId: number; externalId: string; reason: string; note: string | null; status: string; by: string; createdAt: string };
-
-/** The review list: flags raised on this campaign's items, newest first. */
-export async function listFlags(db: Db, campaignId: string, limit: number, offset: number): Promise<{ rows: FlagRow[]; total: number }> {
-  const rows = rowsOf<{ id: number | string; item_id: number | string; external_id: string; reason: string; note: string | null; status: string; by: string; created_at: string | Date; total: number }>(
-    await db.execute(sql`
-      select f.id, f.item_id, i.external_id, f.reason::text as reason, f.note, f.status::text as status, u.name as by, f.created_at,
-             count(*) over ()::int as total
-      from flags f join items i on i.id = f.item_id join users u on u.id = f.user_id
-      where f.campaign_id = ${campaignId}
-      order by (f.status = 'open') desc, f.created_at desc, f.id desc
-      limit ${limit} offset ${offset}`),
-  );
-  return {
-    rows: rows.map((r) => ({ id: Number(r.id), itemId: Number(r.item_id), externalId: r.external_id, reason: r.reason, note: r.note, status: r.status, by: r.by, createdAt: new Date(r.created_at).toISOString() })),
-    total: rows[0]?.total ?? 0,
-  };
-}

@@ -4,12 +4,14 @@ import { campaignMembers, campaigns, items, judgments, type Campaign } from "@/d
 import { recordAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
 import { defaultRoutingPolicy } from "@/lib/validation/campaign";
-import { canTransition, slugify, type CampaignCreateInput, type CampaignUpdateInput } from "@/lib/validation/campaign-input";
+import { canTransition, consensusMismatch, slugify, type CampaignCreateInput, type CampaignUpdateInput } from "@/lib/validation/campaign-input";
 
 type Who = { actorId: string; ip?: string | null };
 
 /** Create a draft campaign owned by the actor (the caller has checked `campaign:create`). */
 export async function createCampaign(db: Db, input: CampaignCreateInput, who: Who): Promise<Campaign> {
+  const mismatch = consensusMismatch(input.consensus, input.rubric);
+  if (mismatch) throw new AppError("bad_request", mismatch, { field: "consensus" });
   const base = input.slug ?? slugify(input.name);
   return db.transaction(async (tx) => {
     const slug = await freeSlug(tx, base, input.slug !== undefined);
@@ -27,6 +29,9 @@ export async function createCampaign(db: Db, input: CampaignCreateInput, who: Wh
         tailMethod: input.tailMethod ?? (input.stratificationKey ? "group" : "text"),
         routingPolicy: input.routingPolicy ?? defaultRoutingPolicy,
         visibility: input.visibility,
+        goldRate: input.goldRate,
+        leaseMinutes: input.leaseMinutes,
+        consensus: input.consensus,
         status: "draft",
         ownerId: who.actorId,
       })
@@ -39,7 +44,16 @@ export async function createCampaign(db: Db, input: CampaignCreateInput, who: Wh
       targetId: row!.id,
       campaignId: row!.id,
       ip: who.ip,
-      details: { slug, name: input.name, rubric: input.rubric, routingPolicy: row!.routingPolicy, k: input.k },
+      details: {
+        slug,
+        name: input.name,
+        rubric: input.rubric,
+        routingPolicy: row!.routingPolicy,
+        k: input.k,
+        goldRate: row!.goldRate,
+        leaseMinutes: row!.leaseMinutes,
+        consensus: row!.consensus,
+      },
     });
     return row!;
   });
@@ -58,8 +72,10 @@ export type UpdateResult = { campaign: Campaign; policyChanged: boolean; statusC
 /**
  * Edit a campaign (the caller has checked `campaign:edit`). Rules: closed campaigns are read-only; status moves
  * only along draft → active ⇄ paused → closed; activating needs items; the rubric and k are locked once any
- * judgment exists (earlier ratings would be on another scale). Guidelines edits bump the guidelines version,
- * policy edits the policy version; each kind of change is its own audit event.
+ * judgment exists (earlier ratings would be on another scale); the consensus method must fit the rubric, the
+ * stored one as well as a new one (a mean needs a Likert scale). Guidelines edits bump the guidelines version,
+ * policy edits the policy version; each kind of change is its own audit event. Every checked rule throws before
+ * anything is written.
  */
 export async function updateCampaign(db: Db, campaignId: string, patch: CampaignUpdateInput, who: Who): Promise<UpdateResult> {
   return db.transaction(async (tx) => {
@@ -77,7 +93,13 @@ export async function updateCampaign(db: Db, campaignId: string, patch: Campaign
       changes.rubric = patch.rubric;
     }
     if (kChanges) changes.k = patch.k;
-    for (const key of ["name", "description", "stratificationKey", "tailMethod", "visibility"] as const) {
+    // The pair as it will be stored: a new rubric must suit the kept consensus, a new consensus the kept rubric.
+    const mismatch = consensusMismatch(patch.consensus === undefined ? current.consensus : patch.consensus, patch.rubric ?? current.rubric);
+    if (mismatch) {
+      const hint = patch.consensus === undefined ? " Choose another consensus together with the new rubric." : "";
+      throw new AppError("bad_request", `${mismatch}${hint}`, { field: "consensus" });
+    }
+    for (const key of ["name", "description", "stratificationKey", "tailMethod", "visibility", "goldRate", "leaseMinutes", "consensus"] as const) {
       if (patch[key] !== undefined && patch[key] !== current[key]) (changes as Record<string, unknown>)[key] = patch[key];
     }
     if (patch.guidelines !== undefined && patch.guidelines !== current.guidelines) {
@@ -102,7 +124,10 @@ export async function updateCampaign(db: Db, campaignId: string, patch: Campaign
     }
     if (Object.keys(changes).length === 0) return { campaign: current, policyChanged: false, statusChanged: false };
 
-    const [updated] = await tx.update(campaigns).set({ ...changes, updatedAt: new Date() }).where(eq(campaigns.id, campaignId)).returning();
+    // updated_at is part of the report cache's watermark (a consensus change must recompute the report): strictly
+    // later than the stored value, so two edits within one clock tick still move it.
+    const updatedAt = sql<Date>`greatest(now(), ${campaigns.updatedAt} + interval '1 millisecond')`;
+    const [updated] = await tx.update(campaigns).set({ ...changes, updatedAt }).where(eq(campaigns.id, campaignId)).returning();
     if (kChanges) {
       // Keep items.k_reached (the assignment index's filter) true to the new k.
       await tx.update(items).set({ kReached: sql`${items.judgmentCount} >= ${patch.k!}` }).where(eq(items.campaignId, campaignId));
@@ -116,7 +141,14 @@ export async function updateCampaign(db: Db, campaignId: string, patch: Campaign
     }
     const other = Object.keys(changes).filter((k) => !["routingPolicy", "routingPolicyVersion", "status"].includes(k));
     if (other.length > 0) {
-      await recordAudit(tx, { ...base, action: "campaign.updated", details: { fields: other, ...(rubricChanges ? { rubric: { from: current.rubric, to: patch.rubric } } : {}) } });
+      const settings = Object.fromEntries(
+        (["goldRate", "leaseMinutes", "consensus"] as const).filter((k) => k in changes).map((k) => [k, { from: current[k], to: changes[k] }]),
+      );
+      await recordAudit(tx, {
+        ...base,
+        action: "campaign.updated",
+        details: { fields: other, ...(rubricChanges ? { rubric: { from: current.rubric, to: patch.rubric } } : {}), ...settings },
+      });
     }
     return { campaign: updated!, policyChanged, statusChanged };
   });

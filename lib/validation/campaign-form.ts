@@ -55,7 +55,19 @@ export function campaignFromForm(raw: Record<string, unknown>): Record<string, u
     visibility: str(raw.visibility) || "public",
   };
   if (str(raw.slug).trim()) out.slug = str(raw.slug).trim();
+  // Fields the form leaves out (or empty number fields) are not sent: defaults on create, unchanged on edit.
+  const goldPercent = numOrUndef(raw.goldRate);
+  if (goldPercent !== undefined) out.goldRate = goldPercent / 100;
+  const lease = numOrUndef(raw.leaseMinutes);
+  if (lease !== undefined) out.leaseMinutes = lease;
+  // "" is the rubric's default, stored as null.
+  if (typeof raw.consensus === "string") out.consensus = raw.consensus === "" ? null : raw.consensus;
   return out;
+}
+
+/** Initial form values for the settings the form shows other than the rubric (gold rate as a percentage). */
+export function workFormValues(c: { goldRate: number; leaseMinutes: number; consensus: string | null }): Record<string, string> {
+  return { goldRate: String(Math.round(c.goldRate * 10_000) / 100), leaseMinutes: String(c.leaseMinutes), consensus: c.consensus ?? "" };
 }
 
 /** Initial form values from a stored rubric (for the edit page). */

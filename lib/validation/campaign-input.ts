@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { rubricSchema, routingPolicySchema } from "./campaign";
+import { rubricSchema, routingPolicySchema, type Rubric } from "./campaign";
 
 // What a researcher sends to create or edit a campaign (API JSON and, after flattening, the UI form).
 const name = z.string().trim().min(3, "At least 3 characters").max(120);
@@ -21,18 +21,49 @@ export const campaignStatusValues = ["draft", "active", "paused", "closed"] as c
 export type CampaignStatus = (typeof campaignStatusValues)[number];
 export const tailMethodValues = ["provided", "group", "embedding", "text"] as const;
 
-export const campaignCreateSchema = z.object({
-  name,
-  slug: slug.optional(),
-  description: z.string().max(2000).default(""),
-  guidelines: z.string().max(50_000).default(""),
-  rubric: rubricSchema,
-  k: z.number().int().min(1).max(50).default(3),
-  stratificationKey: stratificationKey.optional(),
-  tailMethod: z.enum(tailMethodValues).optional(),
-  routingPolicy: routingPolicySchema.optional(),
-  visibility: z.enum(["public", "invite"]).default("public"),
-});
+// How the report forms the human consensus per item; null means the rubric's default (median on likert, else majority).
+export const consensusValues = ["median", "majority", "mean", "dawid_skene"] as const;
+export type ConsensusMethod = (typeof consensusValues)[number];
+const consensus = z.enum(consensusValues, { error: "Choose median, majority, mean or dawid_skene (or null for the rubric's default)" }).nullable();
+// Share of assignments drawn from gold items (known answers), 0..1; the form shows it as a percentage.
+const goldRate = z.number({ error: "Enter a number" }).min(0, "Between 0 % and 100 %").max(1, "Between 0 % and 100 %");
+// How long a leased item stays reserved for one contributor.
+const leaseMinutes = z.number({ error: "Enter a number" }).int("Whole minutes").min(1, "Between 1 and 1440 minutes (24 h)").max(1440, "Between 1 and 1440 minutes (24 h)");
+
+/**
+ * Why a consensus method does not fit a rubric, or null when it does. A mean needs an interval scale (likert);
+ * a median needs an ordered one (likert, or binary's 0 < 1); majority vote and Dawid–Skene work on any scale.
+ */
+export function consensusMismatch(method: ConsensusMethod | null | undefined, rubric: Rubric): string | null {
+  if (method === "mean" && rubric.type !== "likert") return "Mean needs an interval scale: it is only available on a Likert rubric.";
+  if (method === "median" && rubric.type !== "likert" && rubric.type !== "binary") {
+    return "Median needs an ordered scale: it is only available on a Likert or binary rubric.";
+  }
+  return null;
+}
+
+const consensusFitsRubric = (v: { consensus?: ConsensusMethod | null; rubric?: Rubric }, ctx: z.RefinementCtx) => {
+  const problem = v.rubric ? consensusMismatch(v.consensus, v.rubric) : null;
+  if (problem) ctx.addIssue({ code: "custom", path: ["consensus"], message: problem });
+};
+
+export const campaignCreateSchema = z
+  .object({
+    name,
+    slug: slug.optional(),
+    description: z.string().max(2000).default(""),
+    guidelines: z.string().max(50_000).default(""),
+    rubric: rubricSchema,
+    k: z.number().int().min(1).max(50).default(3),
+    stratificationKey: stratificationKey.optional(),
+    tailMethod: z.enum(tailMethodValues).optional(),
+    routingPolicy: routingPolicySchema.optional(),
+    visibility: z.enum(["public", "invite"]).default("public"),
+    goldRate: goldRate.default(0),
+    leaseMinutes: leaseMinutes.default(10),
+    consensus: consensus.default(null),
+  })
+  .superRefine(consensusFitsRubric);
 export type CampaignCreateInput = z.infer<typeof campaignCreateSchema>;
 
 export const campaignUpdateSchema = z
@@ -47,9 +78,14 @@ export const campaignUpdateSchema = z
     routingPolicy: routingPolicySchema,
     visibility: z.enum(["public", "invite"]),
     status: z.enum(campaignStatusValues),
+    goldRate,
+    leaseMinutes,
+    consensus,
   })
   .partial()
-  .refine((v) => Object.keys(v).length > 0, { message: "Nothing to change" });
+  .refine((v) => Object.keys(v).length > 0, { message: "Nothing to change" })
+  // Only when the patch carries both; against the stored rubric or consensus, updateCampaign checks.
+  .superRefine(consensusFitsRubric);
 export type CampaignUpdateInput = z.infer<typeof campaignUpdateSchema>;
 
 // draft → active → paused → closed, with paused ↔ active; closed is final.

@@ -68,3 +68,36 @@ test("contributors cannot create campaigns or open the researcher pages", async 
   const res = await page.request.post("/api/v1/campaigns", { data: { name: "Nope", rubric: { type: "binary", labels: ["No", "Yes"] } } });
   expect(res.status()).toBe(403);
 });
+
+test("a researcher sets gold rate, lease and consensus in the forms; a consensus the rubric cannot take is refused beside its field", async ({ page }) => {
+  await signIn(page, "researcher@margin.demo");
+  await page.goto("/campaigns/new");
+  await page.getByLabel("Name").fill(`Settings ${Date.now()}`);
+  await page.getByLabel("Scale").selectOption("categorical");
+  await page.getByLabel("Options (one per line)").fill("helpful\nunhelpful");
+  await page.getByLabel("Consensus").selectOption({ label: "Mean (interval scales only)" });
+  await page.getByRole("button", { name: "Create campaign" }).click();
+  await expect(page.getByLabel("Consensus").locator("..")).toContainText("Mean needs an interval scale");
+  // The refused form keeps what was typed, the scale included.
+  await expect(page.getByLabel("Scale")).toHaveValue("categorical");
+  await expect(page.getByLabel("Options (one per line)")).toHaveValue("helpful\nunhelpful");
+
+  await page.getByLabel("Gold rate (%)").fill("10");
+  await page.getByLabel("Lease time (minutes)").fill("30");
+  await page.getByLabel("Consensus").selectOption({ label: "Majority vote" });
+  await page.getByRole("button", { name: "Create campaign" }).click();
+  await expect(page.getByRole("heading", { name: "Import items" })).toBeVisible();
+  const slug = new URL(page.url()).pathname.split("/")[2]!;
+
+  await page.goto(`/campaigns/${slug}/edit`);
+  await expect(page.getByLabel("Gold rate (%)")).toHaveValue("10");
+  await expect(page.getByLabel("Lease time (minutes)")).toHaveValue("30");
+  await expect(page.getByLabel("Consensus")).toHaveValue("majority");
+  await page.getByLabel("Gold rate (%)").fill("12.5");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+  await expect(page.getByLabel("Gold rate (%)")).toHaveValue("12.5");
+  await expect(page.getByLabel("Consensus")).toHaveValue("majority");
+  await page.goto(`/campaigns/${slug}/contributors`);
+  await expect(page.getByText("gold rate 12.5% · lease 30 min")).toBeVisible();
+});

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
-import { apiKeys, campaignInvites, campaignMembers, campaigns, exports, users } from "@/db/schema";
+import { apiKeys, campaignInvites, campaignMembers, campaigns, exports, flags, items, users } from "@/db/schema";
 import { seedDemo } from "@/db/seed";
 import { createApiKey } from "@/lib/auth/api-keys";
 import { statusOf, type ErrorCode } from "@/lib/errors";
@@ -37,6 +37,19 @@ type RouteSpec = { params: (f: Fixture) => Record<string, string>; body?: (f: Fi
 // Campaign readers (owner, researcher, campaign auditor), global auditors and admins; never annotators.
 const exportReaders: Expect = { anonymous: 401, contributor: 404, otherAnnotator: 404, researcher: 200, auditor: 200, globalAuditor: 200, admin: 200 };
 let finishedExportId = "00000000-0000-0000-0000-000000000000";
+// An open flag on the private campaign, re-opened before every caller (closing it twice would be a 409).
+let openFlagId = 0;
+const openFlag = async (f: Fixture) => {
+  const db = await getDb();
+  await db.insert(items).values({ campaignId: f.privateId, externalId: "matrix-flagged", output: "flagged output" }).onConflictDoNothing();
+  const [item] = await db.select({ id: items.id }).from(items).where(eq(items.externalId, "matrix-flagged"));
+  const [flag] = await db
+    .insert(flags)
+    .values({ campaignId: f.privateId, itemId: item!.id, userId: f.victimId, reason: "broken" })
+    .onConflictDoUpdate({ target: [flags.itemId, flags.userId], set: { status: "open", resolvedBy: null, resolvedAt: null } })
+    .returning({ id: flags.id });
+  openFlagId = flag!.id;
+};
 const routeSpecs: Record<string, Record<string, RouteSpec>> = {
   "app/api/health/route.ts": { GET: { params: () => ({}), expect: all(200) } },
   "app/api/v1/me/route.ts": { GET: { params: () => ({}), expect: all(200, { anonymous: 401 }) } },
@@ -130,6 +143,9 @@ Object.assign(routeSpecs, {
       expect: exportReaders,
     },
   },
+  "app/api/v1/campaigns/[id]/flags/[flagId]/route.ts": {
+    PATCH: { prepare: openFlag, params: (f: Fixture) => ({ id: f.privateId, flagId: String(openFlagId) }), body: () => ({ status: "resolved" }), expect: editorsOnly },
+  },
   "app/api/v1/audit.csv/route.ts": { GET: { params: () => ({}), expect: all(403, { anonymous: 401, globalAuditor: 200, admin: 200 }) } },
   "app/api/v1/me/data/route.ts": { GET: { params: () => ({}), expect: all(200, { anonymous: 401 }) } },
 } satisfies Record<string, Record<string, RouteSpec>>);
@@ -190,6 +206,11 @@ const actionSpecs: Record<string, ActionSpec> = {
     expect: editorsOnly,
   },
   "app/campaigns/[slug]/edit/actions.ts#rerouteAction": { form: (f) => ({ slug: f.privateSlug }), expect: editorsOnly },
+  "app/campaigns/[slug]/contributors/actions.ts#resolveFlagAction": {
+    prepare: openFlag,
+    form: (f) => ({ slug: f.privateSlug, flagId: String(openFlagId), status: "dismissed", note: "Matrix check" }),
+    expect: editorsOnly,
+  },
   "app/campaigns/[slug]/members/actions.ts#inviteAction": {
     form: (f) => ({ slug: f.privateSlug, email: `inv${++counter}@example.org`, role: "annotator" }),
     expect: editorsOnly,

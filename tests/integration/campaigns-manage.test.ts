@@ -69,4 +69,16 @@ describe.each(backends())("campaign create and edit on $name", (backend) => {
     expect(events).toHaveLength(1);
     expect(events[0]!.details).toMatchObject({ to: policy });
   });
+
+  it("lets the consensus change after judgments exist (the rubric stays locked), bumping updated_at for the report cache", async () => {
+    const [before] = await t.db.select().from(campaigns).where(eq(campaigns.id, demoId));
+    const r = await updateCampaign(t.db, demoId, { consensus: "dawid_skene" }, { actorId: researcherId });
+    expect(r.campaign.consensus).toBe("dawid_skene");
+    expect(r.campaign.updatedAt.getTime()).toBeGreaterThan(before!.updatedAt.getTime());
+    // A locked rubric is the first refusal, whatever the consensus.
+    await expect(updateCampaign(t.db, demoId, { rubric: { type: "categorical", options: ["a", "b"] } }, { actorId: researcherId })).rejects.toMatchObject({ code: "conflict", details: { field: "rubric" } });
+    await expect(updateCampaign(t.db, demoId, { consensus: "mean" }, { actorId: researcherId })).resolves.toMatchObject({ campaign: { consensus: "mean" } });
+    await expect(createCampaign(t.db, input({ rubric: { type: "categorical", options: ["a", "b"] }, consensus: "majority" }), { actorId: researcherId })).resolves.toMatchObject({ consensus: "majority" });
+    expect(() => input({ rubric: { type: "categorical", options: ["a", "b"] }, consensus: "mean" })).toThrow(/Mean needs an interval scale/);
+  });
 });

@@ -1,9 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/db";
-import { contributorStats, listFlags } from "@/db/queries/work-progress";
+import { goldAccuracy, listFlagsForReview } from "@/db/queries/contributor";
+import { contributorStats } from "@/db/queries/work-progress";
 import { gateCampaign } from "@/components/auth/campaign-gate";
 import { ExcludeToggle } from "@/components/annotate/exclude-toggle";
+import { FlagDecisionForm } from "@/components/campaigns/flag-decision-form";
+import { GoldPanel } from "@/components/campaigns/gold-panel";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -13,8 +16,11 @@ import { can } from "@/lib/auth/permissions";
 
 export const metadata: Metadata = { title: "Contributors and flags" };
 const FLAGS_PAGE = 20;
+const GOLD_SHOWN = 50;
 
 const seconds = (ms: number | null) => (ms === null ? "–" : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`);
+const when = (iso: string) => iso.slice(0, 16).replace("T", " ");
+const flagTone = { open: "amber", resolved: "green", dismissed: "slate" } as const;
 
 // Researcher view of the rating work: per-contributor counts, median time, gold accuracy, exclusion, flags.
 export default async function ContributorsPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<{ page?: string }> }) {
@@ -26,13 +32,18 @@ export default async function ContributorsPage({ params, searchParams }: { param
   const { campaign, access } = loaded;
   const mayEdit = can(user, "campaign:edit", access);
   const db = await getDb();
-  const [people, flagged] = await Promise.all([contributorStats(db, campaign.id), listFlags(db, campaign.id, FLAGS_PAGE, (page - 1) * FLAGS_PAGE)]);
+  const [people, flagged, gold] = await Promise.all([
+    contributorStats(db, campaign.id),
+    listFlagsForReview(db, campaign.id, FLAGS_PAGE, (page - 1) * FLAGS_PAGE),
+    goldAccuracy(db, campaign.id, GOLD_SHOWN),
+  ]);
   return (
     <div className="space-y-6">
       <div>
         <h1 className="text-2xl font-bold tracking-tight text-slate-900">Contributors and flags</h1>
         <p className="mt-1 text-sm text-slate-600">
-          <Link className="text-indigo-700 hover:underline" href={`/campaigns/${slug}`}>{campaign.name}</Link> · gold rate {Math.round(campaign.goldRate * 100)}% · lease {campaign.leaseMinutes} min
+          <Link className="text-indigo-700 hover:underline" href={`/campaigns/${slug}`}>{campaign.name}</Link> · gold rate {Math.round(campaign.goldRate * 1000) / 10}% · lease {campaign.leaseMinutes} min
+          {mayEdit && <> · <Link className="text-indigo-700 hover:underline" href={`/campaigns/${slug}/edit`}>change settings</Link></>}
         </p>
       </div>
       <Card>
@@ -66,7 +77,14 @@ export default async function ContributorsPage({ params, searchParams }: { param
         </CardBody>
       </Card>
       <Card>
-        <CardHeader title="Flagged items" description="Items contributors flagged as harmful, broken, unclear or in the wrong language." />
+        <CardHeader title="Gold checks" description="Items with a known answer, mixed into the work at the gold rate: how often contributors' answers match it." />
+        <CardBody><GoldPanel gold={gold} rubric={campaign.rubric} /></CardBody>
+      </Card>
+      <Card>
+        <CardHeader
+          title="Flagged items"
+          description={`Items contributors flagged as harmful, broken, unclear or in the wrong language.${mayEdit ? " Resolve a flag once the item is dealt with, or dismiss it; either is recorded in the audit log." : ""}`}
+        />
         <CardBody className="space-y-4 p-0">
           {flagged.rows.length === 0 ? (
             <div className="p-5"><EmptyState title="No flags" description="Nothing has been flagged in this campaign." /></div>
@@ -80,8 +98,23 @@ export default async function ContributorsPage({ params, searchParams }: { param
                     <Td><Badge tone="rose">{f.reason.replace("_", " ")}</Badge></Td>
                     <Td className="max-w-xs truncate whitespace-normal">{f.note ?? "–"}</Td>
                     <Td>{f.by}</Td>
-                    <Td>{f.createdAt.slice(0, 16).replace("T", " ")}</Td>
-                    <Td>{f.status}</Td>
+                    <Td>{when(f.createdAt)}</Td>
+                    <Td className="whitespace-normal">
+                      {f.status === "open" ? (
+                        <span className="flex flex-wrap items-center gap-2">
+                          <Badge tone={flagTone.open}>open</Badge>
+                          {mayEdit && <FlagDecisionForm slug={slug} flagId={f.id} externalId={f.externalId} />}
+                        </span>
+                      ) : (
+                        <span className="block space-y-0.5">
+                          <Badge tone={flagTone[f.status]}>{f.status}</Badge>
+                          <span className="block text-xs text-slate-500">
+                            by {f.resolvedBy ?? "–"}{f.resolvedAt ? ` · ${when(f.resolvedAt)}` : ""}
+                          </span>
+                          {f.resolutionNote && <span className="block max-w-xs text-xs text-slate-600">{f.resolutionNote}</span>}
+                        </span>
+                      )}
+                    </Td>
                   </tr>
                 ))}
               </tbody>

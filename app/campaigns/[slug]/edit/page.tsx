@@ -10,7 +10,7 @@ import { latestRoutingRunAt } from "@/db/queries/routing";
 import { StatusControls } from "@/components/campaigns/status-controls";
 import { Badge, statusTone } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
-import { rubricFormValues } from "@/lib/validation/campaign-form";
+import { rubricFormValues, workFormValues } from "@/lib/validation/campaign-form";
 import { allowedNextStatuses } from "@/lib/validation/campaign-input";
 import { changeStatusAction, rerouteAction, updateCampaignAction } from "./actions";
 
@@ -39,6 +39,7 @@ export default async function EditCampaignPage({ params }: { params: Promise<{ s
     controlRate: String(c.routingPolicy.controlRate),
     budget: c.routingPolicy.budget === undefined ? "" : String(c.routingPolicy.budget),
     ...rubricFormValues(c.rubric),
+    ...workFormValues(c),
   };
   return (
     <div className="mx-auto max-w-3xl space-y-6">

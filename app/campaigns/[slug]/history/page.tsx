@@ -7,6 +7,7 @@ import { EditJudgmentForm } from "@/components/annotate/edit-judgment-form";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Pagination } from "@/components/ui/pagination";
+import { SUPERSEDED_RATING } from "@/lib/assign/edit-judgment";
 import { getCurrentUser } from "@/lib/auth/session";
 import { loadCampaign } from "@/lib/campaigns/access";
 import { AppError } from "@/lib/errors";
@@ -55,10 +56,20 @@ export default async function HistoryPage({ params, searchParams }: { params: Pr
                   <span className="font-mono">{r.externalId}</span>
                   <time dateTime={r.createdAt.toISOString()}>{r.createdAt.toISOString().slice(0, 16).replace("T", " ")}</time>
                   {r.editCount > 0 && <Badge tone="amber">edited {r.editCount}×</Badge>}
+                  {r.superseded && (
+                    <span title={SUPERSEDED_RATING} aria-describedby={`superseded-${r.id}`}>
+                      <Badge tone="sky">Changed since you rated</Badge>
+                    </span>
+                  )}
                 </div>
               </div>
               <div className="mt-3">
-                {editable ? (
+                {r.superseded ? (
+                  <div className="space-y-1">
+                    <p className="text-sm">Your rating: <strong>{String(r.value)}</strong>{r.rationale ? ` – ${r.rationale}` : ""}</p>
+                    <p id={`superseded-${r.id}`} className="text-xs text-slate-600">{SUPERSEDED_RATING}</p>
+                  </div>
+                ) : editable ? (
                   <EditJudgmentForm slug={slug} judgmentId={r.id} rubric={campaign.rubric} value={r.value} rationale={r.rationale} />
                 ) : (
                   <p className="text-sm">Your rating: <strong>{String(r.value)}</strong>{r.rationale ? ` – ${r.rationale}` : ""}</p>
