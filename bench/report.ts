@@ -4,7 +4,7 @@
 import os from "node:os";
 import { sql } from "drizzle-orm";
 import { campaigns, routingRuns, users } from "@/db/schema";
-import { labelledItems, reportAccounting, reportCells, reportWatermark } from "@/db/queries/report";
+import { reportCells, reportJudgments, reportWatermark } from "@/db/queries/report";
 import { DECILE_CUTS, DEFAULT_REPORT_PARAMS, getReport } from "@/lib/report";
 import { defaultRoutingPolicy } from "@/lib/validation/campaign";
 import { freshDatabase, log, num, rssSampler } from "./lib";
@@ -89,8 +89,7 @@ export default async function bench(flags: Record<string, string>) {
     };
     const sqlWatermark = await timed(() => reportWatermark(db.db, campaign.id));
     const sqlCells = await timed(() => reportCells(db.db, campaign.id, run!.id, params.cuts));
-    const sqlLabelled = await timed(() => labelledItems(db.db, campaign.id, run!.id));
-    const sqlAccounting = await timed(() => reportAccounting(db.db, campaign.id, run!.id));
+    const sqlLabelled = await timed(() => reportJudgments(db.db, campaign.id, run!.id));
     log(`cold ${((c1 - c0) / 1000).toFixed(2)} s (cached: ${cold.cached}), warm ${((c2 - c1) / 1000).toFixed(3)} s (cached: ${warm.cached}); overall agreement ${cold.report.overall.judgeAgreement?.estimate.toFixed(3)}, bias ${cold.report.overall.bias?.estimate.toFixed(3)} (naive ${cold.report.overall.biasNaive?.estimate.toFixed(3)})`);
     return {
       items: counts[0]!.items,
@@ -104,7 +103,6 @@ export default async function bench(flags: Record<string, string>) {
       sql_watermark_s: sqlWatermark,
       sql_cells_s: sqlCells,
       sql_labelled_s: sqlLabelled,
-      sql_accounting_s: sqlAccounting,
       strata: cold.report.buckets.length + cold.report.groups.length + 1,
       generate_s: Math.round((t2 - t0) / 100) / 10,
     };

@@ -80,76 +80,90 @@ export type LabelledItemRow = {
   raters?: string[];
 };
 
+export type AccountingStatus = "counted" | "gold" | "superseded" | "excluded_rater" | "outside_design";
+export type AccountingRow = { status: AccountingStatus; items: number; judgments: number };
+
 /**
- * Items in the run's sample with at least one counted judgment, each with its ratings, in one query. Counted: made
- * on the item version the run's record names (judgments on other versions are superseded or not yet in a design),
- * not by an excluded member, not on a gold item. The judge score is the one of that version (item_versions keeps
- * replaced content). The ratings are not ordered (every statistic is order-free), which lets PostgreSQL
- * hash-aggregate instead of sorting 300k rows.
+ * Where a group of judgments (one item, one item version, excluded rater or not) goes in a report on a run: counted,
+ * or set aside with its reason: on a gold item (no record: gold items are no part of any design); made on an
+ * earlier version than the run's record (or the item's current one) names (superseded); by an excluded member; on
+ * an item the run's sample does not hold at that version (outside the design: not routed and no prior labels, or
+ * imported or changed after the run).
  */
-export async function labelledItems(db: Db, campaignId: string, runId: string, opts: { raters?: boolean } = {}): Promise<LabelledItemRow[]> {
+export function judgmentStatus(g: { version: number; excluded: boolean; gold: boolean; itemVersion: number; record: { version: number; inSample: boolean } | null }): AccountingStatus {
+  const r = g.record;
+  if (r === null && g.gold) return "gold";
+  if (g.version < (r?.version ?? g.itemVersion)) return "superseded";
+  if (r === null) return "outside_design";
+  if (g.excluded) return "excluded_rater";
+  if (!r.inSample || g.version !== r.version) return "outside_design";
+  return "counted";
+}
+
+/**
+ * Every judgment of the campaign in one pass, for a report on run R: the labelled items (sampled items with their
+ * counted ratings: made on the version R's record names, not by an excluded member; the judge score of that
+ * version, which item_versions keeps for replaced content) and the accounting of everything set aside. Judgments
+ * are first aggregated per (item, version, excluded), then joined to R's records: one scan of the campaign's
+ * judgments whatever is set aside. The ratings are not ordered (every statistic is order-free), which lets
+ * PostgreSQL hash-aggregate instead of sorting 300k rows.
+ */
+export async function reportJudgments(db: Db, campaignId: string, runId: string, opts: { raters?: boolean } = {}): Promise<{ labelled: LabelledItemRow[]; accounting: AccountingRow[] }> {
   // Serial on purpose: a parallel plan builds the whole judgments hash in every worker (PostgreSQL 15's
-  // parallel-oblivious hash join), 0.9 s against 0.55 s serial at 300k judgments, and the report already runs
-  // this beside reportCells, which does gain from parallel workers.
+  // parallel-oblivious hash join), slower than one process at 300k judgments.
   const result = await db.transaction(async (tx) => {
     await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
     return tx.execute(sql`
-      select r.item_id as id, i.external_id as ext, r.item_version as version, r."group" as grp, r.tail, r.pi, r.reason,
-             (case when r.item_version = i.version then i.judge_score else v.judge_score end)::text as judge, j.vals
-             ${opts.raters ? sql`, j.raters` : sql``}
-      from (select j.item_id, j.item_version, '[' || string_agg(j.value::text, ',') || ']' as vals
+      select j.item_id as id, j.item_version as jv, j.ex, j.n, j.vals ${opts.raters ? sql`, j.raters` : sql``},
+             i.external_id as ext, i.version as iv, (i.gold_answer is not null) as gold,
+             r.item_version as rv, r.in_sample, r."group" as grp, r.tail, r.pi, r.reason,
+             (case when r.item_version = i.version then i.judge_score else v.judge_score end)::text as judge
+      from (select j.item_id, j.item_version, coalesce(m.excluded_from_reports, false) as ex, count(*)::int as n,
+                   '[' || string_agg(j.value::text, ',') || ']' as vals
                    ${opts.raters ? sql`, string_agg(coalesce(j.annotator_id, j.external_rater_id)::text, ',') as raters` : sql``}
             from ${judgments} j
             left join campaign_members m on m.campaign_id = j.campaign_id and m.user_id = j.annotator_id
-            where j.campaign_id = ${campaignId} and not coalesce(m.excluded_from_reports, false)
-            group by j.item_id, j.item_version) j
-      join inclusion_records r on r.run_id = ${runId} and r.item_id = j.item_id and r.item_version = j.item_version and r.in_sample
-      join ${items} i on i.id = r.item_id
-      left join item_versions v on v.item_id = r.item_id and v.version = r.item_version and r.item_version <> i.version`);
+            where j.campaign_id = ${campaignId}
+            group by 1, 2, 3) j
+      join ${items} i on i.id = j.item_id
+      left join inclusion_records r on r.run_id = ${runId} and r.item_id = j.item_id
+      left join item_versions v on v.item_id = j.item_id and v.version = r.item_version and r.item_version <> i.version`);
   });
-  const rows = rowsOf<{ id: number | string; ext: string; version: number; grp: string | null; tail: number | null; pi: number; reason: string | null; judge: string | null; vals: string; raters?: string }>(result);
-  return rows.map((r) => ({
-    itemId: Number(r.id),
-    externalId: r.ext,
-    version: Number(r.version),
-    group: r.grp,
-    tail: r.tail === null ? null : Number(r.tail),
-    pi: Number(r.pi),
-    reason: r.reason,
-    judgeScore: r.judge === null ? null : (JSON.parse(r.judge) as number | string | null),
-    values: JSON.parse(r.vals) as (number | string)[],
-    ...(r.raters !== undefined ? { raters: r.raters.split(",") } : {}),
-  }));
-}
-
-export type AccountingRow = { status: "counted" | "gold" | "superseded" | "excluded_rater" | "outside_design"; items: number; judgments: number };
-
-/**
- * Where every judgment of the campaign went in a report on run R: counted, or set aside with its reason: on a
- * gold item (no record: gold items are no part of any design); made on an earlier version than the run's record
- * (or the item's current one) names (superseded); by an excluded member; on an item the run's sample does not hold
- * at that version (outside the design: not routed and no prior labels, or imported or changed after the run).
- * Counted is exactly what labelledItems reads.
- */
-export async function reportAccounting(db: Db, campaignId: string, runId: string): Promise<AccountingRow[]> {
-  return rowsOf<AccountingRow>(
-    await db.execute(sql`
-      select s.status, count(distinct s.item_id)::int as items, count(*)::int as judgments
-      from (
-        select j.item_id, case
-                 when r.item_id is null and i.gold_answer is not null then 'gold'
-                 when j.item_version < coalesce(r.item_version, i.version) then 'superseded'
-                 when r.item_id is null then 'outside_design'
-                 when coalesce(m.excluded_from_reports, false) then 'excluded_rater'
-                 when not r.in_sample or j.item_version <> r.item_version then 'outside_design'
-                 else 'counted' end as status
-        from ${judgments} j
-        join ${items} i on i.id = j.item_id
-        left join campaign_members m on m.campaign_id = j.campaign_id and m.user_id = j.annotator_id
-        left join inclusion_records r on r.run_id = ${runId} and r.item_id = j.item_id
-        where j.campaign_id = ${campaignId}) s
-      group by s.status`),
-  );
+  type Row = {
+    id: number | string; jv: number; ex: boolean; n: number; vals: string; raters?: string; ext: string; iv: number; gold: boolean;
+    rv: number | null; in_sample: boolean | null; grp: string | null; tail: number | null; pi: number | null; reason: string | null; judge: string | null;
+  };
+  const labelled: LabelledItemRow[] = [];
+  const tally = new Map<AccountingStatus, { items: Set<number>; judgments: number }>();
+  for (const r of rowsOf<Row>(result)) {
+    const itemId = Number(r.id);
+    const status = judgmentStatus({
+      version: Number(r.jv),
+      excluded: r.ex,
+      gold: r.gold,
+      itemVersion: Number(r.iv),
+      record: r.rv === null ? null : { version: Number(r.rv), inSample: r.in_sample === true },
+    });
+    let t = tally.get(status);
+    if (!t) tally.set(status, (t = { items: new Set(), judgments: 0 }));
+    t.items.add(itemId);
+    t.judgments += r.n;
+    if (status !== "counted") continue;
+    labelled.push({
+      itemId,
+      externalId: r.ext,
+      version: Number(r.rv),
+      group: r.grp,
+      tail: r.tail === null ? null : Number(r.tail),
+      pi: Number(r.pi),
+      reason: r.reason,
+      judgeScore: r.judge === null ? null : (JSON.parse(r.judge) as number | string | null),
+      values: JSON.parse(r.vals) as (number | string)[],
+      ...(r.raters !== undefined ? { raters: r.raters.split(",") } : {}),
+    });
+  }
+  const accounting = [...tally.entries()].map(([status, t]) => ({ status, items: t.items.size, judgments: t.judgments }));
+  return { labelled, accounting };
 }
 
 export async function readReportCache(db: Db, campaignId: string, key: string, watermark: string): Promise<unknown | null> {

@@ -4,7 +4,7 @@
  * replica when REPORTS_DATABASE_URL is set); the cache is written on the primary.
  */
 import { getDb, getReportsDb, type Db } from "@/db";
-import { designRun, disagreementDetails, labelledItems, readReportCache, reportAccounting, reportCells, reportWatermark, writeReportCache, type DisagreementDetail } from "@/db/queries/report";
+import { designRun, disagreementDetails, readReportCache, reportCells, reportJudgments, reportWatermark, writeReportCache, type DisagreementDetail } from "@/db/queries/report";
 import { AppError } from "@/lib/errors";
 import type { Campaign } from "@/db/schema";
 import { assembleReport } from "./assemble";
@@ -22,11 +22,10 @@ export async function computeReport(db: Db, campaign: CampaignRef, params: Repor
   const run = await designRun(db, campaign.id, params.run);
   if (params.run && !run) throw new AppError("not_found", "No routing run with that id in this campaign");
   const consensus = effectiveConsensus(campaign.rubric, campaign.consensus ?? null);
-  const [w, population, rows, accounting] = await Promise.all([
+  const [w, population, { labelled: rows, accounting }] = await Promise.all([
     watermark ?? reportWatermark(db, campaign.id),
     run ? reportCells(db, campaign.id, run.id, params.cuts) : [],
-    run ? labelledItems(db, campaign.id, run.id, { raters: consensus === "dawid_skene" }) : [],
-    run ? reportAccounting(db, campaign.id, run.id) : [],
+    run ? reportJudgments(db, campaign.id, run.id, { raters: consensus === "dawid_skene" }) : { labelled: [], accounting: [] },
   ]);
   return assembleReport({
     campaignId: campaign.id,
