@@ -23,7 +23,7 @@ export function CardBody({ className, children }: { className?: string; children
 export function Stat({ label, value, hint }: { label: string; value: React.ReactNode; hint?: string }) {
   return (
     <div className="rounded-lg bg-white px-4 py-3 shadow-sm ring-1 ring-slate-200">
-      <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
+      <dt className="text-xs font-medium text-slate-600">{label}</dt>
       <dd className="mt-1 text-2xl font-semibold tabular-nums text-slate-900">{value}</dd>
       {hint && <p className="mt-0.5 text-xs text-slate-500">{hint}</p>}
     </div>

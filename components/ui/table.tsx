@@ -13,7 +13,7 @@ export function Table({ children, caption }: { children: React.ReactNode; captio
 
 export function Th({ children, className, numeric }: { children?: React.ReactNode; className?: string; numeric?: boolean }) {
   return (
-    <th scope="col" className={cn("px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500", numeric && "text-right", className)}>
+    <th scope="col" className={cn("px-3 py-2 text-left text-xs font-semibold text-slate-600", numeric && "text-right", className)}>
       {children}
     </th>
   );

@@ -105,8 +105,9 @@ export function judgmentStatus(g: { version: number; excluded: boolean; gold: bo
  * counted ratings: made on the version R's record names, not by an excluded member; the judge score of that
  * version, which item_versions keeps for replaced content) and the accounting of everything set aside. Judgments
  * are first aggregated per (item, version, excluded), then joined to R's records: one scan of the campaign's
- * judgments whatever is set aside. The ratings are not ordered (every statistic is order-free), which lets
- * PostgreSQL hash-aggregate instead of sorting 300k rows.
+ * judgments whatever is set aside. Neither the rows nor the ratings in them are ordered, which lets PostgreSQL
+ * hash-aggregate instead of sorting 300k rows: the report sorts the rows by item (lib/report/assemble.ts), and
+ * every statistic of an item's ratings is order-free.
  */
 export async function reportJudgments(db: Db, campaignId: string, runId: string, opts: { raters?: boolean } = {}): Promise<{ labelled: LabelledItemRow[]; accounting: AccountingRow[] }> {
   // Serial on purpose: a parallel plan builds the whole judgments hash in every worker (PostgreSQL 15's

@@ -142,11 +142,16 @@ export function assembleReport(input: {
   resamples?: number;
 }): Report {
   const { rubric, params } = input;
+  // Item order, not the database's: the bootstrap draws one Poisson count per unit type in order of first
+  // appearance from one seeded stream, so the intervals of α, κ and ρ depend on the order of the rows. Sorted,
+  // the same data gives the same report on any plan, backend or physical row order, and an auditor reading the
+  // design file (in item order) gets the same draws.
+  const rows = [...input.rows].sort((a, b) => a.itemId - b.itemId);
   const consensus = effectiveConsensus(rubric, input.consensus);
   // "Fully judged" as the report counts judgments: k or more that count (an excluded member's do not), which the
   // labelled rows already hold; items.judgment_count is the assignment's view and includes them.
   const full = new Map<string, number>();
-  for (const r of input.rows) {
+  for (const r of rows) {
     if (r.values.length < input.k) continue;
     const key = cellKey(r.group, bucketIndex(r.tail, params.cuts), r.reason);
     full.set(key, (full.get(key) ?? 0) + 1);
@@ -155,7 +160,7 @@ export function assembleReport(input: {
   const ctx = strataContext(rubric, params, input.resamples);
   const sampledPerCell = new Map<string, number>();
   for (const c of cells) sampledPerCell.set(cellKey(c.group, c.bucket, c.reason), (sampledPerCell.get(cellKey(c.group, c.bucket, c.reason)) ?? 0) + c.sampled);
-  const { units, offScale } = buildUnits(input.rows, rubric, params.cuts, sampledPerCell, consensus);
+  const { units, offScale } = buildUnits(rows, rubric, params.cuts, sampledPerCell, consensus);
 
   const bounds = bucketBounds(params.cuts);
   const labelOf = (b: number | null) => (b === null ? null : bucketLabel(bounds[b]!));
@@ -220,7 +225,7 @@ export function assembleReport(input: {
     kappaWeights: ctx.kappaWeights,
     bootstrap: { resamples: ctx.resamples, seed: BOOTSTRAP_SEED, method: "Poisson bootstrap over labelled items, percentile 95% interval" },
     reference: referenceInfo,
-    accounting: accountingOf(input.rows, input.accounting, offScale),
+    accounting: accountingOf(rows, input.accounting, offScale),
     overall,
     buckets,
     groups,

@@ -14,6 +14,14 @@ import { AppError } from "@/lib/errors";
 import { DEFAULT_REPORT_PARAMS, disagreementPage, getReport, reportParamsSchema, type ReportParams } from "@/lib/report";
 
 export const metadata: Metadata = { title: "Disagreement report" };
+
+const SET_ASIDE_SHORT: Record<string, string> = {
+  outside_design: "outside the design",
+  superseded: "on a superseded version",
+  excluded_rater: "by excluded raters",
+  gold: "on gold items",
+  off_scale: "off the scale",
+};
 export const dynamic = "force-dynamic";
 
 const PAGE_SIZE = 10;
@@ -57,6 +65,8 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
   if (one(search.run) && parsed.success) keep.run = one(search.run)!;
   const filterParams = { ...keep, ...(group ? { group } : {}), ...(bucket ? { bucket } : {}) };
   const o = report.overall;
+  const setAside = report.accounting.setAside.reduce((n, x) => n + x.judgments, 0);
+  const refValue = report.reference.kind === "group" ? `group:${report.reference.key}` : "bucket";
 
   return (
     <div className="space-y-6">
@@ -71,11 +81,21 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
             95% interval; strata with fewer than {report.params.minN} rated items say “not enough data”.
           </p>
         </div>
-        <form method="get" action={basePath} className="flex items-end gap-2 text-sm" aria-label="Report settings">
+        <form method="get" action={basePath} className="flex flex-wrap items-end gap-2 text-sm" aria-label="Report settings">
           <label className="font-medium text-slate-800">
             Tail cut points
             <input name="cuts" defaultValue={one(search.cuts) ?? ""} placeholder="deciles, or e.g. 0.5,0.8" className="mt-1 block w-44 rounded-md border-0 px-2 py-1.5 ring-1 ring-inset ring-slate-300" />
           </label>
+          <label className="font-medium text-slate-800">
+            Compare with
+            <select name="ref" defaultValue={refValue} className="mt-1 block w-44 rounded-md border-0 px-2 py-1.5 ring-1 ring-inset ring-slate-300">
+              <option value="bucket">the bulk tail bucket</option>
+              {report.groups.filter((g) => g.judgeAgreement !== null).map((g) => (
+                <option key={g.key} value={`group:${g.key}`}>group {g.key}</option>
+              ))}
+            </select>
+          </label>
+          {report.params.run && one(search.run) && <input type="hidden" name="run" value={report.params.run} />}
           <label className="font-medium text-slate-800">
             Minimum n
             <input name="minN" type="number" min={2} max={10000} defaultValue={report.params.minN} className="mt-1 block w-20 rounded-md border-0 px-2 py-1.5 ring-1 ring-inset ring-slate-300" />
@@ -85,10 +105,12 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
       </div>
       {paramError && <p role="alert" className="rounded-md bg-amber-50 px-4 py-2 text-sm text-amber-800">Settings ignored: {paramError}. Showing deciles.</p>}
 
-      <Card>
-        <CardHeader title="What this report counted" description="The sampling design it used, how consensus was formed, and every judgment it set aside, with the reason." />
-        <CardBody><RecordPanel report={report} /></CardBody>
-      </Card>
+      <p className="text-sm text-slate-600" data-testid="report-accounting">
+        Counted {report.accounting.counted.judgments.toLocaleString("en")} judgments on {report.accounting.counted.items.toLocaleString("en")} items
+        {setAside > 0 ? `; ${setAside.toLocaleString("en")} set aside (${report.accounting.setAside.map((x) => `${x.judgments.toLocaleString("en")} ${SET_ASIDE_SHORT[x.reason]}`).join(", ")})` : "; nothing set aside"}
+        {report.design ? <> · design: routing run <code className="text-xs">{report.design.runId.slice(0, 8)}</code></> : null} ·{" "}
+        <a href="#counted" className="text-indigo-700 underline hover:text-indigo-900">what this report counted</a>
+      </p>
 
       <dl className="grid grid-cols-2 gap-3 lg:grid-cols-5">
         <Stat label="Rated items" value={o.counts.labelled.toLocaleString("en")} hint={`of ${o.counts.sampled.toLocaleString("en")} in the sample, ${o.counts.items.toLocaleString("en")} items`} />
@@ -124,6 +146,12 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
           <DisagreementFilters report={report} group={group} bucket={bucket} basePath={basePath} keep={keep} />
           <DisagreementList rows={disagreements.rows} total={disagreements.total} page={page} pageSize={PAGE_SIZE} basePath={basePath} params={filterParams} />
         </CardBody>
+      </Card>
+
+      <Card>
+        <div id="counted" />
+        <CardHeader title="What this report counted" description="The sampling design it used, how consensus was formed, and every judgment it set aside, with the reason." />
+        <CardBody><RecordPanel report={report} /></CardBody>
       </Card>
 
       {report.notes.length > 0 && (
