@@ -59,8 +59,8 @@ export default async function bench(flags: Record<string, string>) {
       .values({ campaignId: campaign.id, seed: "bench", policy: defaultRoutingPolicy, policyVersion: 1, itemsTotal: nItems, itemsRouted: nRouted })
       .returning({ id: routingRuns.id });
     await db.db.execute(sql`
-      insert into inclusion_records (run_id, item_id, item_version, "group", tail, route_pi, u, routed, prior_pi, in_sample, pi, reason)
-      select ${run!.id}, id, version, "group", tail_score, inclusion_prob, random(), routed, null, routed, inclusion_prob, case when routed then route_reason::text end
+      insert into inclusion_records (run_id, item_id, item_version, "group", tail, judged, route_pi, u, routed, prior_pi, in_sample, pi, reason)
+      select ${run!.id}, id, version, "group", tail_score, judge_score is not null, inclusion_prob, random(), routed, null, routed, inclusion_prob, case when routed then route_reason::text end
       from items where campaign_id = ${campaign.id}`);
     // As autovacuum would have by the time anyone reads a report of an established campaign: hint bits and the
     // visibility map set, statistics current (without it the first read of freshly written rows also writes).

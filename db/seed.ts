@@ -145,7 +145,7 @@ export async function seedDemo(db: Db, options: { items?: number } = {}): Promis
           const i = start + j;
           const d = decisions[i]!;
           const design = sampleDesign(d, null);
-          return { item: itemIds[i]!, version: 1, group: r.group, tail: tails[i]!, routePi: d.pi, u: d.u, routed: d.routed, priorPi: null, inSample: design.inSample, pi: design.pi, reason: design.reason };
+          return { item: itemIds[i]!, version: 1, group: r.group, tail: tails[i]!, judged: true, routePi: d.pi, u: d.u, routed: d.routed, priorPi: null, inSample: design.inSample, pi: design.pi, reason: design.reason };
         }),
       );
     }

@@ -62,7 +62,7 @@ FIGURES = [
     "judgeAgreement", "judgeAgreementNaive", "humanAgreement", "humanAlpha", "kappa", "kappaUnweighted",
     "kappaLinear", "kappaQuadratic", "rho", "rhoMean", "bias", "biasNaive", "biasMean", "biasMeanNaive",
 ]
-COUNTS = ["items", "routed", "sampled", "fullyJudged", "labelled", "pairable"]
+COUNTS = ["items", "judged", "routed", "sampled", "fullyJudged", "labelled", "pairable"]
 # Paths of the figures whose interval is a bootstrap's (their bounds depend on the order of the labelled items).
 BOOTSTRAP_BOUND = re.compile(r"\.(humanAlpha|kappa|kappaUnweighted|kappaLinear|kappaQuadratic|rho|rhoMean)\.(lower|upper):")
 
@@ -959,9 +959,10 @@ def compute_stratum(kind, key, units, population, ctx):
 
         if ctx["numeric"] is not None:
             diffs = [(u["judgeValue"] - u["consensusValue"], u["pi"]) for u in judged]
-            out["bias"], out["biasNaive"] = bias_pair(population["items"], diffs)
+            # The bias is a mean over the items the judge scored (N = those of the stratum's records).
+            out["bias"], out["biasNaive"] = bias_pair(population["judged"], diffs)
             diffs_mean = [(u["judgeValue"] - u["humanMean"], u["pi"]) for u in judged]
-            out["biasMean"], out["biasMeanNaive"] = bias_pair(population["items"], diffs_mean)
+            out["biasMean"], out["biasMeanNaive"] = bias_pair(population["judged"], diffs_mean)
         if ctx["likert"]:
             means = sorted(set(u["humanMean"] for u in judged))
             col = {m: i for i, m in enumerate(means)}
@@ -972,7 +973,7 @@ def compute_stratum(kind, key, units, population, ctx):
 
 
 def sum_population(cells):
-    p = {"items": 0, "routed": 0, "sampled": 0, "fullyJudged": 0}
+    p = {"items": 0, "judged": 0, "routed": 0, "sampled": 0, "fullyJudged": 0}
     for c in cells:
         for f in p:
             p[f] += c[f]
@@ -1279,14 +1280,15 @@ def load_inputs(bundle):
 
 
 def population_cells(design, cuts):
-    """db/queries/report.ts reportCells: items, sampled and routed per (group, tail bucket, reason) cell."""
+    """db/queries/report.ts reportCells: items, judged, sampled and routed per (group, tail bucket, reason) cell."""
     cells = {}
     for d in design:
         key = cell_key(d["group"], bucket_index(d["tail"], cuts), d["reason"])
         c = cells.get(key)
         if c is None:
-            c = cells[key] = {"group": key[0], "bucket": key[1], "reason": key[2], "items": 0, "sampled": 0, "routed": 0}
+            c = cells[key] = {"group": key[0], "bucket": key[1], "reason": key[2], "items": 0, "judged": 0, "sampled": 0, "routed": 0}
         c["items"] += 1
+        c["judged"] += 1 if d["judgeScore"] is not None else 0
         c["sampled"] += 1 if d["inSample"] else 0
         c["routed"] += 1 if d["routed"] else 0
     return list(cells.values())

@@ -65,7 +65,8 @@ export type LeaseParams = {
  * 2. otherwise `gold` (only when preferGold): a gold item this person has not answered — gold items are
  *    checks on people, so k does not bound them;
  * 3. otherwise `pick`: the highest-priority routed, non-gold item with judgment_count + live leases < k that
- *    this person has neither rated nor skipped. Control items carry priorities drawn in the same range as
+ *    this person has neither rated nor skipped in its current version (a re-import that changed the content is new
+ *    work for everyone, including those who rated the old version). Control items carry priorities drawn in the same range as
  *    targeted ones (lib/routing), so ORDER BY priority interleaves them and the control sample never starves.
  * `FOR UPDATE SKIP LOCKED` makes concurrent callers take different items instead of queueing on the head of
  * the index. The upsert re-leases this person's own expired lease row (unique (item, annotator)); a row in any
@@ -99,17 +100,17 @@ export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<Leased
         select 1 from campaigns c where c.id = ${p.campaignId} and c.status = 'active'
       ),
       gold as (
-        select i.id from items i
+        select i.id, i.version from items i
         where ${preferGold} and not exists (select 1 from live) and exists (select 1 from open_campaign)
           and i.campaign_id = ${p.campaignId} and i.gold_answer is not null
-          and not exists (select 1 from assignments s where s.item_id = i.id and s.annotator_id = ${p.annotatorId}
+          and not exists (select 1 from assignments s where s.item_id = i.id and s.item_version = i.version and s.annotator_id = ${p.annotatorId}
                           and (s.status <> 'leased' or s.expires_at > ${now}::timestamptz))
         order by i.id
         limit 1
         for update of i skip locked
       ),
       pick as (
-        select i.id from items i
+        select i.id, i.version from items i
         where not exists (select 1 from live) and not exists (select 1 from gold) and exists (select 1 from open_campaign)
           and i.campaign_id = ${p.campaignId} and i.routed and not i.k_reached and i.gold_answer is null
           and i.judgment_count < ${p.k}
@@ -124,7 +125,7 @@ export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<Leased
           -- scalar subquery on purpose: a NOT EXISTS becomes an anti join, and the planner then sorts every
           -- item of the campaign instead of walking items_assign_idx and stopping at the first free one.
           and coalesce((
-            select bool_or(s.annotator_id = ${p.annotatorId} and (s.status <> 'leased' or s.expires_at > ${now}::timestamptz))
+            select bool_or(s.annotator_id = ${p.annotatorId} and s.item_version = i.version and (s.status <> 'leased' or s.expires_at > ${now}::timestamptz))
                    or i.judgment_count + count(*) filter (where s.status = 'leased' and s.expires_at > ${now}::timestamptz) >= ${p.k}
             from assignments s where s.item_id = i.id), false) = false
         order by i.priority desc nulls last, i.id
@@ -132,13 +133,13 @@ export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<Leased
         for update of i skip locked
       ),
       chosen as (
-        select id from gold union all select id from pick
+        select id, version from gold union all select id, version from pick
       ),
       leased as (
-        insert into assignments (campaign_id, item_id, annotator_id, status, leased_at, expires_at, swapped)
-        select ${p.campaignId}, chosen.id, ${p.annotatorId}, 'leased', ${now}::timestamptz, ${expires}::timestamptz, ${p.swapped}
+        insert into assignments (campaign_id, item_id, annotator_id, status, leased_at, expires_at, swapped, item_version)
+        select ${p.campaignId}, chosen.id, ${p.annotatorId}, 'leased', ${now}::timestamptz, ${expires}::timestamptz, ${p.swapped}, chosen.version
         from chosen
-        on conflict (item_id, annotator_id) do update
+        on conflict (item_id, annotator_id, item_version) do update
           set leased_at = excluded.leased_at, expires_at = excluded.expires_at, swapped = excluded.swapped
           where assignments.status = 'leased' and assignments.expires_at <= ${now}::timestamptz
         returning id, item_id, swapped, leased_at, expires_at
@@ -167,7 +168,7 @@ export async function countWaitingFor(db: Db, campaignIds: string[], annotatorId
       from items i join campaigns c on c.id = i.campaign_id
       where i.campaign_id in (${sql.join(campaignIds.map((id) => sql`${id}::uuid`), sql`, `)})
         and i.routed and i.gold_answer is null and i.judgment_count < c.k
-        and not exists (select 1 from assignments s where s.item_id = i.id and s.annotator_id = ${annotatorId}
+        and not exists (select 1 from assignments s where s.item_id = i.id and s.item_version = i.version and s.annotator_id = ${annotatorId}
                         and (s.status <> 'leased' or s.expires_at > ${now.toISOString()}::timestamptz))
       group by i.campaign_id`),
   );

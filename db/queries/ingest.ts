@@ -100,8 +100,9 @@ function copyText(campaignId: string, rows: ItemRow[]): string {
   return out;
 }
 
-// The versioned content of an item (what its raters saw): input, output(s) and the judge's verdict.
-const CONTENT = (t: string) => sql.raw(`(${t}.input, ${t}.output, ${t}.output_b, ${t}.judge_score, ${t}.judge_confidence, ${t}.judge_rationale)`);
+// The versioned content of an item: what its raters saw (input, output(s)), the judge's verdict, and whether it is a
+// gold check (a gold item is outside every design; becoming one, or ceasing to be, starts a new version).
+const CONTENT = (t: string) => sql.raw(`(${t}.input, ${t}.output, ${t}.output_b, ${t}.judge_score, ${t}.judge_confidence, ${t}.judge_rationale, ${t}.gold_answer)`);
 // Everything an import sets.
 const ALL = (t: string) =>
   sql.raw(`(${t}.input, ${t}.output, ${t}.output_b, ${t}.model, ${t}.metadata, ${t}."group", ${t}.judge_score, ${t}.judge_confidence, ${t}.judge_rationale, ${t}.embedding, ${t}.provided_tail_score, ${t}.gold_answer, ${t}.label_pi)`);
@@ -113,10 +114,10 @@ const ALL = (t: string) =>
  * new vs updated without a second query. Routing columns are left alone: the routing run that follows an import
  * recomputes them.
  * Item versions: a row identical to the stored item writes nothing. A row whose content (input, output(s), judge
- * verdict) differs keeps the old content in item_versions under its version number, bumps items.version and
+ * verdict, gold answer) differs keeps the old content in item_versions under its version number, bumps items.version and
  * starts the new version's count of judgments at 0 (judgments stay bound to the version their rater saw, and
  * live leases on it are closed so nobody submits a rating of text that is no longer there). A change of anything
- * else (metadata, model, embedding, provided tail score, gold answer) updates the item in place.
+ * else (metadata, model, embedding, provided tail score, label_pi) updates the item in place.
  * All CTEs read the statement's one snapshot, so `changed` sees the content the upsert replaces.
  */
 export async function upsertItems(db: Db | Tx, campaignId: string, rows: ItemRow[], importId: string | null = null): Promise<WriteResult> {
@@ -130,13 +131,13 @@ export async function upsertItems(db: Db | Tx, campaignId: string, rows: ItemRow
         judge_score jsonb, judge_confidence float8, judge_rationale text, embedding real[], tail_score float8, gold_answer jsonb, label_pi float8)
     ),
     changed as (
-      select i.id, i.external_id, i.version, i.content_hash, i.input, i.output, i.output_b, i.judge_score, i.judge_confidence, i.judge_rationale
+      select i.id, i.external_id, i.version, i.content_hash, i.input, i.output, i.output_b, i.judge_score, i.judge_confidence, i.judge_rationale, i.gold_answer
       from x join ${items} i on i.campaign_id = ${campaignId} and i.external_id = x.external_id
       where ${CONTENT("i")} is distinct from ${CONTENT("x")}
     ),
     archived as (
-      insert into item_versions (item_id, version, campaign_id, content_hash, input, output, output_b, judge_score, judge_confidence, judge_rationale, superseded_by_import)
-      select c.id, c.version, ${campaignId}, c.content_hash, c.input, c.output, c.output_b, c.judge_score, c.judge_confidence, c.judge_rationale, ${importId}::uuid
+      insert into item_versions (item_id, version, campaign_id, content_hash, input, output, output_b, judge_score, judge_confidence, judge_rationale, gold_answer, superseded_by_import)
+      select c.id, c.version, ${campaignId}, c.content_hash, c.input, c.output, c.output_b, c.judge_score, c.judge_confidence, c.judge_rationale, c.gold_answer, ${importId}::uuid
       from changed c
       returning item_id
     ),
@@ -185,16 +186,16 @@ export async function upsertImportedRatings(db: Db | Tx, campaignId: string, rat
   await db.execute(sql`insert into external_raters (campaign_id, pseudonym)
     select ${campaignId}, r from json_array_elements_text(${JSON.stringify(raters)}::json) as r
     on conflict (campaign_id, pseudonym) do nothing`);
-  // A rating arrives with the content of its row, so it is bound to the item's version after this import; an
-  // identical re-import changes nothing.
+  // A rating arrives with the content of its row, so it is bound to the item's version after this import: after a
+  // content change the same rater's rating of the new version is a new judgment, and the old one stays with the
+  // version it was given on. An identical re-import changes nothing.
   await db.execute(sql`insert into judgments (campaign_id, item_id, external_rater_id, value, rationale, source, guidelines_version, item_version)
     select ${campaignId}, i.id, er.id, x.value, x.rationale, 'import', ${guidelinesVersion}, i.version
     from json_to_recordset(${JSON.stringify(ratings)}::json) as x(external_id text, rater text, value jsonb, rationale text)
     join items i on i.campaign_id = ${campaignId} and i.external_id = x.external_id
     join external_raters er on er.campaign_id = ${campaignId} and er.pseudonym = x.rater
-    on conflict (item_id, external_rater_id) do update set value = excluded.value, rationale = excluded.rationale,
-      item_version = excluded.item_version, updated_at = now()
-    where (judgments.value, judgments.rationale, judgments.item_version) is distinct from (excluded.value, excluded.rationale, excluded.item_version)`);
+    on conflict (item_id, external_rater_id, item_version) do update set value = excluded.value, rationale = excluded.rationale, updated_at = now()
+    where (judgments.value, judgments.rationale) is distinct from (excluded.value, excluded.rationale)`);
   // judgment_count counts the judgments of the item's current version (the ones that fill its k).
   await db.execute(sql`update items i set judgment_count = x.n, k_reached = x.n >= x.k
     from (select t.id, c.k, (select count(*)::int from judgments j where j.item_id = t.id and j.item_version = t.version) as n

@@ -1,11 +1,11 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { rowsOf, type Db } from "../client";
 import { campaigns, items, judgments, reportCache } from "../schema";
 
 // Judgments that count in reports: all but those of members a researcher excluded (gold checks). Imported
 // judgments (external raters, annotator_id null) always count.
 const countedJudgments = (campaignId: string) => sql`
-  select j.item_id, j.id, j.value, j.rationale, j.annotator_id, j.external_rater_id
+  select j.item_id, j.item_version, j.id, j.value, j.rationale, j.annotator_id, j.external_rater_id
   from ${judgments} j
   left join campaign_members m on m.campaign_id = j.campaign_id and m.user_id = j.annotator_id
   where j.campaign_id = ${campaignId} and not coalesce(m.excluded_from_reports, false)`;
@@ -45,7 +45,7 @@ export async function designRun(db: Db, campaignId: string, runId?: string): Pro
   return { id: r.id, createdAt: new Date(r.created_at).toISOString(), seed: r.seed, policy: typeof r.policy === "string" ? JSON.parse(r.policy) : r.policy, policyVersion: r.policy_version, itemsTotal: r.items_total, itemsRouted: r.items_routed };
 }
 
-export type ReportCellRow = { group: string | null; bucket: number | null; reason: string | null; items: number; sampled: number; routed: number };
+export type ReportCellRow = { group: string | null; bucket: number | null; reason: string | null; items: number; judged: number; sampled: number; routed: number };
 
 /**
  * Population counts per (group, tail bucket, inclusion reason) cell of a routing run's design, in one grouped pass
@@ -58,6 +58,7 @@ export async function reportCells(db: Db, campaignId: string, runId: string, cut
     await db.execute(sql`
       select r."group", width_bucket(r.tail, ${thresholds}) as bucket, r.reason,
              count(*)::int as items,
+             count(*) filter (where r.judged)::int as judged,
              count(*) filter (where r.in_sample)::int as sampled,
              count(*) filter (where r.routed)::int as routed
       from inclusion_records r
@@ -120,8 +121,11 @@ export async function reportJudgments(db: Db, campaignId: string, runId: string,
              r.item_version as rv, r.in_sample, r."group" as grp, r.tail, r.pi, r.reason,
              (case when r.item_version = i.version then i.judge_score else v.judge_score end)::text as judge
       from (select j.item_id, j.item_version, coalesce(m.excluded_from_reports, false) as ex, count(*)::int as n,
-                   '[' || string_agg(j.value::text, ',') || ']' as vals
-                   ${opts.raters ? sql`, string_agg(coalesce(j.annotator_id, j.external_rater_id)::text, ',') as raters` : sql``}
+                   ${opts.raters
+                     ? // Dawid–Skene reads raters: values and raters in one stable order (the fit's float sums follow it).
+                       sql`'[' || string_agg(j.value::text, ',' order by coalesce(j.annotator_id, j.external_rater_id)) || ']' as vals,
+                           string_agg(coalesce(j.annotator_id, j.external_rater_id)::text, ',' order by coalesce(j.annotator_id, j.external_rater_id)) as raters`
+                     : sql`'[' || string_agg(j.value::text, ',') || ']' as vals`}
             from ${judgments} j
             left join campaign_members m on m.campaign_id = j.campaign_id and m.user_id = j.annotator_id
             where j.campaign_id = ${campaignId}
@@ -191,21 +195,36 @@ export type DisagreementDetail = {
   ratings: { value: number | string; rationale: string | null; source: "member" | "imported" }[];
 };
 
-/** Evidence for a page of disagreements: the items (of this campaign only) and their counted ratings. */
-export async function disagreementDetails(db: Db, campaignId: string, itemIds: number[]): Promise<Map<number, DisagreementDetail>> {
+/**
+ * Evidence for a page of disagreements: each item (of this campaign only) as it was in the version the report used
+ * (item_versions keeps replaced content), with that version's counted ratings.
+ */
+export async function disagreementDetails(db: Db, campaignId: string, refs: { itemId: number; version: number }[]): Promise<Map<number, DisagreementDetail>> {
   const out = new Map<number, DisagreementDetail>();
-  if (itemIds.length === 0) return out;
-  const rows = await db
-    .select({ id: items.id, input: items.input, output: items.output, outputB: items.outputB, judgeRationale: items.judgeRationale })
-    .from(items)
-    .where(and(eq(items.campaignId, campaignId), inArray(items.id, itemIds)));
-  for (const r of rows) out.set(r.id, { itemId: r.id, input: r.input, output: r.output, outputB: r.outputB, judgeRationale: r.judgeRationale, ratings: [] });
-  const ids = sql.join(itemIds.map((id) => sql`${id}`), sql`, `);
-  const ratings = rowsOf<{ item_id: number | string; value: string; rationale: string | null; annotator_id: string | null }>(
-    await db.execute(sql`select c.item_id, c.value::text as value, c.rationale, c.annotator_id
+  if (refs.length === 0) return out;
+  const wanted = JSON.stringify(refs.map((r) => ({ id: r.itemId, v: r.version })));
+  const rows = rowsOf<{ id: number | string; v: number; input: string; output: string; output_b: string | null; judge_rationale: string | null }>(
+    await db.execute(sql`
+      select i.id, x.v, coalesce(old.input, i.input) as input, coalesce(old.output, i.output) as output,
+             case when old.item_id is null then i.output_b else old.output_b end as output_b,
+             case when old.item_id is null then i.judge_rationale else old.judge_rationale end as judge_rationale
+      from json_to_recordset(${wanted}::json) as x(id bigint, v int)
+      join ${items} i on i.id = x.id and i.campaign_id = ${campaignId}
+      left join item_versions old on old.item_id = i.id and old.version = x.v and x.v <> i.version`),
+  );
+  const version = new Map<number, number>();
+  for (const r of rows) {
+    out.set(Number(r.id), { itemId: Number(r.id), input: r.input, output: r.output, outputB: r.output_b, judgeRationale: r.judge_rationale, ratings: [] });
+    version.set(Number(r.id), Number(r.v));
+  }
+  if (out.size === 0) return out;
+  const ids = sql.join([...out.keys()].map((id) => sql`${id}`), sql`, `);
+  const ratings = rowsOf<{ item_id: number | string; item_version: number; value: string; rationale: string | null; annotator_id: string | null }>(
+    await db.execute(sql`select c.item_id, c.item_version, c.value::text as value, c.rationale, c.annotator_id
       from (${countedJudgments(campaignId)}) c where c.item_id in (${ids}) order by c.item_id, c.id`),
   );
   for (const r of ratings) {
+    if (version.get(Number(r.item_id)) !== Number(r.item_version)) continue;
     out.get(Number(r.item_id))?.ratings.push({
       value: JSON.parse(r.value) as number | string,
       rationale: r.rationale,

@@ -11,7 +11,11 @@ export type RoutingRow = {
   tail: number | null;
   version: number;
   gold: boolean;
-  /** Imported human labels on the current version: their inclusion probability (census: 1), else null. */
+  /** The version has a judge score. */
+  judged: boolean;
+  /** Imported human labels on the current version. */
+  hasPrior: boolean;
+  /** The prior study's inclusion probability for this item: label_pi, or 1 (a census) when it has prior labels. */
   priorPi: number | null;
   text: string;
   embedding: Float32Array | null;
@@ -25,14 +29,15 @@ export async function* routingRows(db: Db, campaignId: string, need: { text: boo
     // campaign's items to find a page, computing them in the same select would run them for every item, every page.
     // Embeddings travel in PostgreSQL's binary array format (array_send), read straight into a Float32Array:
     // formatting and parsing 38M floats as text took ~40 s for 100k × 384, and 100k JS number arrays cost ~1 GB.
-    const rows = rowsOf<{ id: number | string; external_id: string; group: string | null; confidence: number | null; tail: number | null; version: number; gold: boolean; prior_pi: number | null; text: string; embedding: Uint8Array | null }>(
+    const rows = rowsOf<{ id: number | string; external_id: string; group: string | null; confidence: number | null; tail: number | null; version: number; gold: boolean; judged: boolean; has_prior: boolean; label_pi: number | null; text: string; embedding: Uint8Array | null }>(
       await db.execute(sql`
-        select p.id, p.external_id, p."group", p.judge_confidence as confidence, p.provided_tail_score as tail, p.version, p.gold,
-               case when exists (select 1 from judgments j where j.item_id = p.id and j.source = 'import' and j.item_version = p.version)
-                    then coalesce(p.label_pi, 1) end as prior_pi,
+        select p.id, p.external_id, p."group", p.judge_confidence as confidence, p.provided_tail_score as tail, p.version, p.gold, p.judged,
+               exists (select 1 from judgments j where j.item_id = p.id and j.source = 'import' and j.item_version = p.version) as has_prior,
+               p.label_pi,
                ${need.text ? sql`left(p.input, 500) || E'\n' || left(p.output, 1500)` : sql`''`} as text,
                ${need.embedding ? sql`array_send(p.embedding)` : sql`null::bytea`} as embedding
-        from (select id, external_id, "group", judge_confidence, provided_tail_score, version, gold_answer is not null as gold, label_pi, input, output, embedding
+        from (select id, external_id, "group", judge_confidence, provided_tail_score, version, gold_answer is not null as gold,
+                     judge_score is not null as judged, label_pi, input, output, embedding
               from ${items} where campaign_id = ${campaignId} and id > ${after} order by id limit ${page}) p
         order by p.id`),
     );
@@ -45,7 +50,9 @@ export async function* routingRows(db: Db, campaignId: string, need: { text: boo
       tail: r.tail,
       version: r.version,
       gold: r.gold,
-      priorPi: r.prior_pi === null ? null : Number(r.prior_pi),
+      judged: r.judged,
+      hasPrior: r.has_prior,
+      priorPi: r.has_prior ? (r.label_pi === null ? 1 : Number(r.label_pi)) : r.label_pi === null ? null : Number(r.label_pi),
       text: r.text,
       embedding: r.embedding ? float4ArrayFromSend(r.embedding) : null,
     }));
@@ -78,6 +85,7 @@ export type InclusionRow = {
   version: number;
   group: string | null;
   tail: number | null;
+  judged: boolean;
   routePi: number;
   u: number;
   routed: boolean;
@@ -90,10 +98,10 @@ export type InclusionRow = {
 /** A routing run's inclusion records for one batch: insert only, never updated (the run's design stays as it was). */
 export async function insertInclusionRecords(db: Db | Tx, runId: string, rows: InclusionRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.execute(sql`insert into inclusion_records (run_id, item_id, item_version, "group", tail, route_pi, u, routed, prior_pi, in_sample, pi, reason)
-    select ${runId}, x.item, x.version, x."group", x.tail, x."routePi", x.u, x.routed, x."priorPi", x."inSample", x.pi, x.reason
+  await db.execute(sql`insert into inclusion_records (run_id, item_id, item_version, "group", tail, judged, route_pi, u, routed, prior_pi, in_sample, pi, reason)
+    select ${runId}, x.item, x.version, x."group", x.tail, x.judged, x."routePi", x.u, x.routed, x."priorPi", x."inSample", x.pi, x.reason
     from json_to_recordset(${JSON.stringify(rows)}::json)
-      as x(item bigint, version int, "group" text, tail float8, "routePi" float8, u float8, routed boolean, "priorPi" float8, "inSample" boolean, pi float8, reason text)`);
+      as x(item bigint, version int, "group" text, tail float8, judged boolean, "routePi" float8, u float8, routed boolean, "priorPi" float8, "inSample" boolean, pi float8, reason text)`);
 }
 
 /**
@@ -129,4 +137,12 @@ export async function latestRoutingRunAt(db: Db, campaignId: string): Promise<st
     .orderBy(desc(routingRuns.createdAt))
     .limit(1);
   return run ? new Date(run.createdAt).toISOString() : null;
+}
+
+/** The campaign's imports so far, in one string: items change only through an import, so equal stamps mean equal items. */
+export async function importStamp(db: Db | Tx, campaignId: string): Promise<string> {
+  const [r] = rowsOf<{ s: string }>(
+    await db.execute(sql`select count(*)::text || ':' || coalesce(max(created_at)::text, '') as s from imports where campaign_id = ${campaignId}`),
+  );
+  return r!.s;
 }

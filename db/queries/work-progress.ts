@@ -24,8 +24,9 @@ export async function contributorStats(db: Db, campaignId: string): Promise<Cont
       with j as (
         select j.annotator_id, count(*)::int as judgments,
                percentile_cont(0.5) within group (order by j.time_taken_ms)::float8 as median_ms,
-               count(*) filter (where i.gold_answer is not null)::int as gold_answered,
-               count(*) filter (where i.gold_answer is not null and i.gold_answer = j.value)::int as gold_correct,
+               -- Gold answers on the item's current version only: an earlier version may have had another gold answer.
+               count(*) filter (where i.gold_answer is not null and j.item_version = i.version)::int as gold_answered,
+               count(*) filter (where i.gold_answer is not null and j.item_version = i.version and i.gold_answer = j.value)::int as gold_correct,
                max(j.created_at) as last_at
         from judgments j join items i on i.id = j.item_id
         where j.campaign_id = ${campaignId} and j.annotator_id is not null

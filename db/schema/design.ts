@@ -25,6 +25,7 @@ export const itemVersions = pgTable(
     judgeScore: jsonb().$type<number | string | null>(),
     judgeConfidence: doublePrecision(),
     judgeRationale: text(),
+    goldAnswer: jsonb().$type<number | string | null>(),
     // The import that replaced this content, and when.
     supersededByImport: uuid(),
     supersededAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -51,6 +52,8 @@ export const inclusionRecords = pgTable(
     // Stratification group and computed tail score as of the run (reports bucket and group by these).
     group: text(),
     tail: doublePrecision(),
+    // The item version has a judge score: the population of the judge's bias is the items it scored.
+    judged: boolean().notNull(),
     // Inclusion probability of the routing draw (π = 1 targeted, p control, or the budget's π).
     routePi: doublePrecision().notNull(),
     // The seeded uniform draw u: routed ⇔ u < routePi (null only on records backfilled from before records existed).

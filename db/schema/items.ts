@@ -44,12 +44,13 @@ export const items = pgTable(
     providedTailScore: doublePrecision(),
     // Imported human labels that came from a probability sample: their inclusion probability (null: a census, π = 1).
     labelPi: doublePrecision(),
-    // Content version: bumped when a re-import changes input, output(s) or the judge's verdict (the old content is
-    // kept in item_versions). Judgments record the version their rater saw.
+    // Content version: bumped when a re-import changes input, output(s), the judge's verdict or the gold answer (the
+    // old content is kept in item_versions). Judgments record the version their rater saw; an item becoming gold
+    // (or ceasing to be) is a new version, so checks on it never mix with the sample ratings of an earlier run.
     version: integer().notNull().default(1),
     // md5 of the versioned content, length-prefixed so no two contents can collide by concatenation; floats
     // hashed by their binary form (float8send), which no session setting changes.
-    contentHash: text().generatedAlwaysAs(sql`md5(length(input)::text || ':' || input || '|' || length(output)::text || ':' || output || '|' || coalesce(length(output_b)::text || ':' || output_b, '-') || '|' || coalesce(judge_score::text, '-') || '|' || coalesce(encode(float8send(judge_confidence), 'hex'), '-') || '|' || coalesce(length(judge_rationale)::text || ':' || judge_rationale, '-'))`),
+    contentHash: text().generatedAlwaysAs(sql`md5(length(input)::text || ':' || input || '|' || length(output)::text || ':' || output || '|' || coalesce(length(output_b)::text || ':' || output_b, '-') || '|' || coalesce(judge_score::text, '-') || '|' || coalesce(encode(float8send(judge_confidence), 'hex'), '-') || '|' || coalesce(length(judge_rationale)::text || ':' || judge_rationale, '-') || '|' || coalesce(gold_answer::text, '-'))`),
     routed: boolean().notNull().default(false),
     // Inclusion probability π of the routing design: every corrected estimate weights by 1/π.
     inclusionProb: doublePrecision(),

@@ -17,8 +17,8 @@ import { campaigns, externalRaters } from "./campaigns";
 import { items } from "./items";
 import { users } from "./users";
 
-// A lease or a finished piece of work by one contributor on one item. Unique (item, annotator): nobody sees
-// an item twice. A lease is live while status = 'leased' and expires_at > now(); no job is needed to expire it.
+// A lease or a finished piece of work by one contributor on one item version. Unique (item, annotator, version):
+// nobody sees the same content twice. A lease is live while status = 'leased' and expires_at > now(); no job is needed to expire it.
 export const assignments = pgTable(
   "assignments",
   {
@@ -38,10 +38,13 @@ export const assignments = pgTable(
     finishedAt: timestamp({ withTimezone: true }),
     // Pairwise: true when output B was shown on the left for this annotator (mapping kept for analysis).
     swapped: boolean().notNull().default(false),
+    // The item's content version this lease showed. Once per person per version: a re-import that changes the
+    // content makes a new version that people who rated the old one can be asked about again.
+    itemVersion: integer().notNull().default(1),
     skipReason: text(),
   },
   (t) => [
-    uniqueIndex("assignments_item_annotator_key").on(t.itemId, t.annotatorId),
+    uniqueIndex("assignments_item_annotator_key").on(t.itemId, t.annotatorId, t.itemVersion),
     index("assignments_live_idx")
       .on(t.itemId, t.expiresAt)
       .where(sql`${t.status} = 'leased'`),
@@ -75,8 +78,9 @@ export const judgments = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex("judgments_item_annotator_key").on(t.itemId, t.annotatorId),
-    uniqueIndex("judgments_item_external_key").on(t.itemId, t.externalRaterId),
+    // One rating per person (or imported rater) per item version.
+    uniqueIndex("judgments_item_annotator_key").on(t.itemId, t.annotatorId, t.itemVersion),
+    uniqueIndex("judgments_item_external_key").on(t.itemId, t.externalRaterId, t.itemVersion),
     index("judgments_campaign_item_idx").on(t.campaignId, t.itemId),
     index("judgments_annotator_idx").on(t.annotatorId, t.createdAt),
     // A campaign's raters without reading its judgments (export pseudonyms, per-contributor progress).

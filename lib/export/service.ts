@@ -9,7 +9,7 @@ import { exports, type Campaign } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { CONTENT_TYPES, exportChunks, writeExportFile, type ExportStats } from "./encode";
 import { countDesign } from "@/db/queries/exports";
-import { designRun } from "@/db/queries/report";
+import { designRun, reportWatermark } from "@/db/queries/report";
 import { AppError } from "@/lib/errors";
 import { DEFAULT_REPORT_PARAMS, reportQuery } from "@/lib/report/params";
 import type { ReportParams } from "@/lib/report/types";
@@ -118,19 +118,32 @@ export async function streamBundleExport(req: ExportRequest): Promise<ExportDown
   const exportId = await recordStart(req, "bundle", "zip", params);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "margin-bundle-"));
   try {
-    const files: ManifestFile[] = [];
-    for (const kind of Object.values(EXPORT_KINDS)) {
-      const name = fileName(req.campaign, kind.name, req.format);
-      const s = await writeExportFile(kind, req.format, ctx, path.join(dir, name));
-      files.push({ name, kind: kind.name, format: req.format, rows: s.rows, bytes: s.bytes, sha256: s.sha256!, columns: kind.columns });
+    // The files are read by separate queries (and CSV over its own COPY connection), so a rating submitted while
+    // they are written would make them disagree with each other and with the report. The report's watermark
+    // (judgments, imports, routing runs, exclusions, campaign edits) is read before and after: when it moved, the
+    // files are written again, up to three times; the manifest says whether they come from one unchanged state.
+    let files: ManifestFile[] = [];
+    let consistent = false;
+    // A fresh context per attempt: its report (memoised per context) is computed again with the files.
+    let round: ExportContext = ctx;
+    for (let attempt = 1; attempt <= 3 && !consistent; attempt++) {
+      const before = await reportWatermark(ctx.db, req.campaign.id);
+      round = { ...ctx };
+      files = [];
+      for (const kind of Object.values(EXPORT_KINDS)) {
+        const name = fileName(req.campaign, kind.name, req.format);
+        const s = await writeExportFile(kind, req.format, round, path.join(dir, name));
+        files.push({ name, kind: kind.name, format: req.format, rows: s.rows, bytes: s.bytes, sha256: s.sha256!, columns: kind.columns });
+      }
+      // The report as the app computed it, whole: what scripts/reproduce-report.py checks its recomputation against.
+      const reportJson = Buffer.from(`${JSON.stringify(await exportedReport(round), null, 2)}\n`);
+      const reportName = fileName(req.campaign, "report", "json");
+      fs.writeFileSync(path.join(dir, reportName), reportJson);
+      files.push({ name: reportName, kind: "report", format: "json", rows: 1, bytes: reportJson.length, sha256: createHash("sha256").update(reportJson).digest("hex"), columns: [] });
+      consistent = (await reportWatermark(ctx.db, req.campaign.id)) === before;
     }
-    // The report as the app computed it, whole: what scripts/reproduce-report.py checks its recomputation against.
-    const reportJson = Buffer.from(`${JSON.stringify(await exportedReport(ctx), null, 2)}\n`);
-    const reportName = fileName(req.campaign, "report", "json");
-    fs.writeFileSync(path.join(dir, reportName), reportJson);
-    files.push({ name: reportName, kind: "report", format: "json", rows: 1, bytes: reportJson.length, sha256: createHash("sha256").update(reportJson).digest("hex"), columns: [] });
     const sums = sha256sums(files);
-    const manifest = buildManifest({ exportId, kind: "bundle", format: "zip", parameters: params, campaign: req.campaign, requesterId: req.requesterId, files, contentSha256: sha256Hex(sums), report: await reportSection(ctx) });
+    const manifest = buildManifest({ exportId, kind: "bundle", format: "zip", parameters: { ...params, consistentSnapshot: consistent }, campaign: req.campaign, requesterId: req.requesterId, files, contentSha256: sha256Hex(sums), report: await reportSection(round) });
     await recordFinish(exportId, files.reduce((n, f) => n + f.rows, 0), manifest.contentSha256, manifest);
     const zip = new ZipFile();
     for (const f of files) zip.addFile(path.join(dir, f.name), f.name, { mtime: ZIP_MTIME, compress: f.format !== "parquet" });

@@ -18,7 +18,10 @@ export type ItemRow = {
   /** A provided tail score (stored apart from the computed one, which routing writes). */
   tail_score?: number;
   gold_answer?: number | string;
-  /** Inclusion probability of the row's imported human ratings when they came from a probability sample. */
+  /**
+   * The prior study's inclusion probability for this item when its labels came from a probability sample: given on
+   * every row of that study's frame, with human_ratings where it drew the item and without where it did not.
+   */
   label_pi?: number;
 };
 export type RatingRow = { external_id: string; rater: string; value: number | string; rationale?: string };
@@ -97,10 +100,9 @@ export function validateRow(raw: Record<string, unknown>, rubric: Rubric, strati
     }
     if (stratificationKey && metadata[stratificationKey] !== undefined && metadata[stratificationKey] !== null) item.group = String(metadata[stratificationKey]);
     const ratings = humanRatings(jsonish(known.human_ratings, fromCsv, "human_ratings"), rubric, externalId!);
-    if (labelPi !== undefined) {
-      if (ratings.length === 0) reject("label_pi is the inclusion probability of the row's human_ratings, and the row has none");
-      item.label_pi = labelPi;
-    }
+    // The prior study's inclusion probability for this item, whether it drew it (the row has human_ratings) or not
+    // (it could have): routed items it could have drawn need it for their own π (lib/routing sampleDesign).
+    if (labelPi !== undefined) item.label_pi = labelPi;
     // Refuse here, as a row error, what PostgreSQL would refuse at write time and fail the whole import with:
     // checked on what will be stored, so JSON held in CSV cells (metadata, human_ratings) is covered too.
     const bad = unstorableText(item) ?? unstorableText(ratings);

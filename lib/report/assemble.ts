@@ -14,6 +14,7 @@ export type CellRow = {
   bucket: number | null;
   reason: string | null;
   items: number;
+  judged: number;
   routed: number;
   sampled: number;
   fullyJudged: number;
@@ -44,8 +45,9 @@ export function strataContext(rubric: Rubric, params: Pick<ReportParams, "minN">
 }
 
 const sumPopulation = (cells: readonly CellRow[]): Population =>
-  cells.reduce((p, c) => ({ items: p.items + c.items, routed: p.routed + c.routed, sampled: p.sampled + c.sampled, fullyJudged: p.fullyJudged + c.fullyJudged }), {
+  cells.reduce((p, c) => ({ items: p.items + c.items, judged: p.judged + c.judged, routed: p.routed + c.routed, sampled: p.sampled + c.sampled, fullyJudged: p.fullyJudged + c.fullyJudged }), {
     items: 0,
+    judged: 0,
     routed: 0,
     sampled: 0,
     fullyJudged: 0,
@@ -84,6 +86,7 @@ export function topDisagreements(units: readonly Unit[], rubric: Rubric, labels:
     rows.push({
       itemId: u.itemId,
       externalId: u.externalId,
+      version: u.version,
       group: u.group,
       bucket: labels(u.bucket),
       judge: u.judgeValue !== null && rubric.type === "likert" ? u.judgeValue : scale[u.judge]!,

@@ -96,6 +96,6 @@ export async function disagreementPage(
 ): Promise<{ total: number; rows: (Disagreement & { detail: DisagreementDetail | null })[] }> {
   const all = filterDisagreements(report.disagreements, filter);
   const slice = all.slice((page - 1) * pageSize, page * pageSize);
-  const details = await disagreementDetails(db ?? (await getReportsDb()), campaignId, slice.map((r) => r.itemId));
+  const details = await disagreementDetails(db ?? (await getReportsDb()), campaignId, slice.map((r) => ({ itemId: r.itemId, version: r.version ?? 1 })));
   return { total: all.length, rows: slice.map((r) => ({ ...r, detail: details.get(r.itemId) ?? null })) };
 }

@@ -20,7 +20,7 @@ export type StratumContext = {
   seed: number;
 };
 
-export type Population = { items: number; routed: number; sampled: number; fullyJudged: number };
+export type Population = { items: number; judged: number; routed: number; sampled: number; fullyJudged: number };
 
 const normal = (estimate: number, se: number): IntervalValue => ({ estimate, lower: estimate - Z_95 * se, upper: estimate + Z_95 * se });
 
@@ -98,9 +98,11 @@ export function computeStratum(
 
     if (ctx.numeric) {
       const diffs = judged.map((u) => ({ d: u.judgeValue! - u.consensusValue!, pi: u.pi }));
-      [bias, biasNaive] = biasPair(population.items, diffs);
+      // The bias is a mean over the items the judge scored: N is theirs, not the stratum's (items imported without
+      // a judge score would otherwise shrink it toward 0).
+      [bias, biasNaive] = biasPair(population.judged, diffs);
       const diffsMean = judged.map((u) => ({ d: u.judgeValue! - u.humanMean!, pi: u.pi }));
-      [biasMean, biasMeanNaive] = biasPair(population.items, diffsMean);
+      [biasMean, biasMeanNaive] = biasPair(population.judged, diffsMean);
     }
     if (ctx.likert) {
       // ρ against the human mean: the mean of m ratings takes few distinct values, so it is a table too (judge

@@ -11,6 +11,8 @@ export type StratumKind = "overall" | "bucket" | "group";
 export type Counts = {
   /** Items in the stratum (the population N: every non-gold item of the run's design). */
   items: number;
+  /** Items with a judge score (the population of the judge's bias). */
+  judged: number;
   /** Items routed to people. */
   routed: number;
   /** Items in the sample: routed to people or holding imported prior labels. */
@@ -68,6 +70,8 @@ export type StratumReport = {
 export type Disagreement = {
   itemId: number;
   externalId: string;
+  /** The item version the ratings and the judge score are of (the run's record). */
+  version: number;
   group: string | null;
   bucket: string | null;
   judge: number | string;

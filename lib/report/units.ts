@@ -28,6 +28,7 @@ export type LabelledRow = {
 export type Unit = {
   itemId: number;
   externalId: string;
+  version: number;
   group: string | null;
   bucket: number | null;
   cell: string;
@@ -223,6 +224,7 @@ export function buildUnits(
     staged.push({
       itemId: r.itemId,
       externalId: r.externalId,
+      version: r.version ?? 1,
       group: r.group,
       bucket,
       cell: cellKey(r.group, bucket, r.reason),
@@ -254,6 +256,7 @@ export function buildUnits(
     return {
       itemId: u.itemId,
       externalId: u.externalId,
+      version: u.version,
       group: u.group,
       bucket: u.bucket,
       cell: u.cell,

@@ -49,14 +49,17 @@ export type SampleDesign = {
 
 /**
  * An item's place in the sample the report estimates from. Two independent draws can put it there: the routing
- * draw (π_r) and, for imported labels, the draw of the study they came from (π_p: 1 for a census, or the row's
- * label_pi). The union has π = 1 − (1 − π_r)(1 − π_p), known for every sampled item, which is all a
- * Horvitz–Thompson or Hájek estimator needs. Items with prior labels form their own reason (and so their own
- * non-response cell): they are labelled by construction, unlike routed items still waiting for people.
+ * draw (π_r) and the draw of the prior study whose labels were imported (π_p: the row's label_pi, or 1 for a
+ * census). The union has π = 1 − (1 − π_r)(1 − π_p), which is what a Horvitz–Thompson or Hájek estimator needs
+ * for every sampled item — including items routed to people that the prior study could have drawn but did not
+ * (their label_pi says so); an item outside the prior study's frame has π_p = 0. Items holding prior labels form
+ * their own reason (and so their own non-response cell): they are labelled by construction, unlike routed items
+ * still waiting for people.
  */
-export function sampleDesign(d: Pick<RouteDecision, "routed" | "pi" | "reason">, priorPi: number | null): SampleDesign {
-  if (priorPi === null) return { inSample: d.routed, pi: d.pi, reason: d.routed ? d.reason : null };
-  return { inSample: true, pi: 1 - (1 - d.pi) * (1 - priorPi), reason: "prior_labels" };
+export function sampleDesign(d: Pick<RouteDecision, "routed" | "pi" | "reason">, priorPi: number | null, hasPrior = priorPi !== null): SampleDesign {
+  const pi = priorPi === null ? d.pi : 1 - (1 - d.pi) * (1 - priorPi);
+  if (hasPrior) return { inSample: true, pi, reason: "prior_labels" };
+  return { inSample: d.routed, pi, reason: d.routed ? d.reason : null };
 }
 
 function targetReason(it: RoutableItem, policy: RoutingPolicy): "low_confidence" | "tail" | null {

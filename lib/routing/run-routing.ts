@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db";
-import { insertInclusionRecords, refreshGroups, routingRows, writeRouting, type RoutingRow } from "@/db/queries/routing";
+import { lockCampaignImports } from "@/db/queries/ingest";
+import { importStamp, insertInclusionRecords, refreshGroups, routingRows, writeRouting, type RoutingRow } from "@/db/queries/routing";
 import { campaigns, routingRuns } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { hash53 } from "@/lib/random";
@@ -26,7 +27,31 @@ export async function runRouting(
   campaignId: string,
   opts: { actorId: string | null; seed?: string; onProgress?: (p: RoutingProgress) => void } = { actorId: null },
 ): Promise<RoutingSummary> {
+  // Items are read before the write transaction (scoring a large campaign takes seconds). An import that commits in
+  // between would leave the run's records naming versions and items that are no longer the campaign's: the write
+  // checks, under the import lock, that no import happened since the read, and the run starts over if one did.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await routeOnce(db, campaignId, opts);
+    } catch (e) {
+      if (!(e instanceof ItemsChangedDuringRouting) || attempt >= 3) throw e;
+    }
+  }
+}
+
+class ItemsChangedDuringRouting extends Error {
+  constructor() {
+    super("The campaign's items changed while it was being routed (an import committed); route again.");
+  }
+}
+
+async function routeOnce(
+  db: Db,
+  campaignId: string,
+  opts: { actorId: string | null; seed?: string; onProgress?: (p: RoutingProgress) => void },
+): Promise<RoutingSummary> {
   const progress = opts.onProgress ?? (() => {});
+  const stamp = await importStamp(db, campaignId);
   const [campaign] = await db.select().from(campaigns).where(eq(campaigns.id, campaignId));
   if (!campaign) throw new Error(`campaign ${campaignId} not found`);
   const seed = opts.seed ?? campaign.routingSeed ?? randomBytes(8).toString("hex");
@@ -55,7 +80,7 @@ export async function runRouting(
     campaign.routingPolicy,
     seed,
   );
-  const designs = decisions.map((d, i) => sampleDesign(d, rows[i]!.priorPi));
+  const designs = decisions.map((d, i) => sampleDesign(d, rows[i]!.priorPi, rows[i]!.hasPrior));
   const byReason: Record<string, number> = {};
   let routed = 0;
   let inSample = 0;
@@ -68,6 +93,8 @@ export async function runRouting(
   }
 
   const runId = await db.transaction(async (tx) => {
+    await lockCampaignImports(tx, campaignId);
+    if ((await importStamp(tx, campaignId)) !== stamp) throw new ItemsChangedDuringRouting();
     const [run] = await tx
       .insert(routingRuns)
       .values({ campaignId, userId: opts.actorId, seed, policy: campaign.routingPolicy, policyVersion: campaign.routingPolicyVersion, itemsTotal: total, itemsRouted: routed })
@@ -89,7 +116,7 @@ export async function runRouting(
         slice.map((r, j) => {
           const d = decisions[s + j]!;
           const design = designs[s + j]!;
-          return { item: r.id, version: r.version, group: r.group, tail: tails[s + j] ?? null, routePi: d.pi, u: d.u, routed: d.routed, priorPi: r.priorPi, inSample: design.inSample, pi: design.pi, reason: design.reason };
+          return { item: r.id, version: r.version, group: r.group, tail: tails[s + j] ?? null, judged: r.judged, routePi: d.pi, u: d.u, routed: d.routed, priorPi: r.hasPrior || (r.priorPi ?? 0) > 0 ? r.priorPi : null, inSample: design.inSample, pi: design.pi, reason: design.reason };
         }),
       );
       progress({ phase: "writing", done: Math.min(total, s + WRITE_BATCH), total });

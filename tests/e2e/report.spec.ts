@@ -63,3 +63,21 @@ test("an annotator-only user cannot open the report", async ({ page }) => {
   expect(html).not.toContain("Top disagreements");
   expect(html).not.toMatch(/answer is (fluent|on topic|unhelpful)/);
 });
+
+test("the report says what it counted, and compares with a group the researcher picks", async ({ page }) => {
+  await signIn(page, "researcher@margin.demo");
+  await page.goto(REPORT);
+  // Every judgment is accounted for, with the routing run whose design the report used.
+  await expect(page.getByTestId("report-accounting")).toContainText(/Counted [\d,]+ judgments on [\d,]+ items/);
+  await expect(page.getByTestId("report-accounting")).toContainText("design: routing run");
+  await expect(page.getByRole("list", { name: "Judgments counted and set aside" })).toContainText("counted");
+  // κ, ρ and α keep their letters in table headers (no uppercase transform turning them into K, P, A).
+  await expect(page.getByRole("columnheader", { name: "κ linear" })).toBeVisible();
+
+  await page.getByLabel("Compare with").selectOption("group:en");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/ref=group%3Aen/);
+  const groups = page.getByRole("table", { name: "Judge–human agreement by group, worst first" });
+  await expect(groups.getByRole("row", { name: /^en\b/ })).toContainText("reference");
+  await expect(page.getByText("“Worse than” compares with group en (chosen by the researcher).")).toBeVisible();
+});

@@ -15,8 +15,8 @@ export async function recordDesign(db: Db, campaignId: string, seed = "fixture")
       from campaigns where id = ${campaignId} returning id`),
   );
   await db.execute(sql`
-    insert into inclusion_records (run_id, item_id, item_version, "group", tail, route_pi, u, routed, prior_pi, in_sample, pi, reason)
-    select ${run!.id}, i.id, i.version, i."group", i.tail_score, coalesce(i.inclusion_prob, 0), null, i.routed,
+    insert into inclusion_records (run_id, item_id, item_version, "group", tail, judged, route_pi, u, routed, prior_pi, in_sample, pi, reason)
+    select ${run!.id}, i.id, i.version, i."group", i.tail_score, i.judge_score is not null, coalesce(i.inclusion_prob, 0), null, i.routed,
            case when p.item_id is not null then 1 end, i.routed or p.item_id is not null,
            case when p.item_id is not null then 1 else coalesce(i.inclusion_prob, 0) end,
            case when p.item_id is not null then 'prior_labels' when i.routed then i.route_reason::text end

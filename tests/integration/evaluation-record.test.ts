@@ -173,7 +173,7 @@ describe.each(backends())("the evaluation record on $name", (backend) => {
     const res = await importRows(c, [
       { id: "b1", output: "o", human_ratings: [{ rater: "r", value: 3 }], label_pi: 0 },
       { id: "b2", output: "o", human_ratings: [{ rater: "r", value: 3 }], label_pi: 1.5 },
-      { id: "b3", output: "o", label_pi: 0.5 },
+      { id: "b3", output: "o", label_pi: 0.5, language: "en" },
       { id: "b4", output: "o", gold: true },
       { id: "b5", output: "o", judge_score: 3.5 },
       { id: "b6", output: "o", judge_score: 5.5 },
@@ -181,13 +181,14 @@ describe.each(backends())("the evaluation record on $name", (backend) => {
     expect(res.errors.map((e) => [e.line, e.reason])).toEqual([
       [1, expect.stringContaining("label_pi must be a probability in (0, 1]")],
       [2, expect.stringContaining("label_pi must be a probability in (0, 1]")],
-      [3, expect.stringContaining("label_pi is the inclusion probability of the row's human_ratings")],
       [4, expect.stringContaining("needs a gold_answer")],
       [6, expect.stringContaining("not on the rubric's scale")],
     ]);
     // A fractional judge score (an averaged judge) is accepted on an interval scale.
     expect((await item(c, "b5")).judgeScore).toBe(3.5);
-    expect(await t.db.$count(items, eq(items.campaignId, c.id))).toBe(1);
+    // label_pi without ratings: an item of the prior study's frame it did not draw (it counts for the π of routed items).
+    expect((await item(c, "b3")).labelPi).toBe(0.5);
+    expect(await t.db.$count(items, eq(items.campaignId, c.id))).toBe(2);
   });
 
   it("a report on a routing run stays the same after a re-route, and names the run it used", async () => {
@@ -210,4 +211,58 @@ describe.each(backends())("the evaluation record on $name", (backend) => {
     expect(figures(pinned)).toBe(figures(before));
     await expect(computeReport(t.db, cc, { ...params, run: "00000000-0000-4000-8000-000000000000" })).rejects.toThrow(/No routing run/);
   });
+
+  it("a changed item is new work for everyone, including those who rated the old version", async () => {
+    const c = await fresh("Re-rate", { k: 1, routingPolicy: { confidenceThreshold: 0.5, tailThreshold: 0.99, controlRate: 1 } });
+    await importRows(c, [{ id: "v1", output: "first", judge_score: 3, judge_confidence: 0.9, language: "en" }]);
+    await runRouting(t.db, c.id, { actorId: researcherId });
+    const first = await rate(c, ada, 3);
+    expect(await assignNextItem(t.db, c, ada)).toBeNull(); // nothing left for Ada (k = 1, item full)
+    await importRows(c, [{ id: "v1", output: "second", judge_score: 3, judge_confidence: 0.9, language: "en" }]);
+    await runRouting(t.db, c.id, { actorId: researcherId });
+    // Version 2 needs a rating again, and Ada may give it: her version-1 rating stays where it was.
+    const again = await rate(await load(c.id), ada, 5);
+    expect(again.itemId).toBe(first.itemId);
+    const mine = await t.db.select({ v: judgments.itemVersion, value: judgments.value }).from(judgments).where(eq(judgments.itemId, first.itemId)).orderBy(judgments.itemVersion);
+    expect(mine).toEqual([{ v: 1, value: 3 }, { v: 2, value: 5 }]);
+    const r = await computeReport(t.db, await load(c.id), { ...DEFAULT_REPORT_PARAMS, minN: 1 });
+    expect(r.accounting.counted).toEqual({ items: 1, judgments: 1 });
+    expect(r.accounting.setAside).toEqual([expect.objectContaining({ reason: "superseded", judgments: 1 })]);
+  });
+
+  it("an item that becomes gold is a new version: checks on it never enter a report on an earlier run", async () => {
+    const c = await fresh("Becomes gold", { k: 1, routingPolicy: { confidenceThreshold: 0.5, tailThreshold: 0.99, controlRate: 1 } });
+    const rows = Array.from({ length: 6 }, (_, i) => ({ id: `b${i}`, output: `o${i}`, judge_score: 1 + (i % 5), judge_confidence: 0.9, language: "en" }));
+    await importRows(c, rows);
+    const run1 = await runRouting(t.db, c.id, { actorId: researcherId });
+    const cc = await load(c.id);
+    for (let n = 0; n < 6; n++) await rate(cc, ada, 2);
+    const params = { ...DEFAULT_REPORT_PARAMS, minN: 2, run: run1.runId };
+    const before = await computeReport(t.db, cc, params);
+    // b0 gets a gold answer (same text): a new version, served as a gold check to Bayo.
+    await importRows(c, [{ ...rows[0]!, gold_answer: 4 }]);
+    const b0 = await item(c, "b0");
+    expect(b0.version).toBe(2);
+    await t.db.update(campaigns).set({ goldRate: 1 }).where(eq(campaigns.id, c.id));
+    const g = await assignNextItem(t.db, await load(c.id), bayo);
+    expect(g).toMatchObject({ itemId: b0.id, isGold: true });
+    await submitJudgment(t.db, await load(c.id), bayo, { assignmentId: g!.assignmentId, value: 4 });
+    const after = await computeReport(t.db, await load(c.id), params);
+    expect(figures(after)).toBe(figures(before).replace(/"setAside":\[\]/, `"setAside":${JSON.stringify(after.accounting.setAside)}`));
+    expect(after.accounting.setAside).toEqual([expect.objectContaining({ reason: "outside_design", judgments: 1 })]);
+  });
+
+  it("the judge's bias is a mean over the items the judge scored, whatever else the stratum holds", async () => {
+    const c = await fresh("Partly judged", { k: 1, routingPolicy: { confidenceThreshold: 0, tailThreshold: 0.99, controlRate: 1 } });
+    // Six items, all routed (π = 1) and rated 3; four have judge scores 4, 4, 5, 3 (bias +1), two have none.
+    await importRows(c, [4, 4, 5, 3, null, null].map((j, i) => ({ id: `p${i}`, output: `o${i}`, language: "en", judge_confidence: 0.9, ...(j === null ? {} : { judge_score: j }) })));
+    await runRouting(t.db, c.id, { actorId: researcherId });
+    const cc = await load(c.id);
+    for (let n = 0; n < 6; n++) await rate(cc, ada, 3);
+    const r = await computeReport(t.db, cc, { ...DEFAULT_REPORT_PARAMS, minN: 2 });
+    expect(r.overall.counts).toMatchObject({ items: 6, judged: 4, labelled: 6 });
+    expect(r.overall.bias!.estimate).toBeCloseTo(1, 12);
+    expect(r.overall.biasNaive!.estimate).toBeCloseTo(1, 12);
+  });
 });
+

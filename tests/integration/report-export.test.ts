@@ -44,11 +44,13 @@ describe.each(backends())("a report and its export on $name", (backend) => {
     for await (const c of d.body) chunks.push(c);
     fs.writeFileSync(zip, Buffer.concat(chunks));
     const exported = unzipOne(zip, `${(await load()).slug}-report.json`);
-    const manifest = JSON.parse(unzipOne(zip, "manifest.json").toString("utf8")) as { report: { parameters: Record<string, string>; runId: string; inclusionRecords: number; consensus: string; estimatorVersion: string } };
+    const manifest = JSON.parse(unzipOne(zip, "manifest.json").toString("utf8")) as { parameters: { consistentSnapshot: boolean }; report: { parameters: Record<string, string>; runId: string; inclusionRecords: number; consensus: string; estimatorVersion: string } };
     const before = JSON.parse(exported.toString("utf8")) as Report;
     // The manifest records the parameters asked for and the run the report used.
     expect(manifest.report).toMatchObject({ parameters: { cuts: "0.5,0.8", minN: "5", ref: "group:en", run: before.design!.runId }, runId: before.design!.runId, consensus: "median", estimatorVersion: before.estimatorVersion });
     expect(manifest.report.inclusionRecords).toBe(400);
+    // Nothing changed while the files were written: they and the report come from one state of the campaign.
+    expect(manifest.parameters.consistentSnapshot).toBe(true);
     expect(before.notes.join(" ")).not.toMatch(/reference group/);
     expect(before.reference).toMatchObject({ kind: "group", key: "en" });
 

@@ -84,7 +84,7 @@ describe.each(backends())("disagreement report on $name", (backend) => {
     const o = r.overall;
     // 7 items, 5 routed, all 5 in the sample; fully judged (k = 2, counted ratings) a1, a2, b1; rated a1 a2 b1 b2;
     // pairable a1 a2 b1. b2's imported rating makes it a prior-labels item (census, π = 1) in a cell of its own.
-    expect(o.counts).toEqual({ items: 7, routed: 5, sampled: 5, fullyJudged: 3, labelled: 4, pairable: 3 });
+    expect(o.counts).toEqual({ items: 7, judged: 7, routed: 5, sampled: 5, fullyJudged: 3, labelled: 4, pairable: 3 });
     // Consensus (median, ties to the lower rating): a1 4, a2 3, b1 2, b2 4. Judge agrees on a1, a2, b2.
     // Non-response: cell (b, tail) has 1 of 2 sampled items rated (b1), so π_eff = 1/2 (w = 2); b2 (prior) w = 1;
     // cell (a, control) 2 of 2 at π = .5 (w = 2). Hájek: (2 + 2 + 1) / 7; naive 3/4.

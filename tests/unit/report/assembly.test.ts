@@ -60,7 +60,7 @@ describe("units, flags and disagreements", () => {
   });
   const stratum = (key: string, est: number, half: number, items = 100): StratumReport => ({
     kind: "group", key, label: key, range: null,
-    counts: { items, routed: 0, sampled: 0, fullyJudged: 0, labelled: 50, pairable: 50 }, enough: true,
+    counts: { items, judged: items, routed: 0, sampled: 0, fullyJudged: 0, labelled: 50, pairable: 50 }, enough: true,
     humanAlpha: null, humanAgreement: null, judgeAgreement: { estimate: est, lower: est - half, upper: est + half },
     judgeAgreementNaive: null, kappa: null, kappaUnweighted: null, kappaLinear: null, kappaQuadratic: null, rho: null, rhoMean: null,
     bias: null, biasNaive: null, biasMean: null, biasMeanNaive: null, worse: null,
@@ -78,7 +78,7 @@ describe("units, flags and disagreements", () => {
   it("keeps the top disagreements per (group, bucket) cell, biggest gap first, confident consensus only", () => {
     const u = (itemId: number, group: string, judge: number, codes: number[]) => {
       const consensus = [...codes].sort((a, b) => a - b)[Math.floor((codes.length - 1) / 2)]!;
-      return { itemId, externalId: `e${itemId}`, group, bucket: 0, cell: "", w: 1, pi: 1, codes, alphaKey: [...codes].sort().join(",") + "|0", weightId: 0, pairShare: Number.NaN, judge, judgeValue: judge + 1, consensus, consensusValue: consensus + 1, humanMean: consensus + 1, support: codes.filter((c) => c === consensus).length / codes.length };
+      return { itemId, externalId: `e${itemId}`, version: 1, group, bucket: 0, cell: "", w: 1, pi: 1, codes, alphaKey: [...codes].sort().join(",") + "|0", weightId: 0, pairShare: Number.NaN, judge, judgeValue: judge + 1, consensus, consensusValue: consensus + 1, humanMean: consensus + 1, support: codes.filter((c) => c === consensus).length / codes.length };
     };
     const units = [u(1, "a", 4, [0, 0, 0]), u(2, "a", 2, [0, 0]), u(3, "a", 4, [0]), u(4, "a", 4, [0, 1, 2]), u(5, "b", 4, [1, 1]), u(6, "a", 0, [0, 0])];
     const rows = topDisagreements(units, likert, () => "0–0.1", 1);

@@ -141,23 +141,27 @@ function simulateItems(rng: Rng): SimItem[] {
  * inclusion records: items, sampled, routed; reason null outside the sample) and labelledItems (sampled items
  * with ≥ 1 counted rating, π and reason from the inclusion record).
  */
-function reportInputs(items: readonly SimItem[], routingSeed: string, rng: Rng): { population: Omit<CellRow, "fullyJudged">[]; rows: LabelledRow[] } {
+function reportInputs(items: readonly SimItem[], routingSeed: string, rng: Rng, prior?: { labelPi: number }): { population: Omit<CellRow, "fullyJudged">[]; rows: LabelledRow[] } {
   const decisions = routeItems(items.map((it) => ({ key: it.externalId, confidence: it.confidence, tail: it.tail })), policy, routingSeed);
   const cells = new Map<string, Omit<CellRow, "fullyJudged">>();
   const rows: LabelledRow[] = [];
   items.forEach((it, i) => {
     const d = decisions[i]!;
-    const design = sampleDesign(d, null);
+    // A prior study (when simulated) drew each item with probability labelPi, independently of routing; its labels
+    // were imported for the items it drew, and every item of its frame carries its label_pi.
+    const drawn = prior !== undefined && rng.next() < prior.labelPi;
+    const design = sampleDesign(d, prior ? prior.labelPi : null, drawn);
     const reason = design.inSample ? design.reason : null;
     const bucket = bucketIndex(it.tail, params.cuts);
     const key = JSON.stringify([it.group, bucket, reason]);
     let cell = cells.get(key);
-    if (!cell) cells.set(key, (cell = { group: it.group, bucket, reason, items: 0, sampled: 0, routed: 0 }));
+    if (!cell) cells.set(key, (cell = { group: it.group, bucket, reason, items: 0, judged: 0, sampled: 0, routed: 0 }));
     cell.items++;
+    cell.judged++;
     if (design.inSample) cell.sampled++;
     if (d.routed) cell.routed++;
-    // Non-response: drawn for every item so the stream does not depend on routing.
-    const responds = rng.next() < RESPONSE_RATE;
+    // Non-response: drawn for every item so the stream does not depend on routing. Prior labels are all there.
+    const responds = rng.next() < RESPONSE_RATE || drawn;
     if (design.inSample && responds) {
       rows.push({ itemId: it.itemId, externalId: it.externalId, group: it.group, tail: it.tail, pi: design.pi, reason, judgeScore: it.judgeScore, values: it.ratings.slice() });
     }
@@ -264,3 +268,25 @@ describe("report intervals: Monte Carlo coverage through routing → labels → 
     expect(rate(naive("bucket 0.5–0.8").biasNaive, naive("bucket 0.5–0.8")), "middle: biasNaive coverage").toBeLessThan(0.75);
   }, 120_000);
 });
+
+describe("report intervals with prior labels from a probability sample (label_pi)", () => {
+  it("stay honest when a prior study drew items with label_pi 0.5 and routing drew others: π of the union", () => {
+    const runs = 300;
+    const t = { overall: newTally(), tail: newTally(), bulk: newTally() };
+    for (let c = 1; c <= runs; c++) {
+      const rng = createRng(10_000 + c);
+      const items = simulateItems(rng);
+      const { population, rows } = reportInputs(items, `prior-${c}`, rng, { labelPi: 0.5 });
+      const report = assembleReport({ campaignId: `prior-${c}`, rubric, params, watermark: "sim", computedAt: new Date(0), population, k: K, rows, resamples: RESAMPLES });
+      tally(t.overall, report.overall, truthOf(items));
+      tally(t.bulk, report.buckets.find((s) => s.key === "0–0.5"), truthOf(items.filter((it) => it.bucket === 0)));
+      tally(t.tail, report.buckets.find((s) => s.key === "0.8–1"), truthOf(items.filter((it) => it.bucket === 2)));
+    }
+    for (const [name, x] of Object.entries(t)) {
+      expect(x.missing, `${name}: strata without figures`).toBe(0);
+      expect(x.agree / x.runs, `${name}: judgeAgreement coverage`).toBeGreaterThanOrEqual(0.93);
+      expect(x.bias / x.runs, `${name}: bias coverage`).toBeGreaterThanOrEqual(0.93);
+    }
+  }, 120_000);
+});
+

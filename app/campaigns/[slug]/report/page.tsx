@@ -11,7 +11,8 @@ import { Card, CardBody, CardHeader, Stat } from "@/components/ui/card";
 import { getCurrentUser } from "@/lib/auth/session";
 import { loadCampaign } from "@/lib/campaigns/access";
 import { AppError } from "@/lib/errors";
-import { DEFAULT_REPORT_PARAMS, disagreementPage, getReport, reportParamsSchema, type ReportParams } from "@/lib/report";
+import { can } from "@/lib/auth/permissions";
+import { DEFAULT_REPORT_PARAMS, disagreementPage, getReport, reportParamsSchema, reportQuery, type ReportParams } from "@/lib/report";
 
 export const metadata: Metadata = { title: "Disagreement report" };
 
@@ -33,8 +34,9 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
   const search = await searchParams;
   const user = await getCurrentUser();
   let campaign;
+  let access;
   try {
-    ({ campaign } = await loadCampaign(user, slug, "report:read"));
+    ({ campaign, access } = await loadCampaign(user, slug, "report:read"));
   } catch (e) {
     if (e instanceof AppError) return <AccessDenied error={e} />;
     throw e;
@@ -86,15 +88,16 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
             Tail cut points
             <input name="cuts" defaultValue={one(search.cuts) ?? ""} placeholder="deciles, or e.g. 0.5,0.8" className="mt-1 block w-44 rounded-md border-0 px-2 py-1.5 ring-1 ring-inset ring-slate-300" />
           </label>
-          <label className="font-medium text-slate-800">
-            Compare with
-            <select name="ref" defaultValue={refValue} className="mt-1 block w-44 rounded-md border-0 px-2 py-1.5 ring-1 ring-inset ring-slate-300">
+          {/* A label beside the select, not around it: a wrapping label's name would include every option's text. */}
+          <div className="font-medium text-slate-800">
+            <label htmlFor="report-ref">Compare with</label>
+            <select id="report-ref" name="ref" defaultValue={refValue} className="mt-1 block w-44 rounded-md border-0 px-2 py-1.5 ring-1 ring-inset ring-slate-300">
               <option value="bucket">the bulk tail bucket</option>
               {report.groups.filter((g) => g.judgeAgreement !== null).map((g) => (
-                <option key={g.key} value={`group:${g.key}`}>group {g.key}</option>
+                <option key={g.key} value={`group:${g.key}`}>{g.key}</option>
               ))}
             </select>
-          </label>
+          </div>
           {report.params.run && one(search.run) && <input type="hidden" name="run" value={report.params.run} />}
           <label className="font-medium text-slate-800">
             Minimum n
@@ -110,6 +113,15 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
         {setAside > 0 ? `; ${setAside.toLocaleString("en")} set aside (${report.accounting.setAside.map((x) => `${x.judgments.toLocaleString("en")} ${SET_ASIDE_SHORT[x.reason]}`).join(", ")})` : "; nothing set aside"}
         {report.design ? <> · design: routing run <code className="text-xs">{report.design.runId.slice(0, 8)}</code></> : null} ·{" "}
         <a href="#counted" className="text-indigo-700 underline hover:text-indigo-900">what this report counted</a>
+        {can(user, "export:create", access) && (
+          <>
+            {" "}· download this report with its evidence:{" "}
+            <a href={`/api/v1/campaigns/${campaign.id}/exports/bundle?${new URLSearchParams({ format: "csv", ...reportQuery(report.params) })}`} className="text-indigo-700 underline hover:text-indigo-900">
+              CSV bundle
+            </a>{" "}
+            (recompute it with <code className="text-xs">scripts/reproduce-report.py</code>)
+          </>
+        )}
       </p>
 
       <dl className="grid grid-cols-2 gap-3 lg:grid-cols-5">
