@@ -4,7 +4,8 @@ import GitHubProvider from "next-auth/providers/github";
 import GoogleProvider from "next-auth/providers/google";
 import { getDb } from "@/db";
 import { authenticate } from "./credentials";
-import { linkOAuthUser } from "./oauth";
+import { safeRedirectPath } from "@/lib/http/safe-redirect";
+import { linkOAuthUser, providerVerifiedEmail } from "./oauth";
 
 /** Client-visible sign-in error codes (next-auth passes a thrown message through as `error`). */
 export const SIGNIN_ERRORS = { locked: "AccountLocked", rate_limited: "RateLimited" } as const;
@@ -49,15 +50,17 @@ export const authOptions: NextAuthOptions = {
   pages: { signIn: "/signin", error: "/signin" },
   providers,
   callbacks: {
+    // Where next-auth sends the browser after sign-in or sign-out: this site only, whatever callbackUrl said.
+    async redirect({ url, baseUrl }) {
+      if (url.startsWith(`${baseUrl}/`) || url === baseUrl) return `${baseUrl}${safeRedirectPath(url.slice(baseUrl.length) || "/", "/")}`;
+      return `${baseUrl}${safeRedirectPath(url)}`;
+    },
     async signIn({ account, user, profile }) {
       if (account?.type !== "oauth") return true;
-      const id = await linkOAuthUser(await getDb(), {
-        provider: account.provider,
-        providerAccountId: account.providerAccountId,
-        email: user.email ?? (profile as { email?: string } | undefined)?.email,
-        name: user.name,
-      });
-      if (!id) return false;
+      const email = user.email ?? (profile as { email?: string } | undefined)?.email;
+      const emailVerified = await providerVerifiedEmail(account.provider, email, profile as Record<string, unknown> | undefined, account.access_token);
+      const id = await linkOAuthUser(await getDb(), { provider: account.provider, providerAccountId: account.providerAccountId, email, name: user.name, emailVerified });
+      if (!id) return `/signin?error=${emailVerified ? "OAuthSignin" : "OAuthEmailUnverified"}`;
       user.id = id;
       return true;
     },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { openDb } from "@/db/client";
-import { apiKeys, auditEvents, campaignInvites, campaignMembers, campaigns, users } from "@/db/schema";
+import { apiKeys, auditEvents, campaignInvites, campaignMembers, campaigns, oauthAccounts, users } from "@/db/schema";
 import { authenticate } from "@/lib/auth/credentials";
 import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "@/lib/auth/api-keys";
 import { LIMITS, hitRateLimit } from "@/lib/auth/rate-limit";
@@ -116,11 +116,17 @@ describe.each(backends())("accounts on $name", (backend) => {
 
   it("links OAuth identities to existing accounts by email, or creates contributors", async () => {
     const [nia] = await t.db.select().from(users).where(eq(users.email, "nia@example.org"));
-    expect(await linkOAuthUser(t.db, { provider: "github", providerAccountId: "42", email: "NIA@example.org", name: "Nia" })).toBe(nia!.id);
-    expect(await linkOAuthUser(t.db, { provider: "github", providerAccountId: "42", email: null, name: null })).toBe(nia!.id);
-    const fresh = await linkOAuthUser(t.db, { provider: "google", providerAccountId: "g-1", email: "new@example.org", name: "New" });
+    // A provider that does not assert the address is the user's cannot take over an account (or create one).
+    expect(await linkOAuthUser(t.db, { provider: "github", providerAccountId: "666", email: "NIA@example.org", name: "Mallory", emailVerified: false })).toBeNull();
+    expect(await t.db.select().from(oauthAccounts).where(eq(oauthAccounts.providerAccountId, "666"))).toHaveLength(0);
+    expect(await linkOAuthUser(t.db, { provider: "google", providerAccountId: "g-9", email: "unverified@example.org", name: "U", emailVerified: false })).toBeNull();
+    expect(await t.db.select().from(users).where(eq(users.email, "unverified@example.org"))).toHaveLength(0);
+    expect(await linkOAuthUser(t.db, { provider: "github", providerAccountId: "42", email: "NIA@example.org", name: "Nia", emailVerified: true })).toBe(nia!.id);
+    // An existing link needs no email at all.
+    expect(await linkOAuthUser(t.db, { provider: "github", providerAccountId: "42", email: null, name: null, emailVerified: false })).toBe(nia!.id);
+    const fresh = await linkOAuthUser(t.db, { provider: "google", providerAccountId: "g-1", email: "new@example.org", name: "New", emailVerified: true });
     expect((await t.db.select().from(users).where(eq(users.id, fresh!)))[0]!.role).toBe("contributor");
-    expect(await linkOAuthUser(t.db, { provider: "google", providerAccountId: "g-2", email: null, name: null })).toBeNull();
+    expect(await linkOAuthUser(t.db, { provider: "google", providerAccountId: "g-2", email: null, name: null, emailVerified: true })).toBeNull();
   });
 });
 
