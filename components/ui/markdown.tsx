@@ -1,10 +1,33 @@
 import ReactMarkdown from "react-markdown";
 import remarkGfm from "remark-gfm";
+import { sameOriginPath } from "@/lib/http/safe-redirect";
 
 /**
- * Markdown for untrusted text (guidelines, model outputs). react-markdown builds React elements and ignores
- * raw HTML, so a <script> or an onerror attribute is shown as text, never run; links are limited to safe
- * protocols (javascript: becomes an empty href).
+ * Where a link or image in untrusted markdown may point: http(s) and mailto URLs, fragments, and paths on this site
+ * (normalised as a browser would, so `//host` or `/\host` cannot slip through as a path). Anything else — other
+ * protocols (javascript:, data:), protocol-relative URLs — becomes an empty href.
+ */
+export function safeUrl(url: string): string {
+  if (/^(https?:\/\/|mailto:)/i.test(url)) return url;
+  if (url.startsWith("#")) return url;
+  if (url.startsWith("/") || url.startsWith("\\")) return sameOriginPath(url) ?? "";
+  return "";
+}
+
+function hostOf(url: string | undefined): string | null {
+  if (!url || !/^https?:\/\//i.test(url)) return null;
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Markdown for untrusted text (guidelines, model outputs, rationales). react-markdown builds React elements and
+ * ignores raw HTML, so a <script> or an onerror attribute is shown as text, never run. Nothing in it reaches out on
+ * its own: a remote image is not loaded (a tracking pixel would tell its owner who rates what) but shown as a link
+ * naming its host; links open in a new tab without referrer or opener and say where they go.
  */
 export function Markdown({ children }: { children: string }) {
   return (
@@ -12,8 +35,29 @@ export function Markdown({ children }: { children: string }) {
       <ReactMarkdown
         remarkPlugins={[remarkGfm]}
         skipHtml
-        urlTransform={(url) => (/^(https?:|mailto:|#|\/)/i.test(url) ? url : "")}
-        components={{ a: ({ href, children }) => <a href={href} rel="noopener noreferrer nofollow" target="_blank">{children}</a> }}
+        urlTransform={safeUrl}
+        components={{
+          a: ({ href, children }) => {
+            const host = hostOf(href);
+            return (
+              <a href={href || undefined} rel="noopener noreferrer nofollow" target="_blank">
+                {children}
+                {host && <span className="ml-1 text-xs text-slate-500">({host})</span>}
+              </a>
+            );
+          },
+          img: ({ src, alt }) => {
+            // Never loaded: a link the reader may choose to open.
+            const url = typeof src === "string" ? src : "";
+            const host = hostOf(url);
+            if (!url) return <span className="text-slate-500">[image{alt ? `: ${alt}` : ""}]</span>;
+            return (
+              <a href={url} rel="noopener noreferrer nofollow" target="_blank" className="text-slate-600">
+                [image{alt ? `: ${alt}` : ""}{host ? ` — ${host}` : ""}, not loaded]
+              </a>
+            );
+          },
+        }}
       >
         {children}
       </ReactMarkdown>

@@ -25,7 +25,6 @@ export function sameOriginPath(raw: unknown): string | null {
     }
   }
   // Control characters (tab, CR, LF are stripped by browsers) and backslashes (read as slashes) end it here.
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f\\]/.test(target)) return null;
   if (!target.startsWith("/") || target.startsWith("//")) return null;
   let url: URL;

@@ -57,6 +57,9 @@ test("join a public campaign; an XSS payload in an output stays inert; skip and 
   await expect(output.getByText("console.log('code block')")).toBeVisible();
   await expect(output.getByRole("link", { name: "a helpful link" })).not.toHaveAttribute("href", /javascript:/i);
   await expect(output.locator("script, img")).toHaveCount(0);
+  // The remote image is a link naming its host, not a request; the protocol-relative link leads nowhere.
+  await expect(output.getByText("[image: pixel — evil.example, not loaded]")).toBeVisible();
+  await expect(output.locator('a[href^="//"], a[href*="evil.example/phish"]')).toHaveCount(0);
   expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
   expect(await page.content()).not.toContain(JUDGE_MARKER);
 
