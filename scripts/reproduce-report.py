@@ -1068,11 +1068,11 @@ def assemble_report(rubric, params, population, k, rows, consensus_setting):
 # Reading the bundle
 # ---------------------------------------------------------------------------------------------------------------
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def un_neutralise(cell):
-    """Undo lib/export/csv-safe.ts neutraliseCell: a leading apostrophe before = + - @ tab or CR."""
+    """Undo lib/export/csv-safe.ts neutraliseCell: a leading apostrophe before = + - @ tab or CR (or fullwidth = + - @)."""
     if len(cell) >= 2 and cell[0] == "'" and cell[1] in FORMULA_PREFIXES:
         return cell[1:]
     return cell

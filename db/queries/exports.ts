@@ -114,9 +114,9 @@ function isoTimeSql(expr: string): string {
   return `to_char(${expr} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
-/** A jsonb value as csvCell() writes the parsed value: strings bare, anything else as JSON text. */
+/** A jsonb value as csvCell() writes the parsed value: strings bare and neutralised, numbers as numbers, anything else as JSON text. */
 function jsonCellSql(expr: string): string {
-  return csvTextSql(`(case when jsonb_typeof(${expr}) = 'string' then ${expr} #>> '{}' else ${expr}::text end)`);
+  return `(case when jsonb_typeof(${expr}) = 'string' then ${csvTextSql(`(${expr} #>> '{}')`)} else ${expr}::text end)`;
 }
 
 /**

@@ -168,7 +168,7 @@ describe.each(backends())("exports on $name", (backend) => {
     it("writes the same judgments CSV through COPY as through the keyset path, awkward cells included", async () => {
       const db = await getDb();
       const [c] = await db.select().from(campaigns).where(eq(campaigns.id, campaignId));
-      const targets = await db.select({ id: items.id }).from(items).where(eq(items.campaignId, campaignId)).orderBy(items.id).limit(8);
+      const targets = await db.select({ id: items.id }).from(items).where(eq(items.campaignId, campaignId)).orderBy(items.id).limit(10);
       await db.update(items).set({ model: "+model" }).where(eq(items.id, targets[0]!.id));
       await db.update(items).set({ model: null }).where(eq(items.id, targets[1]!.id));
       const awkward: { value: number | string; rationale: string | null }[] = [
@@ -180,6 +180,8 @@ describe.each(backends())("exports on $name", (backend) => {
         { value: 1, rationale: "\tleading tab" },
         { value: 3, rationale: "ünïcödé — 日本語 🙂" },
         { value: 'say "B"', rationale: "@SUM(A1)" },
+        { value: -2, rationale: "\uff1dSUM(A1) fullwidth" },
+        { value: -0.5, rationale: "\uff20x" },
       ];
       for (const [n, a] of awkward.entries()) {
         // Pseudonyms reach the COPY select as SQL literals: quotes and backslashes must survive.

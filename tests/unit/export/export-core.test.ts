@@ -10,25 +10,28 @@ import { countCsvRecords } from "@/lib/export/copy-csv";
 import type { Campaign } from "@/db/schema";
 
 describe("CSV formula neutralisation", () => {
-  it.each(["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://evil\")"])("prefixes %j with an apostrophe", (v) => {
+  it.each(["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://evil\")", "\uff1dSUM(A1)", "\uff0b1", "\uff0d1", "\uff20x"])("prefixes %j with an apostrophe", (v) => {
     expect(neutraliseCell(v)).toBe(`'${v}`);
   });
   it.each(["", "plain", "1", "a=b", " =1", "'already"])("leaves %j alone", (v) => expect(neutraliseCell(v)).toBe(v));
-  it("formats non-strings: null empty, dates ISO, objects JSON, negative numbers neutralised", () => {
+  it("formats non-strings: null empty, dates ISO, objects JSON, numbers as numbers (negative ones too)", () => {
     expect(csvCell(null)).toBe("");
     expect(csvCell(new Date("2026-01-02T03:04:05.006Z"))).toBe("2026-01-02T03:04:05.006Z");
     expect(csvCell({ a: 1 })).toBe('{"a":1}');
-    expect(csvCell(-3)).toBe("'-3");
+    expect(csvCell(-3)).toBe("-3");
+    expect(csvCell(-0.125)).toBe("-0.125");
+    // A negative number held as text is still text: neutralised.
+    expect(csvCell("-3")).toBe("'-3");
     expect(csvCell(true)).toBe("true");
   });
   it("never lets a cell start a formula once parsed back, for any string", () => {
     fc.assert(
       fc.property(fc.array(fc.string(), { minLength: 1, maxLength: 5 }), (cells) => {
         const [back] = parse(stringify([cells.map(csvCell)]), { relax_column_count: true }) as string[][];
-        for (const c of back!) expect(/^[=+\-@\t\r]/.test(c)).toBe(false);
+        for (const c of back!) expect(/^[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/.test(c)).toBe(false);
         // Exactly one apostrophe is added to dangerous cells; everything else survives unchanged. (Stripping the
         // apostrophe back is ambiguous for text that already began with "'=", so compare forwards.)
-        back!.forEach((c, i) => expect(c).toBe(/^[=+\-@\t\r]/.test(cells[i]!) ? `'${cells[i]}` : cells[i]));
+        back!.forEach((c, i) => expect(c).toBe(/^[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/.test(cells[i]!) ? `'${cells[i]}` : cells[i]));
       }),
     );
   });
