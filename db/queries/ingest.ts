@@ -13,6 +13,15 @@ export async function lockCampaignImports(tx: Tx, campaignId: string): Promise<v
 }
 
 /**
+ * The same lock without waiting: false when another import (or a routing run's write) of the campaign holds it.
+ * An import answers at once instead of queueing behind another one while holding a connection.
+ */
+export async function tryLockCampaignImports(tx: Tx, campaignId: string): Promise<boolean> {
+  const [r] = rowsOf<{ ok: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext(${`margin:import:${campaignId}`})) as ok`));
+  return r?.ok === true;
+}
+
+/**
  * For an import on PostgreSQL into a campaign with no items yet (call under lockCampaignImports): an empty filter
  * for the ids it writes. There an id can only exist if this import wrote it, so writeItems need not look up ids
  * the filter has never seen. Null on PGlite (writeItems upserts there) and for a campaign that has items.
@@ -179,8 +188,8 @@ export async function upsertItems(db: Db | Tx, campaignId: string, rows: ItemRow
  * source 'import'; re-importing the same (item, rater) updates the value. items.judgment_count is recounted for
  * the touched items in the same transaction so the assignment hot path stays right.
  */
-export async function upsertImportedRatings(db: Db | Tx, campaignId: string, ratings: RatingRow[], guidelinesVersion: number): Promise<void> {
-  if (ratings.length === 0) return;
+export async function upsertImportedRatings(db: Db | Tx, campaignId: string, ratings: RatingRow[], guidelinesVersion: number): Promise<number> {
+  if (ratings.length === 0) return 0;
   const raters = [...new Set(ratings.map((r) => r.rater))];
   const ids = [...new Set(ratings.map((r) => r.external_id))];
   await db.execute(sql`insert into external_raters (campaign_id, pseudonym)
@@ -189,17 +198,23 @@ export async function upsertImportedRatings(db: Db | Tx, campaignId: string, rat
   // A rating arrives with the content of its row, so it is bound to the item's version after this import: after a
   // content change the same rater's rating of the new version is a new judgment, and the old one stays with the
   // version it was given on. An identical re-import changes nothing.
-  await db.execute(sql`insert into judgments (campaign_id, item_id, external_rater_id, value, rationale, source, guidelines_version, item_version)
-    select ${campaignId}, i.id, er.id, x.value, x.rationale, 'import', ${guidelinesVersion}, i.version
-    from json_to_recordset(${JSON.stringify(ratings)}::json) as x(external_id text, rater text, value jsonb, rationale text)
-    join items i on i.campaign_id = ${campaignId} and i.external_id = x.external_id
-    join external_raters er on er.campaign_id = ${campaignId} and er.pseudonym = x.rater
-    on conflict (item_id, external_rater_id, item_version) do update set value = excluded.value, rationale = excluded.rationale, updated_at = now()
-    where (judgments.value, judgments.rationale) is distinct from (excluded.value, excluded.rationale)`);
+  const [written] = rowsOf<{ n: number }>(
+    await db.execute(sql`with w as (
+      insert into judgments (campaign_id, item_id, external_rater_id, value, rationale, source, guidelines_version, item_version)
+      select ${campaignId}, i.id, er.id, x.value, x.rationale, 'import', ${guidelinesVersion}, i.version
+      from json_to_recordset(${JSON.stringify(ratings)}::json) as x(external_id text, rater text, value jsonb, rationale text)
+      join items i on i.campaign_id = ${campaignId} and i.external_id = x.external_id
+      join external_raters er on er.campaign_id = ${campaignId} and er.pseudonym = x.rater
+      on conflict (item_id, external_rater_id, item_version) do update set value = excluded.value, rationale = excluded.rationale, updated_at = now()
+      where (judgments.value, judgments.rationale) is distinct from (excluded.value, excluded.rationale)
+      returning 1
+    ) select count(*)::int as n from w`),
+  );
   // judgment_count counts the judgments of the item's current version (the ones that fill its k).
   await db.execute(sql`update items i set judgment_count = x.n, k_reached = x.n >= x.k
     from (select t.id, c.k, (select count(*)::int from judgments j where j.item_id = t.id and j.item_version = t.version) as n
           from items t join campaigns c on c.id = t.campaign_id
           where t.campaign_id = ${campaignId} and t.external_id in (select json_array_elements_text(${JSON.stringify(ids)}::json))) x
     where i.id = x.id and (i.judgment_count, i.k_reached) is distinct from (x.n, x.n >= x.k)`);
+  return written?.n ?? 0;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db";
-import { lockCampaignImports, newIdFilter, upsertImportedRatings, writeItems } from "@/db/queries/ingest";
+import { newIdFilter, tryLockCampaignImports, upsertImportedRatings, writeItems } from "@/db/queries/ingest";
 import { imports, type Campaign, type ImportRowError } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
@@ -30,6 +30,8 @@ export type ImportSummary = {
   rowsUnchanged: number;
   /** Items whose content changed: each got a new version, its earlier judgments stay with the old one. */
   itemsVersioned: number;
+  /** Imported ratings written (new, or changed values): prior labels the next routing run takes into the design. */
+  ratingsWritten: number;
   errors: ImportRowError[];
   errorsTruncated: boolean;
 };
@@ -45,7 +47,7 @@ const MAX_STORED_ERRORS = 10_000;
 export async function importItems(db: Db, campaign: Campaign, body: AsyncIterable<Uint8Array>, opts: ImportOptions): Promise<ImportSummary> {
   const batchSize = opts.batchSize ?? 5000;
   const errors: ImportRowError[] = [];
-  let rowsTotal = 0, rowsNew = 0, rowsUpdated = 0, rowsRejected = 0, rowsUnchanged = 0;
+  let rowsTotal = 0, rowsNew = 0, rowsUpdated = 0, rowsRejected = 0, rowsUnchanged = 0, ratingsWritten = 0;
   const versioned: string[] = [];
   // Known before the first write, so the item versions this import supersedes can name it.
   const newImportId = randomUUID();
@@ -58,7 +60,10 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
   class AllOrNothingFailure extends Error {}
   try {
     const importId = await db.transaction(async (tx) => {
-      await lockCampaignImports(tx, campaign.id);
+      // Another import of this campaign is running: say so now rather than queue behind it holding a connection.
+      if (!(await tryLockCampaignImports(tx, campaign.id))) {
+        throw new AppError("conflict", "Another import (or a routing run) of this campaign is writing right now. Try again in a moment; nothing was imported.");
+      }
       // The ids written so far, when that lets certainly-new ids skip the existence lookup (db/queries/ingest.ts).
       const written = await newIdFilter(tx, campaign.id);
       let batch: ItemRow[] = [];
@@ -80,7 +85,7 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
           rowsUpdated += r.updated;
           rowsUnchanged += r.unchanged;
           versioned.push(...r.versioned);
-          await upsertImportedRatings(tx, campaign.id, rs, campaign.guidelinesVersion);
+          ratingsWritten += await upsertImportedRatings(tx, campaign.id, rs, campaign.guidelinesVersion);
         })();
         pending.catch(() => {}); // surfaced by the next `await pending`
       };
@@ -145,7 +150,7 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
       });
       return rec!.id;
     });
-    return { importId, status: "succeeded", rowsTotal, rowsNew, rowsUpdated, rowsRejected, rowsUnchanged, itemsVersioned: versioned.length, errors, errorsTruncated: rowsRejected > errors.length };
+    return { importId, status: "succeeded", rowsTotal, rowsNew, rowsUpdated, rowsRejected, rowsUnchanged, itemsVersioned: versioned.length, ratingsWritten, errors, errorsTruncated: rowsRejected > errors.length };
   } catch (e) {
     if (!(e instanceof AllOrNothingFailure)) throw e;
     // All-or-nothing with bad rows: no item was written; the failed import is still recorded for its report.
@@ -153,7 +158,7 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
       .insert(imports)
       .values({ ...base, status: "failed", rowsTotal, rowsNew: 0, rowsUpdated: 0, rowsRejected, errors, finishedAt: new Date() })
       .returning({ id: imports.id });
-    return { importId: rec!.id, status: "failed", rowsTotal, rowsNew: 0, rowsUpdated: 0, rowsRejected, rowsUnchanged: 0, itemsVersioned: 0, errors, errorsTruncated: rowsRejected > errors.length };
+    return { importId: rec!.id, status: "failed", rowsTotal, rowsNew: 0, rowsUpdated: 0, rowsRejected, rowsUnchanged: 0, itemsVersioned: 0, ratingsWritten: 0, errors, errorsTruncated: rowsRejected > errors.length };
   }
 }
 

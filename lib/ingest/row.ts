@@ -109,7 +109,8 @@ export function validateRow(raw: Record<string, unknown>, rubric: Rubric, strati
     if (bad) reject(bad);
     return { ok: true, item, ratings };
   } catch (e) {
-    if (e instanceof Reject) return { ok: false, reason: e.message, externalId };
+    // The id is echoed in the import's error report (jsonb): what PostgreSQL cannot store is shown escaped.
+    if (e instanceof Reject) return { ok: false, reason: e.message, externalId: externalId === undefined ? undefined : printable(externalId) };
     throw e;
   }
 }
@@ -138,6 +139,12 @@ function unstorableText(v: unknown): string | null {
     }
   }
   return null;
+}
+
+/** Text PostgreSQL can store: NUL shown as \u0000, unpaired surrogates as U+FFFD. */
+function printable(s: string): string {
+  const noNul = s.includes("\u0000") ? s.replace(/\u0000/g, "\\u0000") : s;
+  return isWellFormed(noNul) ? noNul : (noNul as string & { toWellFormed(): string }).toWellFormed();
 }
 
 function textOf(v: unknown): string | undefined {

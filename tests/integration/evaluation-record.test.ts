@@ -184,11 +184,16 @@ describe.each(backends())("the evaluation record on $name", (backend) => {
       [4, expect.stringContaining("needs a gold_answer")],
       [6, expect.stringContaining("not on the rubric's scale")],
     ]);
+    // An id PostgreSQL cannot store is a row error like any other (echoed escaped), not a failed import.
+    const odd = await importRows(c, [{ id: "nul\u0000id", output: "o" }, { id: "lone\ud800", output: "o" }, { id: "fine", output: "o" }]);
+    expect(odd.status).toBe("succeeded");
+    expect(odd.errors.map((e) => e.externalId)).toEqual(["nul\\u0000id", "lone\ufffd"]);
+    expect((await item(c, "fine")).output).toBe("o");
     // A fractional judge score (an averaged judge) is accepted on an interval scale.
     expect((await item(c, "b5")).judgeScore).toBe(3.5);
     // label_pi without ratings: an item of the prior study's frame it did not draw (it counts for the π of routed items).
     expect((await item(c, "b3")).labelPi).toBe(0.5);
-    expect(await t.db.$count(items, eq(items.campaignId, c.id))).toBe(2);
+    expect(await t.db.$count(items, eq(items.campaignId, c.id))).toBe(3);
   });
 
   it("a report on a routing run stays the same after a re-route, and names the run it used", async () => {

@@ -242,6 +242,26 @@ describe.each(backends().filter((b) => b.name === "postgres"))("import's COPY pa
     await t?.drop();
   });
 
+  it("answers 409 at once when another import of the campaign is writing, instead of queueing behind it", async () => {
+    const [u] = await t.db.insert(users).values({ email: "busy@x.test", name: "Busy", role: "researcher" }).returning();
+    const c = await createCampaign(t.db, campaignCreateSchema.parse({ name: "Busy imports", rubric: { type: "likert", min: 1, max: 5 } }), { actorId: u!.id });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // The first import holds the campaign's lock while its upload is still arriving.
+    const slow = importItems(t.db, c, (async function* () {
+      yield Buffer.from(`${JSON.stringify({ id: "a", output: "x" })}\n`);
+      await gate;
+      yield Buffer.from(`${JSON.stringify({ id: "b", output: "y" })}\n`);
+    })(), { format: "jsonl", actorId: u!.id, batchSize: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    await expect(importItems(t.db, c, bytes(line({ id: "c", output: "z" })), { format: "jsonl", actorId: u!.id })).rejects.toMatchObject({ code: "conflict" });
+    expect(Date.now() - started).toBeLessThan(2000);
+    release();
+    expect(await slow).toMatchObject({ status: "succeeded", rowsNew: 2 });
+    expect(await t.db.select({ e: items.externalId }).from(items).where(eq(items.campaignId, c.id)).orderBy(items.externalId)).toEqual([{ e: "a" }, { e: "b" }]);
+  });
+
   it("fails a COPY the server refuses after the last byte, instead of hanging, and leaves nothing", async () => {
     // Validation refuses every value known to fail a COPY; writeItems is called directly to get one through.
     const [u] = await t.db.insert(users).values({ email: "copy@x.test", name: "Copy", role: "researcher" }).returning();

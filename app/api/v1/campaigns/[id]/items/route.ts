@@ -9,6 +9,8 @@ import { importItems } from "@/lib/ingest/import-items";
 import { scheduleRouting } from "@/lib/routing/schedule";
 
 const params = z.object({ id: z.string().min(1).max(100) });
+// Import modes, any case: partial writes the good rows and reports the bad ones; all-or-nothing writes nothing unless every row is good.
+const IMPORT_MODES = new Map([["partial", false], ["all-or-nothing", true], ["all_or_nothing", true], ["atomic", true]]);
 
 // POST /api/v1/campaigns/{id}/items – stream items in (JSONL, CSV or a JSON array; see docs/api-issue-4.md).
 // Query: ?mode=all-or-nothing to write nothing unless every row is valid; ?filename= for the import record.
@@ -22,17 +24,23 @@ export const POST = apiRoute({ params }, async ({ req, db, actor, params, ip }) 
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > max) throw new AppError("too_large", `The file is over the ${Math.round(max / 1048576)} MB limit; nothing was imported.`);
   if (!req.body) throw new AppError("bad_request", "Empty body: nothing to import");
+  const mode = (url.searchParams.get("mode") ?? "partial").toLowerCase();
+  if (!IMPORT_MODES.has(mode)) {
+    throw new AppError("bad_request", `Unknown mode "${mode.slice(0, 40)}". Accepted: partial (default) or all-or-nothing.`, { field: "mode" });
+  }
   const body = Readable.fromWeb(req.body as unknown as NodeReadableStream<Uint8Array>);
   const summary = await importItems(db, campaign, body, {
     format,
     filename,
-    allOrNothing: ["all-or-nothing", "all_or_nothing", "atomic"].includes(url.searchParams.get("mode") ?? ""),
+    allOrNothing: IMPORT_MODES.get(mode)!,
     actorId: actor!.id,
     apiKeyId: actor!.apiKeyId ?? null,
     ip,
     maxBytes: max,
   });
-  const routing = summary.status === "succeeded" && summary.rowsNew + summary.rowsUpdated > 0 ? await scheduleRouting(db, campaign.id, actor!.id) : null;
+  // New or changed items, and new prior labels (which enter the design as such), need a routing run.
+  const changed = summary.rowsNew + summary.rowsUpdated + summary.ratingsWritten > 0;
+  const routing = summary.status === "succeeded" && changed ? await scheduleRouting(db, campaign.id, actor!.id) : null;
   const report = `/api/v1/campaigns/${campaign.id}/imports/${summary.importId}/errors`;
   return Response.json({ import: { ...summary, errors: summary.errors.slice(0, 100), errorReport: report }, routing }, { status: summary.status === "succeeded" ? 201 : 422 });
 });
