@@ -39,6 +39,7 @@ CREATE TABLE "item_versions" (
 DROP INDEX "assignments_item_annotator_key";--> statement-breakpoint
 DROP INDEX "judgments_item_annotator_key";--> statement-breakpoint
 DROP INDEX "judgments_item_external_key";--> statement-breakpoint
+ALTER TABLE "users" ADD COLUMN "session_version" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "campaigns" ADD COLUMN "consensus" text;--> statement-breakpoint
 ALTER TABLE "items" ADD COLUMN "provided_tail_score" double precision;--> statement-breakpoint
 ALTER TABLE "items" ADD COLUMN "label_pi" double precision;--> statement-breakpoint
@@ -56,7 +57,8 @@ CREATE UNIQUE INDEX "judgments_item_annotator_key" ON "judgments" USING btree ("
 CREATE UNIQUE INDEX "judgments_item_external_key" ON "judgments" USING btree ("item_id","external_rater_id","item_version");--> statement-breakpoint
 ALTER TABLE "campaigns" ADD CONSTRAINT "campaigns_consensus_check" CHECK ("campaigns"."consensus" is null or "campaigns"."consensus" in ('median', 'majority', 'mean', 'dawid_skene'));--> statement-breakpoint
 ALTER TABLE "items" ADD CONSTRAINT "items_provided_tail_check" CHECK ("items"."provided_tail_score" is null or ("items"."provided_tail_score" >= 0 and "items"."provided_tail_score" <= 1));--> statement-breakpoint
-ALTER TABLE "items" ADD CONSTRAINT "items_label_pi_check" CHECK ("items"."label_pi" is null or ("items"."label_pi" > 0 and "items"."label_pi" <= 1));--> statement-breakpoint
+ALTER TABLE "items" ADD CONSTRAINT "items_label_pi_check" CHECK ("items"."label_pi" is null or ("items"."label_pi" > 0 and "items"."label_pi" <= 1));
+--> statement-breakpoint
 -- Until now the import wrote a provided tail score into tail_score, where routing overwrote it with the computed one;
 -- for campaigns scored by the provided method the two were the same value, so it is the provided one.
 UPDATE "items" i SET "provided_tail_score" = i."tail_score" FROM "campaigns" c WHERE c."id" = i."campaign_id" AND c."tail_method" = 'provided';--> statement-breakpoint

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { userRole } from "./enums";
 
 // People. Email is stored lower-cased; password_hash is an scrypt string (lib/auth/password.ts) or null
@@ -12,6 +12,9 @@ export const users = pgTable(
     name: text().notNull(),
     passwordHash: text(),
     role: userRole().notNull().default("contributor"),
+    // Sessions carry the version they were issued under; sign-out and a role change bump it, which ends every
+    // session issued before (JWT sessions cannot be revoked one by one).
+    sessionVersion: integer().notNull().default(0),
     languages: text().array().notNull().default(sql`'{}'::text[]`),
     region: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

@@ -1,4 +1,5 @@
 import { getServerSession } from "next-auth";
+import { sessionUser } from "@/lib/auth/session-version";
 import { and, eq, isNull } from "drizzle-orm";
 import { type z } from "zod";
 import { getDb, type Db } from "@/db";
@@ -66,13 +67,13 @@ async function resolveActor(req: Request, db: Db): Promise<ApiActor | null> {
     if (!key) throw new AppError("unauthorized", "Invalid or revoked API key");
     return { id: key.id, role: key.role, name: key.name, email: key.email, via: "api_key", apiKeyId: key.apiKeyId };
   }
-  const session = await getServerSession(authOptions);
-  const id = (session?.user as { id?: string } | undefined)?.id;
-  if (!id) return null;
+  const s = sessionUser(await getServerSession(authOptions));
+  if (!s) return null;
+  // A session issued before the person's last sign-out or role change is over (lib/auth/session-version.ts).
   const [user] = await db
     .select({ id: users.id, role: users.role, name: users.name, email: users.email })
     .from(users)
-    .where(and(eq(users.id, id), isNull(users.deletedAt)));
+    .where(and(eq(users.id, s.id), isNull(users.deletedAt), eq(users.sessionVersion, s.sv)));
   return user ? { ...user, via: "session" } : null;
 }
 

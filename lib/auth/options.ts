@@ -6,6 +6,7 @@ import { getDb } from "@/db";
 import { authenticate } from "./credentials";
 import { safeRedirectPath } from "@/lib/http/safe-redirect";
 import { linkOAuthUser, providerVerifiedEmail } from "./oauth";
+import { endSessions, sessionVersionOf } from "./session-version";
 
 /** Client-visible sign-in error codes (next-auth passes a thrown message through as `error`). */
 export const SIGNIN_ERRORS = { locked: "AccountLocked", rate_limited: "RateLimited" } as const;
@@ -65,12 +66,22 @@ export const authOptions: NextAuthOptions = {
       return true;
     },
     async jwt({ token, user }) {
-      if (user) token.sub = user.id;
+      if (user) {
+        token.sub = user.id;
+        // The session version at sign-in: a later sign-out or role change bumps it and ends this session.
+        token.sv = await sessionVersionOf(await getDb(), user.id);
+      }
       return token;
     },
     async session({ session, token }) {
-      // Only the id travels in the session; role and membership are read fresh from the database per request.
-      return { ...session, user: { ...session.user, id: token.sub } };
+      // Only the id and session version travel in the session; role and membership are read fresh per request.
+      return { ...session, user: { ...session.user, id: token.sub, sv: typeof token.sv === "number" ? token.sv : 0 } };
+    },
+  },
+  events: {
+    // Signing out ends every session of the person, this one included: a copied cookie is worthless afterwards.
+    async signOut({ token }) {
+      if (token?.sub) await endSessions(await getDb(), token.sub);
     },
   },
 };

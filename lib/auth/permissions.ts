@@ -43,8 +43,13 @@ export function can(actor: Actor, permission: Permission, campaign?: CampaignAcc
       if (!campaign) return false;
       if (member !== null || actor?.role === "auditor") return true;
       return campaign.visibility === "public" && campaign.status !== "draft";
-    case "campaign:edit":
-      return !!campaign && !!actor && (campaign.ownerId === actor.id || (member !== null && MANAGERS.includes(member)));
+    case "campaign:edit": {
+      if (!campaign || !actor) return false;
+      // Ownership follows the owner's current role: an owner demoted from researcher keeps reading the campaign
+      // but no longer changes it (imports, exports stay with report:read rules) until an admin reassigns it.
+      if (campaign.ownerId === actor.id || member === "owner") return actor.role === "researcher";
+      return member !== null && MANAGERS.includes(member);
+    }
     case "campaign:annotate":
       if (!campaign || !actor || campaign.status !== "active") return false;
       return member === "annotator" || (campaign.visibility === "public" && member === null);

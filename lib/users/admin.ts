@@ -35,7 +35,8 @@ export async function setUserRole(db: Db, input: { actorId: string; userId: stri
     const [prev] = await tx.select({ role: users.role }).from(users).where(and(eq(users.id, input.userId), sql`${users.deletedAt} is null`));
     if (!prev) throw new AppError("not_found", "No such user");
     if (prev.role === input.role) return;
-    await tx.update(users).set({ role: input.role, updatedAt: sql`now()` }).where(eq(users.id, input.userId));
+    // A role change ends the person's sessions: they sign in again under the new role.
+    await tx.update(users).set({ role: input.role, sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: sql`now()` }).where(eq(users.id, input.userId));
     await recordAudit(tx, { actorId: input.actorId, action: "user.role_change", targetType: "user", targetId: input.userId, ip: input.ip, details: { from: prev.role, to: input.role } });
   });
 }

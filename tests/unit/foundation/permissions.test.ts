@@ -38,6 +38,16 @@ describe("permissions", () => {
     expect(can(user("contributor"), "campaign:annotate", aud)).toBe(false);
   });
 
+  it("lets an owner demoted from researcher read their campaign but no longer change it", () => {
+    const mine = campaign({ memberRole: "owner" });
+    expect(can(user("researcher", owner), "campaign:edit", mine)).toBe(true);
+    for (const role of ["contributor", "auditor"] as const) {
+      expect(can(user(role, owner), "campaign:edit", mine)).toBe(false);
+      expect(can(user(role, owner), "report:read", mine)).toBe(true);
+    }
+    expect(can(user("admin"), "campaign:edit", mine)).toBe(true);
+  });
+
   it("allows annotation only on active campaigns, and only to signed-in people", () => {
     const roles: (MemberRole | null)[] = ["annotator", null];
     for (const memberRole of roles) {
