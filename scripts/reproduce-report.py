@@ -474,16 +474,22 @@ def disagreement(weights, i, j, k):
     return d if weights == "linear" else d * d
 
 
-def kappa_from_flat(flat, k, weights):
-    rows = [0.0] * k
-    cols = [0.0] * k
+def table_margins(flat, r, c):
+    """tableMargins: row sums, column sums and the total of a flat row-major r x c table."""
+    rows = [0.0] * r
+    cols = [0.0] * c
     total = 0.0
-    for i in range(k):
-        for j in range(k):
-            x = flat[i * k + j]
+    for i in range(r):
+        for j in range(c):
+            x = flat[i * c + j]
             rows[i] += x
             cols[j] += x
             total += x
+    return rows, cols, total
+
+
+def kappa_from_flat(flat, k, weights):
+    rows, cols, total = table_margins(flat, k, k)
     if total == 0:
         return math.nan
     observed = 0.0
@@ -512,15 +518,7 @@ def midranks(w):
 def spearman_from_flat(flat, row_values, col_values):
     r = len(row_values)
     c = len(col_values)
-    row_w = [0.0] * r
-    col_w = [0.0] * c
-    total = 0.0
-    for i in range(r):
-        for j in range(c):
-            x = flat[i * c + j]
-            row_w[i] += x
-            col_w[j] += x
-            total += x
+    row_w, col_w, total = table_margins(flat, r, c)
     if total <= 0 or sum(1 for x in row_w if x > 0) < 2 or sum(1 for x in col_w if x > 0) < 2:
         return math.nan
     rr = midranks(row_w)

@@ -38,9 +38,11 @@ export function Markdown({ children }: { children: string }) {
         urlTransform={safeUrl}
         components={{
           a: ({ href, children }) => {
+            // A URL safeUrl dropped: the words stay, the link goes.
+            if (!href) return <span title="Link removed: not a web address on this site or elsewhere">{children}</span>;
             const host = hostOf(href);
             return (
-              <a href={href || undefined} rel="noopener noreferrer nofollow" target="_blank">
+              <a href={href} rel="noopener noreferrer nofollow" target="_blank">
                 {children}
                 {host && <span className="ml-1 text-xs text-slate-500">({host})</span>}
               </a>

@@ -2,7 +2,7 @@
  * Judge–human agreement on paired scores: rank correlation, exact agreement, mean signed difference.
  */
 import { StatsInputError, assertFinite, assertNonEmpty, assertSameLength } from "./errors";
-import type { Label } from "./kappa";
+import { tableMargins, type Label } from "./kappa";
 
 /** Ranks 1..n with ties given the average of the ranks they span ("fractional ranking"). */
 export function averageRanks(values: readonly number[]): number[] {
@@ -84,17 +84,7 @@ export function spearmanFromTable(table: readonly (readonly number[])[], rowValu
 export function spearmanFromFlat(flat: Float64Array, rowValues: readonly number[], colValues: readonly number[]): number {
   const r = rowValues.length;
   const c = colValues.length;
-  const rowW = new Float64Array(r);
-  const colW = new Float64Array(c);
-  let total = 0;
-  for (let i = 0; i < r; i++) {
-    for (let j = 0; j < c; j++) {
-      const x = flat[i * c + j]!;
-      rowW[i]! += x;
-      colW[j]! += x;
-      total += x;
-    }
-  }
+  const { rows: rowW, cols: colW, total } = tableMargins(flat, r, c);
   // A margin with a single value has no ranks to correlate (tested on counts, as rounding can leave sxx ≠ 0).
   if (total <= 0 || occupied(rowW) < 2 || occupied(colW) < 2) return Number.NaN;
   // Midrank of a scale point: weight strictly below it plus half its own weight (the +½ of unweighted

@@ -79,6 +79,22 @@ export function cohenKappaFromTable(table: readonly (readonly number[])[], weigh
   return kappaFromFlat(Float64Array.from(table.flat()), k, weights);
 }
 
+/** Row and column sums and the total of a flat row-major r × c table (the table statistics' shared first pass). */
+export function tableMargins(flat: Float64Array, r: number, c: number): { rows: Float64Array; cols: Float64Array; total: number } {
+  const rows = new Float64Array(r);
+  const cols = new Float64Array(c);
+  let total = 0;
+  for (let i = 0; i < r; i++) {
+    for (let j = 0; j < c; j++) {
+      const x = flat[i * c + j]!;
+      rows[i]! += x;
+      cols[j]! += x;
+      total += x;
+    }
+  }
+  return { rows, cols, total };
+}
+
 /**
  * Cohen's κ_w from a flat row-major k × k table (rater a in rows), the one implementation: κ_w = 1 −
  * Σ w_ij x_ij / Σ w_ij x_i· x_·j / x_·· with weights on category indices, unweighted 1[i≠j], linear
@@ -86,17 +102,7 @@ export function cohenKappaFromTable(table: readonly (readonly number[])[], weigh
  * bootstrap calls it thousands of times. NaN for an empty table or when expected disagreement is zero.
  */
 export function kappaFromFlat(flat: Float64Array, k: number, weights: KappaWeights): number {
-  const rows = new Float64Array(k);
-  const cols = new Float64Array(k);
-  let total = 0;
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j < k; j++) {
-      const x = flat[i * k + j]!;
-      rows[i]! += x;
-      cols[j]! += x;
-      total += x;
-    }
-  }
+  const { rows, cols, total } = tableMargins(flat, k, k);
   if (total === 0) return Number.NaN;
   let observed = 0;
   let expected = 0;

@@ -18,6 +18,9 @@ describe("untrusted markdown stays inert", () => {
     expect(out).toContain('href="https://ok.example/x" rel="noopener noreferrer nofollow" target="_blank"');
     expect(out).toContain("(ok.example)");
     expect(out).toContain('href="/campaigns"');
+    // Dropped URLs keep their words, without a link.
+    expect(out).toMatch(/<span title="Link removed[^"]*">a<\/span>/);
+    expect(out).not.toMatch(/<a[^>]*>\s*c\s*<\/a>/);
   });
   it("renders raw HTML as nothing", () => {
     expect(html('<img src="https://evil.example/x.png" onerror="alert(1)"><script>alert(1)</script>')).not.toMatch(/<img|<script|onerror/);
