@@ -32,6 +32,7 @@ export async function hitRateLimit(db: Db, key: string, l: Limit, now = new Date
       returning count, window_start`),
   );
   const row = rows[0]!;
+  await pruneRateLimitsSometimes(db, now);
   const started = new Date(row.window_start).getTime();
   const retryAfterSeconds = Math.max(0, Math.ceil((started + l.windowSeconds * 1000 - now.getTime()) / 1000));
   return { allowed: row.count <= l.limit, count: row.count, retryAfterSeconds };
@@ -48,4 +49,28 @@ export async function isOverLimit(db: Db, key: string, l: Limit, now = new Date(
 
 export async function clearRateLimit(db: Db, key: string): Promise<void> {
   await db.execute(sql`delete from ${rateLimits} where key = ${key}`);
+}
+
+/** The longest window any limit uses: a counter older than it can never matter again. */
+export const LONGEST_WINDOW_SECONDS = Math.max(...Object.values(LIMITS).map((l) => l.windowSeconds));
+
+/**
+ * Delete expired counters (every key is a fresh address or email, so the table would only grow). Returns how many
+ * went. hitRateLimit calls it now and then (pruneRateLimitsSometimes); safe to call anytime.
+ */
+export async function pruneRateLimits(db: Db, now = new Date()): Promise<number> {
+  const rows = rowsOf<{ n: number }>(
+    await db.execute(sql`with d as (delete from ${rateLimits}
+      where ${rateLimits.windowStart} < ${now.toISOString()}::timestamptz - make_interval(secs => ${LONGEST_WINDOW_SECONDS}) returning 1)
+      select count(*)::int as n from d`),
+  );
+  return rows[0]?.n ?? 0;
+}
+
+let lastPrune = 0;
+/** Prune at most once every ten minutes per process, after a hit (never on the request's critical path for long). */
+export async function pruneRateLimitsSometimes(db: Db, now = new Date()): Promise<void> {
+  if (now.getTime() - lastPrune < 10 * 60_000) return;
+  lastPrune = now.getTime();
+  await pruneRateLimits(db, now).catch((e: unknown) => console.error("[rate-limit] prune failed", e));
 }

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { openDb } from "@/db/client";
-import { apiKeys, auditEvents, campaignInvites, campaignMembers, campaigns, oauthAccounts, users } from "@/db/schema";
+import { apiKeys, auditEvents, campaignInvites, campaignMembers, campaigns, oauthAccounts, rateLimits, users } from "@/db/schema";
 import { authenticate } from "@/lib/auth/credentials";
 import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "@/lib/auth/api-keys";
-import { LIMITS, hitRateLimit } from "@/lib/auth/rate-limit";
+import { LIMITS, LONGEST_WINDOW_SECONDS, hitRateLimit, pruneRateLimits } from "@/lib/auth/rate-limit";
 import { inviteMember } from "@/lib/campaigns/invites";
 import { signUp, signUpSchema } from "@/lib/users/signup";
 import { setUserRole } from "@/lib/users/admin";
@@ -139,6 +139,18 @@ describe.each(backends().filter((b) => b.name === "postgres"))("rate limits on $
   afterAll(async () => {
     await t?.drop();
   });
+  it("prunes counters whose window has long passed, and keeps the live ones", async () => {
+    const l = LIMITS.signInFailuresPerAccount;
+    const now = new Date("2026-11-28T12:00:00Z");
+    await hitRateLimit(t.db, "old-key", l, new Date(now.getTime() - (LONGEST_WINDOW_SECONDS + 60) * 1000));
+    await hitRateLimit(t.db, "live-key", l, new Date(now.getTime() - 60_000));
+    const gone = await pruneRateLimits(t.db, now);
+    expect(gone).toBeGreaterThanOrEqual(1);
+    const keys = (await t.db.select({ key: rateLimits.key }).from(rateLimits)).map((r) => r.key);
+    expect(keys).toContain("live-key");
+    expect(keys).not.toContain("old-key");
+  });
+
   it("shares rate-limit counters across app instances (two connection pools)", async () => {
     const second = await openDb({ url: t.url!, max: 2 });
     try {
