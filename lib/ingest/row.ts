@@ -63,6 +63,8 @@ export function validateRow(raw: Record<string, unknown>, rubric: Rubric, strati
   }
   const externalId = textOf(known.external_id)?.trim();
   try {
+    const shape = shapeProblem(raw);
+    if (shape) reject(shape);
     if (!externalId) reject("Missing external id (external_id or id)");
     if (externalId!.length > 500) reject("external_id is longer than 500 characters");
     const output = textOf(known.output);
@@ -137,6 +139,30 @@ function unstorableText(v: unknown): string | null {
       const r = unstorableText(k) ?? unstorableText(x);
       if (r) return r;
     }
+  }
+  return null;
+}
+
+export const MAX_DEPTH = 32;
+// Fields and list entries in all, an embedding's numbers included (up to 4,096 of them).
+export const MAX_FIELDS = 10_000;
+
+/**
+ * Why a row's shape is refused, or null: nesting deeper than MAX_DEPTH (PostgreSQL's jsonb parser recurses and
+ * refuses very deep values mid-COPY) or more than MAX_FIELDS fields and list entries in all. Iterative, so a
+ * hostile depth cannot exhaust the stack here either.
+ */
+export function shapeProblem(raw: unknown): string | null {
+  const stack: [unknown, number][] = [[raw, 0]];
+  let fields = 0;
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (depth >= MAX_DEPTH) return `The row nests objects or lists deeper than ${MAX_DEPTH} levels`;
+    const children = Array.isArray(v) ? v : Object.values(v);
+    fields += children.length;
+    if (fields > MAX_FIELDS) return `The row has more than ${MAX_FIELDS.toLocaleString("en")} fields and list entries`;
+    for (const c of children) stack.push([c, depth + 1]);
   }
   return null;
 }
