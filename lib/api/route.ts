@@ -55,8 +55,32 @@ export function errorResponse(e: unknown): Response {
   if (e instanceof AppError) {
     return Response.json({ error: { code: e.code, message: e.message, ...e.details } }, { status: e.status });
   }
+  if (isDatabaseUnavailable(e)) {
+    // Retryable: the request did nothing the database acknowledged. Clients should try again shortly.
+    console.error("[api] database unavailable", (e as { code?: string }).code ?? e);
+    return Response.json(
+      { error: { code: "unavailable", message: "The database is not reachable right now. Nothing was saved; try again in a few seconds." } },
+      { status: 503, headers: { "retry-after": "2" } },
+    );
+  }
   console.error("[api] unhandled error", e);
   return Response.json({ error: { code: "internal", message: "Internal error" } }, { status: 500 });
+}
+
+// postgres.js connection error codes, Node socket errors, and SQLSTATEs that mean "the server is not there right
+// now" (class 08 connection exceptions; 57P01–57P03 shutdown and start-up; 53300 too many connections).
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENOTFOUND",
+  "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT",
+  "57P01", "57P02", "57P03", "53300",
+]);
+
+/** Whether an error (or what caused it) says the database could not be reached, rather than that a query was wrong. */
+export function isDatabaseUnavailable(e: unknown, depth = 0): boolean {
+  if (typeof e !== "object" || e === null || depth > 4) return false;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === "string" && (UNAVAILABLE_CODES.has(code) || code.startsWith("08"))) return true;
+  return isDatabaseUnavailable((e as { cause?: unknown }).cause, depth + 1);
 }
 
 async function resolveActor(req: Request, db: Db): Promise<ApiActor | null> {

@@ -1,0 +1,28 @@
+import { describe, expect, it, vi } from "vitest";
+import { errorResponse, isDatabaseUnavailable } from "@/lib/api/route";
+import { AppError } from "@/lib/errors";
+
+describe("API error responses", () => {
+  it("answers a database outage with a retryable 503, never a 500", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    for (const e of [
+      Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }),
+      Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" }),
+      Object.assign(new Error("write CONNECTION_CLOSED"), { code: "CONNECTION_CLOSED" }),
+      new Error("query failed", { cause: Object.assign(new Error("the database system is starting up"), { code: "57P03" }) }),
+      Object.assign(new Error("connection failure"), { code: "08006" }),
+    ]) {
+      expect(isDatabaseUnavailable(e), e.message).toBe(true);
+      const res = errorResponse(e);
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toBe("2");
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unavailable");
+    }
+  });
+  it("keeps a wrong query a 500 and typed errors their status", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    expect(errorResponse(Object.assign(new Error("syntax error"), { code: "42601" })).status).toBe(500);
+    expect(errorResponse(new Error("boom")).status).toBe(500);
+    expect(errorResponse(new AppError("conflict", "busy")).status).toBe(409);
+  });
+});
