@@ -30,7 +30,8 @@ export async function scheduleRouting(db: Db, campaignId: string, actorId: strin
     if (routingStatus(campaignId).state !== "running") registry.status.set(campaignId, { ...routingStatus(campaignId), state: "queued" });
     return { mode: "queued", jobId };
   }
-  void runTracked(db, campaignId, actorId);
+  // Failures are logged and kept in the status (runTracked); nothing is left to reject unhandled.
+  void runTracked(db, campaignId, actorId).catch(() => {});
   return { mode: "inline" };
 }
 
@@ -65,7 +66,11 @@ async function bossFor(db: Db, url: string): Promise<PgBoss> {
     const boss = new PgBossCtor({ connectionString: url, max: 2 });
     boss.on("error", (e: unknown) => console.error("[pg-boss]", e));
     await boss.start();
-    await boss.createQueue(QUEUE);
+    // "stately": per singletonKey (the campaign) at most one job queued and one running, so two routing runs of
+    // one campaign never overlap across app instances (the default policy ignores singletonKey). A queue created
+    // by an earlier version keeps its policy; runs stay safe there too (a run checks, under the campaign's import
+    // lock, that nothing changed since it read the items).
+    await boss.createQueue(QUEUE, { name: QUEUE, policy: "stately" });
     await boss.work<{ campaignId: string; actorId: string | null }>(QUEUE, { pollingIntervalSeconds: 0.5 }, async (jobs) => {
       for (const job of jobs) await runTracked(db, job.data.campaignId, job.data.actorId);
     });
