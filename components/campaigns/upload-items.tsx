@@ -13,6 +13,10 @@ type Report = {
   rowsNew: number;
   rowsUpdated: number;
   rowsRejected: number;
+  rowsUnchanged?: number;
+  itemsVersioned?: number;
+  rowsReplaced?: number;
+  warnings?: { line: number; externalId?: string; reason: string }[];
   errors: { line: number; externalId?: string; reason: string }[];
   errorsTruncated: boolean;
   errorReport: string;
@@ -91,8 +95,24 @@ function ImportReport({ report, slug, campaignId }: { report: Report; slug: stri
     <section aria-labelledby="import-report" className="space-y-4 rounded-lg bg-white p-5 shadow-sm ring-1 ring-slate-200">
       <h2 id="import-report" className="text-base font-semibold text-slate-900">Import report</h2>
       <p className={ok ? "text-sm text-emerald-800" : "text-sm text-rose-700"} role="status">
-        {ok ? `Imported ${report.rowsTotal.toLocaleString("en")} rows.` : "Nothing was imported: some rows are invalid (all-or-nothing)."}
+        {ok
+          ? report.rowsRejected > 0
+            ? `Imported ${(report.rowsTotal - report.rowsRejected).toLocaleString("en")} of ${report.rowsTotal.toLocaleString("en")} rows; ${report.rowsRejected.toLocaleString("en")} rejected (listed below).`
+            : `Imported ${report.rowsTotal.toLocaleString("en")} rows.`
+          : "Nothing was imported: some rows are invalid (all-or-nothing)."}
       </p>
+      {ok && ((report.rowsUnchanged ?? 0) > 0 || (report.itemsVersioned ?? 0) > 0 || (report.rowsReplaced ?? 0) > 0) && (
+        <p className="text-sm text-slate-600">
+          {[
+            (report.rowsUnchanged ?? 0) > 0 && `${report.rowsUnchanged!.toLocaleString("en")} unchanged (nothing written)`,
+            (report.itemsVersioned ?? 0) > 0 && `${report.itemsVersioned!.toLocaleString("en")} items changed content: each got a new version, and their earlier ratings stay with the old one`,
+            (report.rowsReplaced ?? 0) > 0 && `${report.rowsReplaced!.toLocaleString("en")} rows replaced by a later row with the same external_id`,
+          ]
+            .filter(Boolean)
+            .join("; ")}
+          .
+        </p>
+      )}
       <dl className="grid grid-cols-3 gap-3 text-sm">
         <div><dt className="text-slate-500">New</dt><dd className="text-xl font-semibold tabular-nums">{report.rowsNew.toLocaleString("en")}</dd></div>
         <div><dt className="text-slate-500">Updated</dt><dd className="text-xl font-semibold tabular-nums">{report.rowsUpdated.toLocaleString("en")}</dd></div>

@@ -32,6 +32,10 @@ export type ImportSummary = {
   itemsVersioned: number;
   /** Imported ratings written (new, or changed values): prior labels the next routing run takes into the design. */
   ratingsWritten: number;
+  /** Rows replaced by a later row with the same external_id in the same batch (the last row wins). */
+  rowsReplaced: number;
+  /** One line per replaced row (up to 10,000), sorted by line. */
+  warnings: ImportRowError[];
   errors: ImportRowError[];
   errorsTruncated: boolean;
 };
@@ -47,7 +51,8 @@ const MAX_STORED_ERRORS = 10_000;
 export async function importItems(db: Db, campaign: Campaign, body: AsyncIterable<Uint8Array>, opts: ImportOptions): Promise<ImportSummary> {
   const batchSize = opts.batchSize ?? 5000;
   const errors: ImportRowError[] = [];
-  let rowsTotal = 0, rowsNew = 0, rowsUpdated = 0, rowsRejected = 0, rowsUnchanged = 0, ratingsWritten = 0;
+  let rowsTotal = 0, rowsNew = 0, rowsUpdated = 0, rowsRejected = 0, rowsUnchanged = 0, ratingsWritten = 0, rowsReplaced = 0;
+  const warnings: ImportRowError[] = [];
   const versioned: string[] = [];
   // Known before the first write, so the item versions this import supersedes can name it.
   const newImportId = randomUUID();
@@ -67,17 +72,21 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
       // The ids written so far, when that lets certainly-new ids skip the existence lookup (db/queries/ingest.ts).
       const written = await newIdFilter(tx, campaign.id);
       let batch: ItemRow[] = [];
-      let ratings: RatingRow[] = [];
-      let ids = new Set<string>();
+      let ratings: RatingRow[][] = [];
+      let lines: number[] = [];
+      // Position in the batch of each id: a repeated id replaces its earlier row (the last row wins) instead of
+      // starting a new batch, so a file that repeats ids costs what its size does.
+      let ids = new Map<string, number>();
       // One write in flight while the next batch is parsed: Node parses while PostgreSQL writes (2 cores, both busy).
       let pending: Promise<void> = Promise.resolve();
       const flush = async () => {
         if (batch.length === 0) return;
         const items = batch;
-        const rs = ratings;
+        const rs = ratings.flat();
         batch = [];
         ratings = [];
-        ids = new Set();
+        lines = [];
+        ids = new Map();
         await pending;
         pending = (async () => {
           const r = await writeItems(tx, campaign.id, items, written, undefined, newImportId);
@@ -103,11 +112,20 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
             continue;
           }
           if (opts.allOrNothing && rowsRejected > 0) continue; // keep reading to report every bad row, write nothing
-          // One statement cannot upsert the same key twice: a repeated id starts a new batch (last one wins).
-          if (ids.has(row.item.external_id)) await flush();
-          ids.add(row.item.external_id);
+          const at = ids.get(row.item.external_id);
+          if (at !== undefined) {
+            // Same id again in this batch: the later row replaces the earlier one, which is reported.
+            rowsReplaced++;
+            if (warnings.length < MAX_STORED_ERRORS) warnings.push({ line: lines[at]!, externalId: row.item.external_id, reason: `Replaced by line ${parsed.line}, which has the same external_id (the last row wins)` });
+            batch[at] = row.item;
+            ratings[at] = row.ratings;
+            lines[at] = parsed.line;
+            continue;
+          }
+          ids.set(row.item.external_id, batch.length);
           batch.push(row.item);
-          ratings.push(...row.ratings);
+          ratings.push(row.ratings);
+          lines.push(parsed.line);
           if (batch.length >= batchSize) await flush();
         }
       } catch (e) {
@@ -146,11 +164,11 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
         targetId: rec!.id,
         campaignId: campaign.id,
         ip: opts.ip,
-        details: { format: opts.format, filename: opts.filename ?? null, rowsTotal, rowsNew, rowsUpdated, rowsUnchanged, rowsRejected, itemsVersioned: versioned.length },
+        details: { format: opts.format, filename: opts.filename ?? null, rowsTotal, rowsNew, rowsUpdated, rowsUnchanged, rowsRejected, rowsReplaced, itemsVersioned: versioned.length },
       });
       return rec!.id;
     });
-    return { importId, status: "succeeded", rowsTotal, rowsNew, rowsUpdated, rowsRejected, rowsUnchanged, itemsVersioned: versioned.length, ratingsWritten, errors, errorsTruncated: rowsRejected > errors.length };
+    return { importId, status: "succeeded", rowsTotal, rowsNew, rowsUpdated, rowsRejected, rowsUnchanged, itemsVersioned: versioned.length, ratingsWritten, rowsReplaced, warnings: warnings.sort((a, b) => a.line - b.line), errors, errorsTruncated: rowsRejected > errors.length };
   } catch (e) {
     if (!(e instanceof AllOrNothingFailure)) throw e;
     // All-or-nothing with bad rows: no item was written; the failed import is still recorded for its report.
@@ -158,7 +176,7 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
       .insert(imports)
       .values({ ...base, status: "failed", rowsTotal, rowsNew: 0, rowsUpdated: 0, rowsRejected, errors, finishedAt: new Date() })
       .returning({ id: imports.id });
-    return { importId: rec!.id, status: "failed", rowsTotal, rowsNew: 0, rowsUpdated: 0, rowsRejected, rowsUnchanged: 0, itemsVersioned: 0, ratingsWritten: 0, errors, errorsTruncated: rowsRejected > errors.length };
+    return { importId: rec!.id, status: "failed", rowsTotal, rowsNew: 0, rowsUpdated: 0, rowsRejected, rowsUnchanged: 0, itemsVersioned: 0, ratingsWritten: 0, rowsReplaced, warnings: warnings.sort((a, b) => a.line - b.line), errors, errorsTruncated: rowsRejected > errors.length };
   }
 }
 

@@ -198,6 +198,22 @@ describe.each(backends())("import and routing on $name", (backend) => {
     expect(await t.db.select().from(imports).where(eq(imports.campaignId, c.id))).toHaveLength(0);
   });
 
+  it("resolves an id repeated within a file once: the last row wins, the others are reported, the cost stays linear", async () => {
+    const c = await fresh("Repeated ids");
+    const n = 3000;
+    const file = Array.from({ length: n }, (_, i) => line({ id: i % 1000 === 999 ? `other-${i}` : "same", output: `v${i}`, human_ratings: [{ rater: "r", value: 1 + (i % 5) }] })).join("\n");
+    const started = Date.now();
+    const r = await importItems(t.db, c, bytes(file, 4096), { format: "jsonl", actorId: researcherId });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(r).toMatchObject({ status: "succeeded", rowsTotal: n, rowsNew: 4, rowsRejected: 0, rowsReplaced: n - 4 });
+    expect(r.warnings[0]).toMatchObject({ line: 1, externalId: "same", reason: expect.stringContaining("Replaced by line 2") });
+    const [same] = await t.db.select().from(items).where(and(eq(items.campaignId, c.id), eq(items.externalId, "same")));
+    expect(same).toMatchObject({ output: `v${n - 2}`, version: 1 }); // line n is other-2999
+    // Only the last row's rating of "same" was imported.
+    const rs = await t.db.select({ v: judgments.value }).from(judgments).where(eq(judgments.itemId, same!.id));
+    expect(rs).toEqual([{ v: 1 + ((n - 2) % 5) }]);
+  });
+
   it("routes after import: π = 1 for rare and unsure items, p for the rest; re-routing keeps judgments", async () => {
     const c = await fresh("Routing");
     await importItems(t.db, c, bytes(fs.readFileSync("public/examples/items.jsonl", "utf-8")), { format: "jsonl", actorId: researcherId });

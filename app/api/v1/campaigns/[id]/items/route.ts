@@ -42,5 +42,5 @@ export const POST = apiRoute({ params }, async ({ req, db, actor, params, ip }) 
   const changed = summary.rowsNew + summary.rowsUpdated + summary.ratingsWritten > 0;
   const routing = summary.status === "succeeded" && changed ? await scheduleRouting(db, campaign.id, actor!.id) : null;
   const report = `/api/v1/campaigns/${campaign.id}/imports/${summary.importId}/errors`;
-  return Response.json({ import: { ...summary, errors: summary.errors.slice(0, 100), errorReport: report }, routing }, { status: summary.status === "succeeded" ? 201 : 422 });
+  return Response.json({ import: { ...summary, errors: summary.errors.slice(0, 100), warnings: summary.warnings.slice(0, 100), errorReport: report }, routing }, { status: summary.status === "succeeded" ? 201 : 422 });
 });
