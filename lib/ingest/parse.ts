@@ -14,11 +14,20 @@ export function parseRecords(src: AsyncIterable<Uint8Array>, format: ImportForma
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** JSON Lines, one line at a time: memory holds one chunk and one partial line, whatever the file size. */
-async function* parseJsonl(src: AsyncIterable<Uint8Array>): AsyncGenerator<ParsedRecord> {
+// A line longer than this (in characters) is a row error, read past without being held whole.
+export const MAX_LINE_CHARS = 16 * 1024 * 1024;
+
+/**
+ * JSON Lines, one line at a time: memory holds one chunk and one partial line (at most MAX_LINE_CHARS), whatever
+ * the file size. Each chunk is searched for newlines once (never the partial line again), so the scan is linear
+ * even for a file that is one enormous line.
+ */
+async function* parseJsonl(src: AsyncIterable<Uint8Array>, maxLine = MAX_LINE_CHARS): AsyncGenerator<ParsedRecord> {
   const decoder = new TextDecoder("utf-8");
   let rest = "";
   let line = 0;
+  // Inside a line already reported as too long: drop text up to its newline.
+  let skipping = false;
   const one = (text: string): ParsedRecord | null => {
     line++;
     const trimmed = text.replace(/\r$/, "").trim();
@@ -30,24 +39,44 @@ async function* parseJsonl(src: AsyncIterable<Uint8Array>): AsyncGenerator<Parse
       return { line, error: "Malformed JSON" };
     }
   };
+  const tooLong = (): ParsedRecord => ({ line: ++line, error: `Line longer than ${maxLine.toLocaleString("en")} characters` });
   for await (const chunk of src) {
-    rest += decoder.decode(chunk, { stream: true });
-    // Walk the buffer with an index; one slice per line and one for the leftover keeps this linear.
+    const text = decoder.decode(chunk, { stream: true });
+    let from = 0;
+    if (skipping) {
+      const nl = text.indexOf("\n");
+      if (nl < 0) continue;
+      skipping = false;
+      from = nl + 1;
+    }
+    // Only the new text can hold a newline the partial line does not.
+    const start = rest.length;
+    rest += from === 0 ? text : text.slice(from);
     let pos = 0;
     let nl: number;
-    while ((nl = rest.indexOf("\n", pos)) >= 0) {
+    let scan = start;
+    while ((nl = rest.indexOf("\n", scan)) >= 0) {
       const r = one(rest.slice(pos, nl));
       pos = nl + 1;
+      scan = pos;
       if (r) yield r;
     }
     rest = rest.slice(pos);
+    if (rest.length > maxLine) {
+      yield tooLong();
+      rest = "";
+      skipping = true;
+    }
   }
   rest += decoder.decode();
-  if (rest.length > 0) {
+  if (rest.length > 0 && !skipping) {
     const r = one(rest);
     if (r) yield r;
   }
 }
+
+/** For tests: the JSONL reader with a small line limit. */
+export const parseJsonlForTest = (src: AsyncIterable<Uint8Array>, maxLine: number) => parseJsonl(src, maxLine);
 
 /**
  * CSV with a header row (csv-parse, streaming). Line numbers are the file's: the header is line 1. A record the
