@@ -20,6 +20,7 @@ const reasonLabel: Record<string, string> = {
   tail: "Rare (tail score ≥ threshold)",
   low_confidence: "Judge unsure (confidence < threshold)",
   control: "Random control sample",
+  prior_labels: "Imported prior labels (in the sample for sure)",
   gold: "Gold check",
 };
 

@@ -17,7 +17,7 @@ import { AppError } from "@/lib/errors";
 
 export const metadata: Metadata = { title: "Campaign overview" };
 
-const reasonLabel: Record<string, string> = { tail: "Rare (tail)", low_confidence: "Judge unsure", control: "Random control", gold: "Gold" };
+const reasonLabel: Record<string, string> = { tail: "Rare (tail)", low_confidence: "Judge unsure", control: "Random control", prior_labels: "Prior labels", gold: "Gold" };
 const tenths = Array.from({ length: 10 }, (_, i) => `${(i / 10).toFixed(1)}–${((i + 1) / 10).toFixed(1)}`);
 
 export default async function OverviewPage({ params }: { params: Promise<{ slug: string }> }) {
