@@ -19,15 +19,18 @@ export function vectorRarityScores(vectors: Float32Array, n: number, dim: number
   if (n === 1) return [0];
   const seed = opts.seed ?? 1;
   const m = Math.min(opts.neighbours ?? 5, n - 1);
-  const { data, d } = prepare(vectors, n, dim, opts.workDims ?? 32, seed);
-  const raw = new Float64Array(n);
+  const prepared = prepare(vectors, n, dim, opts.workDims ?? 32, seed);
+  // Identical vectors (the same text, pasted many times) are searched once, with their multiplicity: 50k copies
+  // in one cell would otherwise make every search in that cell scan all of them (quadratic).
+  const { data, d, u, count, rep } = distinct(prepared.data, n, prepared.d);
+  const raw = new Float64Array(u);
   const best = new Float64Array(m);
-  if (n <= EXACT_LIMIT) {
-    const all = Int32Array.from({ length: n }, (_, i) => i);
-    const block = data.slice(0, n * d);
-    for (let i = 0; i < n; i++) raw[i] = knnMean(data, d, i, [[all, block]], m, best);
+  if (u <= EXACT_LIMIT) {
+    const all = Int32Array.from({ length: u }, (_, i) => i);
+    const block = data.slice(0, u * d);
+    for (let i = 0; i < u; i++) raw[i] = knnMean(data, d, i, [[all, block]], m, best, count);
   } else {
-    const { first, second, k } = twoLevelCells(data, n, d, seed);
+    const { first, second, k } = twoLevelCells(data, u, d, seed);
     const cells = bucket(first, k);
     // Each cell's vectors copied contiguously: the scan stays in cache instead of hopping over the whole array.
     const blocks = cells.map((cell) => {
@@ -35,14 +38,41 @@ export function vectorRarityScores(vectors: Float32Array, n: number, dim: number
       for (let t = 0; t < cell.length; t++) b.set(data.subarray(cell[t]! * d, cell[t]! * d + d), t * d);
       return b;
     });
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < u; i++) {
       const a = first[i]!;
       const b = second[i]!;
       const lists: [Int32Array, Float32Array][] = a === b ? [[cells[a]!, blocks[a]!]] : [[cells[a]!, blocks[a]!], [cells[b]!, blocks[b]!]];
-      raw[i] = knnMean(data, d, i, lists, m, best);
+      raw[i] = knnMean(data, d, i, lists, m, best, count);
     }
   }
-  return rankScores(raw);
+  return rankScores(Float64Array.from(rep, (r) => raw[r]!));
+}
+
+/**
+ * The distinct vectors of `data` (n × d), in order of first appearance, with how many times each occurs and, for
+ * every row, the index of its distinct vector. Rows are compared by their exact bytes.
+ */
+export function distinct(data: Float32Array, n: number, d: number): { data: Float32Array; d: number; u: number; count: Int32Array; rep: Int32Array } {
+  const index = new Map<string, number>();
+  const rep = new Int32Array(n);
+  const firstRow: number[] = [];
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, n * d * 4);
+  for (let i = 0; i < n; i++) {
+    const key = Buffer.from(bytes.subarray(i * d * 4, (i + 1) * d * 4)).toString("latin1");
+    let r = index.get(key);
+    if (r === undefined) {
+      index.set(key, (r = firstRow.length));
+      firstRow.push(i);
+    }
+    rep[i] = r;
+  }
+  const u = firstRow.length;
+  const count = new Int32Array(u);
+  for (let i = 0; i < n; i++) count[rep[i]!]!++;
+  if (u === n) return { data, d, u, count, rep };
+  const out = new Float32Array(u * d);
+  firstRow.forEach((row, r) => out.set(data.subarray(row * d, row * d + d), r * d));
+  return { data: out, d, u, count, rep };
 }
 
 /** L2-normalise (cosine geometry) and, above workDims, project with a seeded Gaussian matrix. */
@@ -85,8 +115,23 @@ function dist2(a: Float32Array, ai: number, b: Float32Array, bi: number, d: numb
 }
 
 /** Mean distance to the m nearest other items among the candidate cells; missing neighbours count as far (2). */
-function knnMean(data: Float32Array, d: number, i: number, lists: [Int32Array, Float32Array][], m: number, best: Float64Array): number {
+/** Insert a squared distance `times` times into the ascending top-m list `best`. */
+function insert(best: Float64Array, m: number, dd: number, times: number): void {
+  for (let r = 0; r < times && dd < best[m - 1]!; r++) {
+    let p = m - 1;
+    while (p > 0 && best[p - 1]! > dd) {
+      best[p] = best[p - 1]!;
+      p--;
+    }
+    best[p] = dd;
+  }
+}
+
+/** Mean distance from distinct vector i to its m nearest rows, each distinct vector counted `count` times. */
+function knnMean(data: Float32Array, d: number, i: number, lists: [Int32Array, Float32Array][], m: number, best: Float64Array, count: Int32Array): number {
   best.fill(Infinity);
+  // The other copies of this vector are its nearest neighbours, at distance 0.
+  insert(best, m, 0, count[i]! - 1);
   const off = i * d;
   for (const [ids, block] of lists) {
     for (let t = 0; t < ids.length; t++) {
@@ -104,12 +149,7 @@ function knnMean(data: Float32Array, d: number, i: number, lists: [Int32Array, F
         if (dd >= limit) break;
       }
       if (dd >= limit) continue;
-      let p = m - 1;
-      while (p > 0 && best[p - 1]! > dd) {
-        best[p] = best[p - 1]!;
-        p--;
-      }
-      best[p] = dd;
+      insert(best, m, dd, count[ids[t]!]!);
     }
   }
   let sum = 0;

@@ -99,3 +99,31 @@ describe("routing over 100k items", () => {
     expect(routeItems(items.slice(0, 5000), policy, "s")).toEqual(routeItems(items.slice(0, 5000), policy, "s"));
   });
 });
+
+describe("vector rarity with duplicates", () => {
+  it("scores exactly as a brute-force kNN over every row, duplicates searched once with their multiplicity", () => {
+    const rand = mulberry32(11);
+    const dim = 8;
+    const base = Array.from({ length: 40 }, () => Array.from({ length: dim }, () => rand() * 2 - 1));
+    // 300 rows: 100 distinct-ish, 200 copies of five of them.
+    const rows = [...base, ...Array.from({ length: 60 }, () => Array.from({ length: dim }, () => rand() * 2 - 1)), ...Array.from({ length: 200 }, (_, i) => base[i % 5]!)];
+    const data = Float32Array.from(rows.flat());
+    const got = vectorRarityScores(data, rows.length, dim, { neighbours: 5 });
+    // Brute force in the same geometry: L2-normalised float32 rows, the mean of the 5 smallest distances.
+    const norm = rows.map((r) => {
+      const f = Float32Array.from(r);
+      let s = 0;
+      for (const x of f) s += x * x;
+      const inv = 1 / Math.sqrt(s);
+      return f.map((x) => x * inv);
+    });
+    const raw = norm.map((a, i) => {
+      const ds = norm.flatMap((b, j) => (i === j ? [] : [a.reduce((s, x, c) => s + (x - b[c]!) ** 2, 0)])).sort((x, y) => x - y);
+      return ds.slice(0, 5).reduce((s, x) => s + Math.sqrt(x), 0) / 5;
+    });
+    const want = rankScores(raw);
+    got.forEach((g, i) => expect(g, `row ${i}`).toBeCloseTo(want[i]!, 12));
+    // The many copies are the least rare.
+    expect(got[rows.length - 1]).toBeLessThan(0.35);
+  });
+});
