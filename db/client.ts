@@ -25,6 +25,11 @@ export type DbOptions = {
   max?: number;
   /** Open the contributor hot-path pool beside the main one (postgres.js only; default true). */
   hotPool?: boolean;
+  /**
+   * Start each connection with the statement, lock and idle-in-transaction timeouts of db/timeouts.ts (postgres.js
+   * only; default true). Off for the migrator, which waits on purpose for another instance's migration.
+   */
+  timeouts?: boolean;
 };
 
 export const migrationsFolder = path.join(process.cwd(), "db", "migrations");
@@ -42,8 +47,10 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
   if (options.url) {
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
+    const { sessionTimeoutParameters } = await import("./timeouts");
+    const limits = options.timeouts === false ? {} : sessionTimeoutParameters();
     const base = { max: options.max ?? 10, onnotice: () => {}, connect_timeout: 10 };
-    const client = postgres(options.url, base);
+    const client = postgres(options.url, { ...base, connection: limits });
     // The contributor hot path (executePrepared: next-item, submit) runs on a pool of its own whose sessions plan
     // without sequential scans and always reuse the generic plan. Its statements are point lookups by design; a
     // generic plan cached while assignments was small would otherwise keep seq-scanning it (once per candidate
@@ -51,7 +58,7 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
     // Session parameters in the startup packet: a PgBouncer in front must list them in ignore_startup_parameters.
     const hot = options.hotPool === false ? null : postgres(options.url, {
       ...base,
-      connection: { enable_seqscan: "off", plan_cache_mode: "force_generic_plan" },
+      connection: { ...limits, enable_seqscan: "off", plan_cache_mode: "force_generic_plan" },
       // postgres.js's array-type lookup at connect plans horribly without seq scans (3 s for 16 connections);
       // the hot path's statements take and return no arrays.
       fetch_types: false,

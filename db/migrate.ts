@@ -28,7 +28,7 @@ export async function migrateHandle(handle: DbHandle): Promise<void> {
 export async function openMigratedDb(options: DbOptions): Promise<DbHandle> {
   if (options.url) {
     // Session-level advisory locks need one connection for lock, migrate and unlock.
-    const single = await openDb({ ...options, max: 1 });
+    const single = await openDb({ ...options, max: 1, timeouts: false });
     try {
       await migrateHandle(single);
     } finally {

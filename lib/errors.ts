@@ -33,3 +33,16 @@ export const unauthorized = (what = "Sign in to continue") => new AppError("unau
 export function statusOf(code: ErrorCode): number {
   return STATUS[code];
 }
+
+// SQLSTATEs that mean "the database gave up waiting, try again": statement_timeout (57014, query_canceled),
+// lock_timeout (55P03), idle_in_transaction_session_timeout (25P03), and a deadlock or serialization failure the
+// database resolved by cancelling this transaction (40P01, 40001). Nothing of the transaction was kept.
+const TIMEOUT_CODES = new Set(["57014", "55P03", "25P03", "40P01", "40001"]);
+
+/** Whether an error (or what caused it) is a database timeout or a cancelled conflict: retryable, never a 500. */
+export function isDatabaseTimeout(e: unknown, depth = 0): boolean {
+  if (typeof e !== "object" || e === null || depth > 4) return false;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === "string" && TIMEOUT_CODES.has(code)) return true;
+  return isDatabaseTimeout((e as { cause?: unknown }).cause, depth + 1);
+}

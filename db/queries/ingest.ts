@@ -38,59 +38,105 @@ export async function newIdFilter(tx: Tx, campaignId: string): Promise<IdFilter 
  * JSON) and ids already there through upsertItems; PGlite uses upsertItems for all. Earlier batches of the same
  * file are visible to the lookup, so an id repeated across batches updates, never duplicates.
  * `written` (from newIdFilter): ids it has never seen are not looked up, and this batch's ids are added to it.
+ * `rows` may be a PreparedBatch (prepareBatch, made before the transaction began): its COPY text goes to the server
+ * as it is, and its rows are decoded only when some of its ids already exist.
  */
 export type WriteResult = { inserted: number; updated: number; unchanged: number; versioned: string[] };
+
+/** A batch made ready for writeItems ahead of its transaction: the ids, the COPY text of every row, the rows. */
+export type PreparedBatch = { ids: string[]; copy: Buffer; rows: () => ItemRow[] };
+
+/** The COPY text of a batch's rows (one line per row, in order), for writeItems. */
+export function prepareCopy(campaignId: string, rows: ItemRow[]): string {
+  return copyText(campaignId, rows);
+}
 
 export async function writeItems(
   tx: Tx,
   campaignId: string,
-  rows: ItemRow[],
+  batch: ItemRow[] | PreparedBatch,
   written: IdFilter | null = null,
   copyBoundS = 30,
   importId: string | null = null,
 ): Promise<WriteResult> {
   const client = postgresClientOf(tx);
-  if (!client || rows.length === 0) return upsertItems(tx, campaignId, rows, importId);
-  const probe = written ? rows.filter((r) => written.mightHave(r.external_id)) : rows;
+  const prepared = Array.isArray(batch) ? null : batch;
+  const rows = Array.isArray(batch) ? () => batch : batch.rows;
+  const ids = prepared ? prepared.ids : rows().map((r) => r.external_id);
+  if (!client || ids.length === 0) return upsertItems(tx, campaignId, rows(), importId);
+  const probe = written ? ids.filter((id) => written.mightHave(id)) : ids;
   const found = probe.length === 0 ? [] : rowsOf<{ external_id: string }>(
     // Driven from the batch's ids, one probe each of items_campaign_external_key.
-    await tx.execute(sql`select i.external_id from json_array_elements_text(${JSON.stringify(probe.map((r) => r.external_id))}::json) as x(id)
+    await tx.execute(sql`select i.external_id from json_array_elements_text(${JSON.stringify(probe)}::json) as x(id)
       join items i on i.campaign_id = ${campaignId} and i.external_id = x.id`),
   );
   const existing = new Set(found.map((r) => r.external_id));
-  const fresh = existing.size === 0 ? rows : rows.filter((r) => !existing.has(r.external_id));
-  if (fresh.length > 0) {
-    const copy = await client.unsafe(`copy items (${COPY_COLUMNS.join(", ")}) from stdin`).writable();
-    // postgres.js (3.4.9) never settles the stream when the server refuses the data after end() (its error only
-    // reaches a stream still open), which would hang the import with its transaction and lock held. Validation
-    // refuses every value known to fail; should one still get through, give up copyBoundS after the last byte
-    // was handed over (the server then has at most a socket buffer's worth of rows left to write).
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        copy.on("error", reject);
-        copy.on("finish", resolve);
-        // ~100-row pieces: postgres.js copies each write into a message buffer that grows by doubling, so one
-        // multi-megabyte write costs several copies of itself; small pieces cost one.
-        let i = 0;
-        const pump = () => {
-          while (i < fresh.length) {
-            const piece = Buffer.from(copyText(campaignId, fresh.slice(i, i + 100)));
-            i += 100;
-            if (!copy.write(piece)) return void copy.once("drain", pump);
-          }
-          copy.end();
-          timer = setTimeout(() => reject(new Error(`PostgreSQL did not complete this batch's COPY within ${copyBoundS} s of receiving it; it may have refused a row (see its log). Nothing was imported.`)), copyBoundS * 1000);
-        };
-        pump();
-      });
-    } finally {
-      clearTimeout(timer);
-    }
+  const freshCount = ids.length - ids.filter((id) => existing.has(id)).length;
+  if (freshCount > 0) {
+    let text: Buffer;
+    if (existing.size === 0) text = prepared ? prepared.copy : Buffer.from(copyText(campaignId, rows()));
+    else if (prepared) {
+      // COPY text has one line per row (newlines inside values are escaped): keep the lines of the new ids.
+      const lines = prepared.copy.toString("utf-8").split("\n");
+      text = Buffer.from(ids.flatMap((id, i) => (existing.has(id) ? [] : [`${lines[i]}\n`])).join(""));
+    } else text = Buffer.from(copyText(campaignId, rows().filter((r) => !existing.has(r.external_id))));
+    await copyItems(client, text, copyBoundS);
   }
-  if (written) for (const r of rows) written.add(r.external_id);
-  const updated = existing.size === 0 ? { inserted: 0, updated: 0, unchanged: 0, versioned: [] } : await upsertItems(tx, campaignId, rows.filter((r) => existing.has(r.external_id)), importId);
-  return { ...updated, inserted: fresh.length + updated.inserted };
+  if (written) for (const id of ids) written.add(id);
+  const updated = existing.size === 0 ? { inserted: 0, updated: 0, unchanged: 0, versioned: [] } : await upsertItems(tx, campaignId, rows().filter((r) => existing.has(r.external_id)), importId);
+  return { ...updated, inserted: freshCount + updated.inserted };
+}
+
+type CopyClient = NonNullable<ReturnType<typeof postgresClientOf>>;
+
+/**
+ * COPY the rows' text into items on the transaction's connection, settling whatever the server does with it.
+ * postgres.js (3.4.9) never settles the stream when the server refuses the data after end() (its error only
+ * reaches a stream still open; the COPY's own promise has already resolved to the stream). A query sent on the
+ * same connection right after the COPY's end is answered only once the COPY is over: it succeeds when the COPY
+ * did, and fails at once ("current transaction is aborted") when the server refused a row. So the batch settles,
+ * and the caller's transaction always ends (and its import lock with it). copyBoundS stays as a last resort.
+ */
+async function copyItems(client: CopyClient, text: Buffer, copyBoundS: number): Promise<void> {
+  const copy = await client.unsafe(`copy items (${COPY_COLUMNS.join(", ")}) from stdin`).writable();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let failed = false;
+      const fail = (e: unknown) => {
+        failed = true;
+        reject(e);
+      };
+      copy.on("error", fail);
+      // 64 KB pieces: postgres.js copies each write into a message buffer that grows by doubling, so one
+      // multi-megabyte write costs several copies of itself; small pieces cost one.
+      const PIECE = 64 * 1024;
+      let at = 0;
+      const pump = () => {
+        while (at < text.byteLength && !failed) {
+          const piece = text.subarray(at, at + PIECE);
+          at += PIECE;
+          if (!copy.write(piece)) return void copy.once("drain", pump);
+        }
+        if (failed) return;
+        copy.end();
+        timer = setTimeout(() => fail(new Error(`PostgreSQL did not complete this batch's COPY within ${copyBoundS} s of receiving it; it may have refused a row (see its log). Nothing was imported.`)), copyBoundS * 1000);
+      };
+      // The sentinel goes out once postgres.js has sent the COPY's end (its _final; before that it refuses other
+      // queries on the connection, and a refused query poisons the transaction).
+      const final = (copy as unknown as { _final: (cb: (e?: Error | null) => void) => void })._final;
+      (copy as unknown as { _final: typeof final })._final = function (this: unknown, cb) {
+        final.call(this, cb);
+        client.unsafe("select 1").then(
+          () => resolve(),
+          (e: unknown) => fail(Object.assign(new Error("PostgreSQL refused a row of this batch's COPY (see its log); the import was rolled back and nothing was imported."), { cause: e })),
+        );
+      };
+      pump();
+    });
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const COPY_COLUMNS = ["campaign_id", "external_id", "input", "output", "output_b", "model", "metadata", '"group"', "judge_score", "judge_confidence", "judge_rationale", "embedding", "provided_tail_score", "gold_answer", "label_pi"];

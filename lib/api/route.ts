@@ -7,7 +7,7 @@ import { users } from "@/db/schema";
 import { authOptions } from "@/lib/auth/options";
 import { authenticateApiKey } from "@/lib/auth/api-keys";
 import type { GlobalRole } from "@/lib/auth/permissions";
-import { AppError } from "@/lib/errors";
+import { AppError, isDatabaseTimeout } from "@/lib/errors";
 
 export type ApiActor = { id: string; role: GlobalRole; name: string; email: string; via: "session" | "api_key"; apiKeyId?: string };
 
@@ -61,6 +61,14 @@ export function errorResponse(e: unknown): Response {
     return Response.json(
       { error: { code: "unavailable", message: "The database is not reachable right now. Nothing was saved; try again in a few seconds." } },
       { status: 503, headers: { "retry-after": "2" } },
+    );
+  }
+  if (isDatabaseTimeout(e)) {
+    // A statement or lock wait over its limit (db/timeouts.ts): the transaction was rolled back; retryable.
+    console.error("[api] database timeout", (e as { code?: string }).code ?? e);
+    return Response.json(
+      { error: { code: "busy", message: "The database is busy and this request ran out of time. Nothing was saved; try again in a few seconds." } },
+      { status: 503, headers: { "retry-after": "5" } },
     );
   }
   console.error("[api] unhandled error", e);

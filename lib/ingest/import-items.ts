@@ -1,13 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db";
-import { newIdFilter, tryLockCampaignImports, upsertImportedRatings, writeItems } from "@/db/queries/ingest";
+import { postgresClientOf } from "@/db/client";
+import { newIdFilter, prepareCopy, tryLockCampaignImports, upsertImportedRatings, writeItems, type PreparedBatch } from "@/db/queries/ingest";
 import { imports, type Campaign, type ImportRowError } from "@/db/schema";
+import { allowLongStatements } from "@/db/timeouts";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
 import { guardStream, maxUploadBytes, type ImportFormat } from "./formats";
 import { parseRecords } from "./parse";
 import { validateRow, type ItemRow, type RatingRow } from "./row";
+import { Staging } from "./staging";
 
 export type ImportOptions = {
   format: ImportFormat;
@@ -43,10 +46,38 @@ export type ImportSummary = {
 const MAX_STORED_ERRORS = 10_000;
 
 /**
- * Stream a file into a campaign. Rows are parsed and validated one at a time and written in batches, so memory
- * holds one batch however large the file. The whole import is one transaction: a file that turns out to be too
- * large or not text, or (all-or-nothing mode) any bad row, leaves the items exactly as they were. Rejected rows
- * are listed with their line number and reason in the import record, whose counts are exact.
+ * One staged batch (validated items, at most one per external_id, and their prior ratings) as byte strings:
+ * [{ids, ratings} JSON, items JSON] and, on PostgreSQL, the items' COPY text, rendered here so that the write
+ * phase hands it to the server as it is and decodes the items only for ids that already exist.
+ */
+function stageBatch(campaignId: string, items: ItemRow[], ratings: RatingRow[], copy: boolean): Buffer[] {
+  const head = Buffer.from(JSON.stringify({ ids: items.map((r) => r.external_id), ratings }), "utf-8");
+  const rows = Buffer.from(JSON.stringify(items), "utf-8");
+  return copy ? [head, rows, Buffer.from(prepareCopy(campaignId, items), "utf-8")] : [head, rows];
+}
+
+function readBatch(parts: Buffer[]): { batch: PreparedBatch | ItemRow[]; ratings: RatingRow[] } {
+  const head = JSON.parse(parts[0]!.toString("utf-8")) as { ids: string[]; ratings: RatingRow[] };
+  const rows = () => JSON.parse(parts[1]!.toString("utf-8")) as ItemRow[];
+  return { batch: parts[2] ? { ids: head.ids, copy: parts[2], rows } : rows(), ratings: head.ratings };
+}
+
+const BUSY = "Another import (or a routing run) of this campaign is writing right now. Try again in a moment; nothing was imported.";
+
+/**
+ * Import a file into a campaign, in two phases so that nothing is held while the upload arrives:
+ *
+ * 1. Receive: the upload is read at the client's pace under the size limit, parsed and validated one row at a time,
+ *    and the good rows go to a staging file on local disk (lib/ingest/staging.ts), in batches (an id repeated within
+ *    a batch is resolved there: the last row wins, the replaced rows are reported). No transaction is open and no
+ *    lock held; memory holds one batch however large the file. A file that turns out to be too large or not text
+ *    ends here, and so does an all-or-nothing file with a bad row (its failed import is recorded; no item written).
+ * 2. Write: one bounded transaction takes the campaign's import lock without waiting (409 when another import or
+ *    a routing run holds it) and writes the staged batches at the disk's pace, then the import record and audit
+ *    events. It fails whole or commits whole.
+ *
+ * Rejected rows are listed with their line number and reason in the import record, whose counts are exact. The
+ * staging file is deleted afterwards, whatever happened.
  */
 export async function importItems(db: Db, campaign: Campaign, body: AsyncIterable<Uint8Array>, opts: ImportOptions): Promise<ImportSummary> {
   const batchSize = opts.batchSize ?? 5000;
@@ -62,85 +93,113 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
   };
   const base = { campaignId: campaign.id, userId: opts.actorId, apiKeyId: opts.apiKeyId ?? null, filename: opts.filename ?? null, format: opts.format, allOrNothing: opts.allOrNothing ? 1 : 0 };
 
-  class AllOrNothingFailure extends Error {}
+  // Busy now: say so before receiving a byte (the write phase checks again, as the lock is only held there).
+  await db.transaction(async (tx) => {
+    if (!(await tryLockCampaignImports(tx, campaign.id))) throw new AppError("conflict", BUSY);
+  });
+
+  // PostgreSQL takes new rows by COPY, whose text is rendered while staging (db/queries/ingest.ts writeItems).
+  const copyPath = postgresClientOf(db) !== null;
+  const staging = await Staging.create();
   try {
+    // Phase 1: receive, parse, validate, stage.
+    let batch: ItemRow[] = [];
+    let ratings: RatingRow[][] = [];
+    let lines: number[] = [];
+    // Position in the batch of each id: a repeated id replaces its earlier row (the last row wins) instead of
+    // starting a new batch, so a file that repeats ids costs what its size does.
+    let ids = new Map<string, number>();
+    // One batch written to disk while the next is parsed.
+    let pending: Promise<void> = Promise.resolve();
+    const stage = async () => {
+      if (batch.length === 0) return;
+      const staged = stageBatch(campaign.id, batch, ratings.flat(), copyPath);
+      batch = [];
+      ratings = [];
+      lines = [];
+      ids = new Map();
+      await pending;
+      pending = staging.append(staged);
+      pending.catch(() => {}); // surfaced by the next `await pending`
+    };
+    const stream = guardStream(body, opts.maxBytes ?? maxUploadBytes());
+    try {
+      for await (const parsed of parseRecords(stream, opts.format)) {
+        rowsTotal++;
+        if ("error" in parsed) {
+          reject({ line: parsed.line, reason: parsed.error });
+          continue;
+        }
+        const row = validateRow(parsed.record, campaign.rubric, campaign.stratificationKey, opts.format === "csv");
+        if (!row.ok) {
+          reject({ line: parsed.line, reason: row.reason, ...(row.externalId ? { externalId: row.externalId } : {}) });
+          continue;
+        }
+        if (opts.allOrNothing && rowsRejected > 0) continue; // keep reading to report every bad row, write nothing
+        const at = ids.get(row.item.external_id);
+        if (at !== undefined) {
+          // Same id again in this batch: the later row replaces the earlier one, which is reported.
+          rowsReplaced++;
+          if (warnings.length < MAX_STORED_ERRORS) warnings.push({ line: lines[at]!, externalId: row.item.external_id, reason: `Replaced by line ${parsed.line}, which has the same external_id (the last row wins)` });
+          batch[at] = row.item;
+          ratings[at] = row.ratings;
+          lines[at] = parsed.line;
+          continue;
+        }
+        ids.set(row.item.external_id, batch.length);
+        batch.push(row.item);
+        ratings.push(row.ratings);
+        lines.push(parsed.line);
+        if (batch.length >= batchSize) await stage();
+      }
+    } finally {
+      await pending.catch(() => {});
+    }
+    // The CSV parser reports unreadable rows slightly out of order (it reads ahead); the report is by line.
+    errors.sort((a, b) => a.line - b.line);
+    warnings.sort((a, b) => a.line - b.line);
+    const errorsTruncated = () => rowsRejected > errors.length;
+
+    if (opts.allOrNothing && rowsRejected > 0) {
+      // All-or-nothing with bad rows: no item is written; the failed import is still recorded for its report.
+      const [rec] = await db
+        .insert(imports)
+        .values({ ...base, status: "failed", rowsTotal, rowsNew: 0, rowsUpdated: 0, rowsRejected, errors, finishedAt: new Date() })
+        .returning({ id: imports.id });
+      return { importId: rec!.id, status: "failed", rowsTotal, rowsNew: 0, rowsUpdated: 0, rowsRejected, rowsUnchanged: 0, itemsVersioned: 0, ratingsWritten: 0, rowsReplaced, warnings, errors, errorsTruncated: errorsTruncated() };
+    }
+    await stage();
+    await pending;
+
+    // Phase 2: one bounded transaction writes the staged batches.
     const importId = await db.transaction(async (tx) => {
       // Another import of this campaign is running: say so now rather than queue behind it holding a connection.
-      if (!(await tryLockCampaignImports(tx, campaign.id))) {
-        throw new AppError("conflict", "Another import (or a routing run) of this campaign is writing right now. Try again in a moment; nothing was imported.");
-      }
+      if (!(await tryLockCampaignImports(tx, campaign.id))) throw new AppError("conflict", BUSY);
+      await allowLongStatements(tx);
       // The ids written so far, when that lets certainly-new ids skip the existence lookup (db/queries/ingest.ts).
       const written = await newIdFilter(tx, campaign.id);
-      let batch: ItemRow[] = [];
-      let ratings: RatingRow[][] = [];
-      let lines: number[] = [];
-      // Position in the batch of each id: a repeated id replaces its earlier row (the last row wins) instead of
-      // starting a new batch, so a file that repeats ids costs what its size does.
-      let ids = new Map<string, number>();
-      // One write in flight while the next batch is parsed: Node parses while PostgreSQL writes (2 cores, both busy).
-      let pending: Promise<void> = Promise.resolve();
-      const flush = async () => {
-        if (batch.length === 0) return;
-        const items = batch;
-        const rs = ratings.flat();
-        batch = [];
-        ratings = [];
-        lines = [];
-        ids = new Map();
-        await pending;
-        pending = (async () => {
-          const r = await writeItems(tx, campaign.id, items, written, undefined, newImportId);
-          rowsNew += r.inserted;
-          rowsUpdated += r.updated;
-          rowsUnchanged += r.unchanged;
-          versioned.push(...r.versioned);
-          ratingsWritten += await upsertImportedRatings(tx, campaign.id, rs, campaign.guidelinesVersion);
-        })();
-        pending.catch(() => {}); // surfaced by the next `await pending`
-      };
-      const stream = guardStream(body, opts.maxBytes ?? maxUploadBytes());
+      // One write in flight while the next batch is read: Node reads and decodes while PostgreSQL writes.
+      let writing: Promise<void> = Promise.resolve();
       try {
-        for await (const parsed of parseRecords(stream, opts.format)) {
-          rowsTotal++;
-          if ("error" in parsed) {
-            reject({ line: parsed.line, reason: parsed.error });
-            continue;
-          }
-          const row = validateRow(parsed.record, campaign.rubric, campaign.stratificationKey, opts.format === "csv");
-          if (!row.ok) {
-            reject({ line: parsed.line, reason: row.reason, ...(row.externalId ? { externalId: row.externalId } : {}) });
-            continue;
-          }
-          if (opts.allOrNothing && rowsRejected > 0) continue; // keep reading to report every bad row, write nothing
-          const at = ids.get(row.item.external_id);
-          if (at !== undefined) {
-            // Same id again in this batch: the later row replaces the earlier one, which is reported.
-            rowsReplaced++;
-            if (warnings.length < MAX_STORED_ERRORS) warnings.push({ line: lines[at]!, externalId: row.item.external_id, reason: `Replaced by line ${parsed.line}, which has the same external_id (the last row wins)` });
-            batch[at] = row.item;
-            ratings[at] = row.ratings;
-            lines[at] = parsed.line;
-            continue;
-          }
-          ids.set(row.item.external_id, batch.length);
-          batch.push(row.item);
-          ratings.push(row.ratings);
-          lines.push(parsed.line);
-          if (batch.length >= batchSize) await flush();
+        for await (const parts of staging.read()) {
+          const b = readBatch(parts);
+          await writing;
+          writing = (async () => {
+            const r = await writeItems(tx, campaign.id, b.batch, written, undefined, newImportId);
+            rowsNew += r.inserted;
+            rowsUpdated += r.updated;
+            rowsUnchanged += r.unchanged;
+            versioned.push(...r.versioned);
+            ratingsWritten += await upsertImportedRatings(tx, campaign.id, b.ratings, campaign.guidelinesVersion);
+          })();
+          writing.catch(() => {}); // surfaced by the next `await writing`
         }
+        await writing;
       } catch (e) {
         // A write may be in flight (a COPY mid-stream): let it settle before the transaction rolls back.
-        await pending.catch(() => {});
+        await writing.catch(() => {});
         throw e;
       }
-      // The CSV parser reports unreadable rows slightly out of order (it reads ahead); the report is by line.
-      errors.sort((a, b) => a.line - b.line);
-      if (opts.allOrNothing && rowsRejected > 0) {
-        await pending.catch(() => {});
-        throw new AllOrNothingFailure();
-      }
-      await flush();
-      await pending;
       const [rec] = await tx
         .insert(imports)
         .values({ id: newImportId, ...base, status: "succeeded", rowsTotal, rowsNew, rowsUpdated, rowsRejected, errors, finishedAt: new Date() })
@@ -168,15 +227,9 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
       });
       return rec!.id;
     });
-    return { importId, status: "succeeded", rowsTotal, rowsNew, rowsUpdated, rowsRejected, rowsUnchanged, itemsVersioned: versioned.length, ratingsWritten, rowsReplaced, warnings: warnings.sort((a, b) => a.line - b.line), errors, errorsTruncated: rowsRejected > errors.length };
-  } catch (e) {
-    if (!(e instanceof AllOrNothingFailure)) throw e;
-    // All-or-nothing with bad rows: no item was written; the failed import is still recorded for its report.
-    const [rec] = await db
-      .insert(imports)
-      .values({ ...base, status: "failed", rowsTotal, rowsNew: 0, rowsUpdated: 0, rowsRejected, errors, finishedAt: new Date() })
-      .returning({ id: imports.id });
-    return { importId: rec!.id, status: "failed", rowsTotal, rowsNew: 0, rowsUpdated: 0, rowsRejected, rowsUnchanged: 0, itemsVersioned: 0, ratingsWritten: 0, rowsReplaced, warnings: warnings.sort((a, b) => a.line - b.line), errors, errorsTruncated: rowsRejected > errors.length };
+    return { importId, status: "succeeded", rowsTotal, rowsNew, rowsUpdated, rowsRejected, rowsUnchanged, itemsVersioned: versioned.length, ratingsWritten, rowsReplaced, warnings, errors, errorsTruncated: errorsTruncated() };
+  } finally {
+    await staging.dispose();
   }
 }
 

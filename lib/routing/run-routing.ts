@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db";
 import { lockCampaignImports } from "@/db/queries/ingest";
+import { allowLongStatements } from "@/db/timeouts";
 import { importStamp, insertInclusionRecords, refreshGroups, routingRows, writeRouting, type RoutingRow } from "@/db/queries/routing";
 import { campaigns, routingRuns } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
@@ -93,6 +94,8 @@ async function routeOnce(
   }
 
   const runId = await db.transaction(async (tx) => {
+    // A bounded bulk write that queues behind an import's write on purpose: longer limits than a request's.
+    await allowLongStatements(tx, { lockWait: true });
     await lockCampaignImports(tx, campaignId);
     if ((await importStamp(tx, campaignId)) !== stamp) throw new ItemsChangedDuringRouting();
     const [run] = await tx

@@ -5,7 +5,8 @@ import { campaigns, externalRaters, imports, inclusionRecords, items, judgments,
 import { seedDemo } from "@/db/seed";
 import { createCampaign } from "@/lib/campaigns/manage";
 import { importItems } from "@/lib/ingest/import-items";
-import { writeItems } from "@/db/queries/ingest";
+import { lockCampaignImports, writeItems } from "@/db/queries/ingest";
+import { rowsOf } from "@/db/client";
 import { routingRows } from "@/db/queries/routing";
 import { runRouting } from "@/lib/routing/run-routing";
 import { campaignCreateSchema } from "@/lib/validation/campaign-input";
@@ -263,19 +264,42 @@ describe.each(backends().filter((b) => b.name === "postgres"))("import's COPY pa
     const c = await createCampaign(t.db, campaignCreateSchema.parse({ name: "Busy imports", rubric: { type: "likert", min: 1, max: 5 } }), { actorId: u!.id });
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    // The first import holds the campaign's lock while its upload is still arriving.
+    let locked!: () => void;
+    const holding = new Promise<void>((r) => (locked = r));
+    // Another writer (an import's write phase, or a routing run) holds the campaign's import lock.
+    const writer = t.db.transaction(async (tx) => {
+      await lockCampaignImports(tx, c.id);
+      locked();
+      await gate;
+    });
+    await holding;
+    await expect(importItems(t.db, c, bytes(line({ id: "c", output: "z" })), { format: "jsonl", actorId: u!.id })).rejects.toMatchObject({ code: "conflict" });
+    release();
+    await writer;
+    expect(await importItems(t.db, c, bytes(line({ id: "c", output: "z" })), { format: "jsonl", actorId: u!.id })).toMatchObject({ status: "succeeded", rowsNew: 1 });
+  });
+
+  it("holds no lock while an upload is still arriving: another import of the campaign proceeds meanwhile", async () => {
+    const [u] = await t.db.insert(users).values({ email: "slow@x.test", name: "Slow", role: "researcher" }).returning();
+    const c = await createCampaign(t.db, campaignCreateSchema.parse({ name: "Slow upload", rubric: { type: "likert", min: 1, max: 5 } }), { actorId: u!.id });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let sentFirst!: () => void;
+    const firstSent = new Promise<void>((r) => (sentFirst = r));
     const slow = importItems(t.db, c, (async function* () {
       yield Buffer.from(`${JSON.stringify({ id: "a", output: "x" })}\n`);
+      sentFirst();
       await gate;
       yield Buffer.from(`${JSON.stringify({ id: "b", output: "y" })}\n`);
     })(), { format: "jsonl", actorId: u!.id, batchSize: 1 });
-    await new Promise((r) => setTimeout(r, 300));
-    const started = Date.now();
-    await expect(importItems(t.db, c, bytes(line({ id: "c", output: "z" })), { format: "jsonl", actorId: u!.id })).rejects.toMatchObject({ code: "conflict" });
-    expect(Date.now() - started).toBeLessThan(2000);
+    await firstSent;
+    // The slow upload's first batch is received; nothing of it is written and no lock or transaction is held.
+    const [open] = rowsOf<{ n: number }>(await t.db.execute(sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`));
+    expect(open!.n).toBe(0);
+    expect(await importItems(t.db, c, bytes(line({ id: "c", output: "z" })), { format: "jsonl", actorId: u!.id })).toMatchObject({ status: "succeeded", rowsNew: 1 });
     release();
     expect(await slow).toMatchObject({ status: "succeeded", rowsNew: 2 });
-    expect(await t.db.select({ e: items.externalId }).from(items).where(eq(items.campaignId, c.id)).orderBy(items.externalId)).toEqual([{ e: "a" }, { e: "b" }]);
+    expect(await t.db.select({ e: items.externalId }).from(items).where(eq(items.campaignId, c.id)).orderBy(items.externalId)).toEqual([{ e: "a" }, { e: "b" }, { e: "c" }]);
   });
 
   it("fails a COPY the server refuses after the last byte, instead of hanging, and leaves nothing", async () => {
@@ -283,8 +307,9 @@ describe.each(backends().filter((b) => b.name === "postgres"))("import's COPY pa
     const [u] = await t.db.insert(users).values({ email: "copy@x.test", name: "Copy", role: "researcher" }).returning();
     const c = await createCampaign(t.db, campaignCreateSchema.parse({ name: "Refused COPY", rubric: { type: "likert", min: 1, max: 5 } }), { actorId: u!.id });
     const bad = { external_id: "huge", input: "", output: "x", metadata: {}, embedding: [1e39] };
-    const e = await t.db.transaction((tx) => writeItems(tx, c.id, [bad], null, 1)).then(() => null, (err: unknown) => err);
-    expect(String(e)).toMatch(/did not complete this batch's COPY|out of range/);
+    // The refusal arrives after the last byte; the batch settles on it (not on the 30 s last-resort bound).
+    const e = await t.db.transaction((tx) => writeItems(tx, c.id, [bad], null, 30)).then(() => null, (err: unknown) => err);
+    expect(String(e)).toMatch(/refused a row of this batch's COPY|out of range/);
     const [n] = await t.db.select({ n: sql<number>`count(*)::int` }).from(items).where(eq(items.campaignId, c.id));
     expect(n!.n).toBe(0);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { errorResponse, isDatabaseUnavailable } from "@/lib/api/route";
-import { AppError } from "@/lib/errors";
+import { AppError, isDatabaseTimeout } from "@/lib/errors";
 
 describe("API error responses", () => {
   it("answers a database outage with a retryable 503, never a 500", async () => {
@@ -18,6 +18,22 @@ describe("API error responses", () => {
       expect(res.headers.get("retry-after")).toBe("2");
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unavailable");
     }
+  });
+  it("answers a statement or lock timeout with a retryable 503, never a 500", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    for (const e of [
+      Object.assign(new Error("canceling statement due to statement timeout"), { code: "57014" }),
+      Object.assign(new Error("canceling statement due to lock timeout"), { code: "55P03" }),
+      Object.assign(new Error("terminating connection due to idle-in-transaction timeout"), { code: "25P03" }),
+      new Error("Failed query", { cause: Object.assign(new Error("deadlock detected"), { code: "40P01" }) }),
+    ]) {
+      expect(isDatabaseTimeout(e), e.message).toBe(true);
+      const res = errorResponse(e);
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toBeTruthy();
+      expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "busy", message: expect.stringContaining("try again") });
+    }
+    expect(isDatabaseTimeout(Object.assign(new Error("unique violation"), { code: "23505" }))).toBe(false);
   });
   it("keeps a wrong query a 500 and typed errors their status", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
