@@ -122,7 +122,7 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
       pending = staging.append(staged);
       pending.catch(() => {}); // surfaced by the next `await pending`
     };
-    const stream = guardStream(body, opts.maxBytes ?? maxUploadBytes());
+    const stream = guardStream(received(body), opts.maxBytes ?? maxUploadBytes());
     try {
       for await (const parsed of parseRecords(stream, opts.format)) {
         rowsTotal++;
@@ -230,6 +230,16 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
     return { importId, status: "succeeded", rowsTotal, rowsNew, rowsUpdated, rowsRejected, rowsUnchanged, itemsVersioned: versioned.length, ratingsWritten, rowsReplaced, warnings, errors, errorsTruncated: errorsTruncated() };
   } finally {
     await staging.dispose();
+  }
+}
+
+/** The upload's chunks; a body that breaks off (the client went away, a proxy cut it) is a 400, not a 500. */
+async function* received(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    yield* body;
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    throw new AppError("bad_request", "The upload was interrupted before the end of the file; nothing was imported.");
   }
 }
 

@@ -21,6 +21,7 @@ export class Staging {
 
   static async create(): Promise<Staging> {
     const dir = process.env.MARGIN_STAGING_DIR || os.tmpdir();
+    swept ??= sweep(dir).catch(() => {});
     const file = path.join(dir, `margin-import-${randomUUID()}.stage`);
     const fh = await fs.open(file, "wx+", 0o600);
     return new Staging(file, fh);
@@ -65,6 +66,21 @@ export class Staging {
   async dispose(): Promise<void> {
     await this.fh.close().catch(() => {});
     await fs.rm(this.path, { force: true });
+  }
+}
+
+// A process killed mid-import (SIGKILL, power loss) cannot delete its staging file: the first import of each process
+// removes staging files untouched for STALE_MS (an import in flight appends to its file or finishes far sooner).
+const STALE_MS = 6 * 3600_000;
+let swept: Promise<void> | undefined;
+
+async function sweep(dir: string): Promise<void> {
+  const now = Date.now();
+  for (const name of await fs.readdir(dir)) {
+    if (!/^margin-import-[0-9a-f-]{36}\.stage$/.test(name)) continue;
+    const file = path.join(dir, name);
+    const st = await fs.stat(file).catch(() => null);
+    if (st && now - st.mtimeMs > STALE_MS) await fs.rm(file, { force: true }).catch(() => {});
   }
 }
 
