@@ -51,9 +51,9 @@ export default async function run(flags: Record<string, string>) {
       if (b.status !== 0) throw new Error("build failed");
     }
     const secret = randomBytes(32).toString("base64url");
-    const server = spawn(process.execPath, [nextBin, "start", "-p", port, "-H", "127.0.0.1"], {
+    const server = spawn(process.execPath, [path.join(process.cwd(), "scripts", "serve.mjs")], {
       stdio: ["ignore", "ignore", 2],
-      env: { ...process.env, NODE_ENV: "production", DATABASE_URL: db.url, AUTH_SECRET: secret, NEXTAUTH_URL: `http://127.0.0.1:${port}` },
+      env: { ...process.env, NODE_ENV: "production", PORT: port, HOSTNAME: "127.0.0.1", DATABASE_URL: db.url, AUTH_SECRET: secret, NEXTAUTH_URL: `http://127.0.0.1:${port}` },
     });
     try {
       const base = `http://127.0.0.1:${port}`;

@@ -10,7 +10,7 @@ import { prepareDatabase } from "./prepare-db";
 import { seedWorkFixtures } from "../tests/e2e/fixtures/work-campaigns";
 
 const port = process.env.E2E_PORT ?? "3100";
-// Every browser in the suite signs in from 127.0.0.1: raise the per-IP limits (per-account lockout stays).
+// Every browser in the suite signs in from 127.0.0.1: raise the per-IP limits (per-account throttling stays).
 const env: NodeJS.ProcessEnv = { SIGNIN_LIMIT_PER_IP: "5000", SIGNUP_LIMIT_PER_IP: "500", ...process.env };
 let dropDatabase: (() => Promise<void>) | undefined;
 
@@ -49,9 +49,9 @@ if (process.env.E2E_SKIP_BUILD !== "1" || !fs.existsSync(".next/BUILD_ID")) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 const secret = randomBytes(32).toString("base64url");
-const server = spawn(process.execPath, [nextBin, "start", "-p", port, "-H", "127.0.0.1"], {
+const server = spawn(process.execPath, [path.join(process.cwd(), "scripts", "serve.mjs")], {
   stdio: "inherit",
-  env: { ...env, NODE_ENV: "production", AUTH_SECRET: secret, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: `http://127.0.0.1:${port}` },
+  env: { ...env, PORT: port, HOSTNAME: "127.0.0.1", NODE_ENV: "production", AUTH_SECRET: secret, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: `http://127.0.0.1:${port}` },
 });
 let shuttingDown = false;
 async function shutdown() {

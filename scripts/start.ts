@@ -54,6 +54,7 @@ const env = {
   NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
 };
 console.log(`margin: serving on http://localhost:${port}`);
-const server = spawn(process.execPath, [nextBin, "start", "-p", port], { stdio: "inherit", env });
+// scripts/serve.mjs, not `next start`: the client address must come from the socket (see lib/http/client-ip.ts).
+const server = spawn(process.execPath, [path.join(process.cwd(), "scripts", "serve.mjs")], { stdio: "inherit", env: { ...env, PORT: port } });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
 server.on("exit", (code) => process.exit(code ?? 0));

@@ -1,4 +1,5 @@
 import { headers } from "next/headers";
+import { clientIpFrom } from "@/lib/http/client-ip";
 import { type z } from "zod";
 import { getDb, type Db } from "@/db";
 import { getCurrentUser, type CurrentUser } from "@/lib/auth/session";
@@ -45,7 +46,7 @@ async function run<S extends z.ZodType, U>(
     for (const issue of parsed.error.issues) fieldErrors[issue.path.join(".") || "form"] ??= issue.message;
     return { error: "Please fix the highlighted fields.", code: "bad_request", fieldErrors };
   }
-  const ip = (await headers()).get("x-forwarded-for")?.split(",")[0]?.trim() ?? null;
+  const ip = clientIpFrom(await headers());
   return (await fn(parsed.data, { user, db: await getDb(), ip })) ?? { success: "Saved." };
 }
 

@@ -1,4 +1,5 @@
 import { getServerSession } from "next-auth";
+import { clientIpFrom } from "@/lib/http/client-ip";
 import { sessionUser } from "@/lib/auth/session-version";
 import { and, eq, isNull } from "drizzle-orm";
 import { type z } from "zod";
@@ -42,7 +43,7 @@ export function apiRoute<PS extends z.ZodType = z.ZodType<Record<string, string>
       const params = options.params ? parseOrThrow(options.params, rawParams, "path") : rawParams;
       let body: unknown = undefined;
       if (options.body) body = parseOrThrow(options.body, await readJson(req, options.maxBodyBytes ?? 1_000_000), "body");
-      const ip = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null;
+      const ip = clientIpFrom(req.headers);
       const result = await handler({ req, db, actor, params, body, ip } as Ctx<z.infer<PS>, BS extends z.ZodType ? z.infer<BS> : undefined>);
       return result instanceof Response ? result : Response.json(result ?? { ok: true });
     } catch (e) {
