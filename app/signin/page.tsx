@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { signInMessage } from "@/lib/auth/signin-messages";
 import { redirect } from "next/navigation";
 import { safeRedirectPath } from "@/lib/http/safe-redirect";
 import { SignInForm } from "@/components/auth/sign-in-form";
@@ -6,11 +7,6 @@ import { oauthProviders } from "@/lib/auth/options";
 import { getCurrentUser } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Sign in" };
-
-const SIGNIN_MESSAGES: Record<string, string> = {
-  OAuthEmailUnverified:
-    "That provider did not confirm that the email address is yours, so it cannot sign you in to a Margin account. Sign in with your email and password instead.",
-};
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
   const { callbackUrl, error } = await searchParams;
@@ -22,7 +18,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
     <div className="mx-auto max-w-sm py-8">
       <h1 className="text-2xl font-bold tracking-tight text-slate-900">Sign in to Margin</h1>
       <p className="mt-1 text-sm text-slate-600">Rate items, run campaigns, or audit results.</p>
-      <SignInForm callbackUrl={target} oauth={oauthProviders} initialError={error ? (SIGNIN_MESSAGES[error] ?? "Sign-in failed. Check your email and password, or try another method.") : undefined} />
+      <SignInForm callbackUrl={target} oauth={oauthProviders} initialError={error ? signInMessage(error) : undefined} />
     </div>
   );
 }

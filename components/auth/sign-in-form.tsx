@@ -6,11 +6,8 @@ import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
+import { signInMessage } from "@/lib/auth/signin-messages";
 
-const messages: Record<string, string> = {
-  AccountLocked: "Too many failed attempts for this account. Try again in 15 minutes.",
-  RateLimited: "Too many sign-in attempts from your network. Try again later.",
-};
 
 export function SignInForm({
   callbackUrl,
@@ -38,7 +35,7 @@ export function SignInForm({
     setPending(false);
     if (!result || result.error) {
       // Same words for an unknown email and a wrong password.
-      setError(messages[result?.error ?? ""] ?? "Email or password is incorrect.");
+      setError(signInMessage(result?.error, "Email or password is incorrect."));
       return;
     }
     router.push(callbackUrl);

@@ -4,18 +4,13 @@ import GitHubProvider from "next-auth/providers/github";
 import GoogleProvider from "next-auth/providers/google";
 import { getDb } from "@/db";
 import { authenticate } from "./credentials";
+import { clientIpFrom } from "@/lib/http/client-ip";
 import { safeRedirectPath } from "@/lib/http/safe-redirect";
 import { linkOAuthUser, providerVerifiedEmail } from "./oauth";
 import { endSessions, sessionVersionOf } from "./session-version";
 
 /** Client-visible sign-in error codes (next-auth passes a thrown message through as `error`). */
-export const SIGNIN_ERRORS = { locked: "AccountLocked", rate_limited: "RateLimited" } as const;
-
-function clientIp(headers: Record<string, unknown> | undefined): string | null {
-  const fwd = headers?.["x-forwarded-for"];
-  const value = Array.isArray(fwd) ? fwd[0] : fwd;
-  return typeof value === "string" ? (value.split(",")[0]?.trim() ?? null) : null;
-}
+export const SIGNIN_ERRORS = { throttled: "Throttled", rate_limited: "RateLimited" } as const;
 
 const providers: NextAuthOptions["providers"] = [
   CredentialsProvider({
@@ -23,10 +18,10 @@ const providers: NextAuthOptions["providers"] = [
     credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
     async authorize(credentials, req) {
       const result = await authenticate(await getDb(), credentials?.email ?? "", credentials?.password ?? "", {
-        ip: clientIp(req?.headers as Record<string, unknown> | undefined),
+        ip: clientIpFrom(req?.headers as Record<string, unknown> | undefined),
       });
       if (result.ok) return result.user;
-      // Unknown email and wrong password both give null (one message); lockouts say so, which reveals
+      // Unknown email and wrong password both give null (one message); throttling says so, which reveals
       // nothing because failures are counted for unknown emails too.
       if (result.reason === "invalid") return null;
       throw new Error(SIGNIN_ERRORS[result.reason]);

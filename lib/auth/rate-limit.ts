@@ -13,8 +13,6 @@ const perIp = (name: string, dflt: number) => {
 // Per-IP limits are configurable: many people behind one NAT (a lab, a classroom) share an address.
 export const LIMITS = {
   signInPerIp: { limit: perIp("SIGNIN_LIMIT_PER_IP", 100), windowSeconds: 15 * 60 },
-  // Failed sign-ins per account before it is locked for the rest of the window.
-  signInFailuresPerAccount: { limit: 5, windowSeconds: 15 * 60 },
   signUpPerIp: { limit: perIp("SIGNUP_LIMIT_PER_IP", 20), windowSeconds: 60 * 60 },
 } satisfies Record<string, Limit>;
 
@@ -38,13 +36,52 @@ export async function hitRateLimit(db: Db, key: string, l: Limit, now = new Date
   return { allowed: row.count <= l.limit, count: row.count, retryAfterSeconds };
 }
 
-/** Peek without counting (used to refuse a locked account before checking its password). */
-export async function isOverLimit(db: Db, key: string, l: Limit, now = new Date()): Promise<boolean> {
+/**
+ * Failed sign-ins slow the next attempt down instead of locking an account (a lock lets anyone lock anyone out).
+ * Failures are remembered for `memorySeconds` after the last one, per (account, address) and per account:
+ * - per (account, address): the first `freeFailures` cost nothing, then each further attempt from that address
+ *   waits 1, 2, 4, … seconds (capped at `maxDelaySeconds`) after the last failure. Another address is not held
+ *   back by these failures, so the owner signing in from their own network is never blocked by an attacker's.
+ * - per account, from every address: past `accountFreeFailures`, every answer for the account (right password
+ *   or wrong) is slowed by 200 ms per failure, up to `accountMaxSlowMs` — a brake on guessing spread over many
+ *   addresses (each of which also meets the per-address limit) that never refuses the owner.
+ */
+export const SIGNIN_THROTTLE = { freeFailures: 3, maxDelaySeconds: 300, memorySeconds: 15 * 60, accountFreeFailures: 10, accountMaxSlowMs: 3000 } as const;
+
+/** Seconds the next attempt from one address must wait after `failures` failed ones (pure). */
+export function signInDelaySeconds(failures: number): number {
+  const over = failures - SIGNIN_THROTTLE.freeFailures;
+  if (over < 0) return 0;
+  return Math.min(SIGNIN_THROTTLE.maxDelaySeconds, 2 ** Math.min(over, 30));
+}
+
+/** Milliseconds every answer for an account is slowed after `failures` failed ones from anywhere (pure). */
+export function accountSlowdownMs(failures: number): number {
+  return Math.min(SIGNIN_THROTTLE.accountMaxSlowMs, Math.max(0, failures - SIGNIN_THROTTLE.accountFreeFailures) * 200);
+}
+
+/** Count one failure on `key`: the counter restarts when the last failure is older than the memory. */
+export async function recordFailure(db: Db, key: string, now = new Date()): Promise<number> {
+  const at = now.toISOString();
   const rows = rowsOf<{ count: number }>(
-    await db.execute(sql`select count from ${rateLimits} where key = ${key}
-      and window_start > ${now.toISOString()}::timestamptz - make_interval(secs => ${l.windowSeconds})`),
+    await db.execute(sql`
+      insert into ${rateLimits} (key, window_start, count) values (${key}, ${at}::timestamptz, 1)
+      on conflict (key) do update set
+        count = case when ${rateLimits.windowStart} <= ${at}::timestamptz - make_interval(secs => ${SIGNIN_THROTTLE.memorySeconds}) then 1 else ${rateLimits.count} + 1 end,
+        window_start = excluded.window_start
+      returning count`),
   );
-  return (rows[0]?.count ?? 0) >= l.limit;
+  return rows[0]!.count;
+}
+
+/** Failures remembered on `key` and when the last one was (null when none, or forgotten). */
+export async function failuresOf(db: Db, key: string, now = new Date()): Promise<{ count: number; lastAt: Date } | null> {
+  const rows = rowsOf<{ count: number; window_start: string | Date }>(
+    await db.execute(sql`select count, window_start from ${rateLimits} where key = ${key}
+      and window_start > ${now.toISOString()}::timestamptz - make_interval(secs => ${SIGNIN_THROTTLE.memorySeconds})`),
+  );
+  const r = rows[0];
+  return r ? { count: r.count, lastAt: new Date(r.window_start) } : null;
 }
 
 export async function clearRateLimit(db: Db, key: string): Promise<void> {
@@ -52,7 +89,7 @@ export async function clearRateLimit(db: Db, key: string): Promise<void> {
 }
 
 /** The longest window any limit uses: a counter older than it can never matter again. */
-export const LONGEST_WINDOW_SECONDS = Math.max(...Object.values(LIMITS).map((l) => l.windowSeconds));
+export const LONGEST_WINDOW_SECONDS = Math.max(SIGNIN_THROTTLE.memorySeconds, ...Object.values(LIMITS).map((l) => l.windowSeconds));
 
 /**
  * Delete expired counters (every key is a fresh address or email, so the table would only grow). Returns how many

@@ -4,7 +4,7 @@ import { openDb } from "@/db/client";
 import { apiKeys, auditEvents, campaignInvites, campaignMembers, campaigns, oauthAccounts, rateLimits, users } from "@/db/schema";
 import { authenticate } from "@/lib/auth/credentials";
 import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "@/lib/auth/api-keys";
-import { LIMITS, LONGEST_WINDOW_SECONDS, hitRateLimit, pruneRateLimits } from "@/lib/auth/rate-limit";
+import { LIMITS, LONGEST_WINDOW_SECONDS, SIGNIN_THROTTLE, hitRateLimit, pruneRateLimits, signInDelaySeconds } from "@/lib/auth/rate-limit";
 import { inviteMember } from "@/lib/campaigns/invites";
 import { signUp, signUpSchema } from "@/lib/users/signup";
 import { setUserRole } from "@/lib/users/admin";
@@ -40,21 +40,57 @@ describe.each(backends())("accounts on $name", (backend) => {
     expect(fields).toEqual(expect.arrayContaining(["name", "email", "password", "languages"]));
   });
 
-  it("signs in, refuses wrong passwords and unknown emails alike, and locks after repeated failures", async () => {
+  it("signs in, refuses wrong passwords and unknown emails alike, and slows repeated failures down without locking the owner out", async () => {
     await signUp(t.db, input({ email: "lock@example.org" }), { ip: "10.0.0.2" });
     const now = new Date("2026-11-27T10:00:00Z");
-    const ok = await authenticate(t.db, "lock@example.org", "a-long-password", { ip: "10.0.0.2", now });
+    const at = (s: number) => new Date(now.getTime() + s * 1000);
+    const slept: number[] = [];
+    const ctx = (ip: string, s: number) => ({ ip, now: at(s), sleep: async (ms: number) => void slept.push(ms) });
+    const ok = await authenticate(t.db, "lock@example.org", "a-long-password", ctx("10.0.0.2", 0));
     expect(ok.ok).toBe(true);
-    expect(await authenticate(t.db, "ghost@example.org", "whatever-pass", { ip: "10.0.0.2", now })).toEqual({ ok: false, reason: "invalid" });
-    for (let i = 0; i < LIMITS.signInFailuresPerAccount.limit; i++) {
-      expect(await authenticate(t.db, "lock@example.org", "wrong", { ip: "10.0.0.2", now })).toEqual({ ok: false, reason: "invalid" });
+    expect(await authenticate(t.db, "ghost@example.org", "whatever-pass", ctx("10.0.0.2", 0))).toEqual({ ok: false, reason: "invalid" });
+    // An attacker at 10.6.6.6: the free failures, then a wait that doubles with every further failure.
+    for (let i = 0; i < SIGNIN_THROTTLE.freeFailures; i++) {
+      expect(await authenticate(t.db, "lock@example.org", "wrong", ctx("10.6.6.6", 1))).toEqual({ ok: false, reason: "invalid" });
     }
-    // Locked: even the right password is refused until the window passes.
-    expect(await authenticate(t.db, "lock@example.org", "a-long-password", { ip: "10.0.0.2", now })).toEqual({ ok: false, reason: "locked" });
-    const later = new Date(now.getTime() + (LIMITS.signInFailuresPerAccount.windowSeconds + 1) * 1000);
-    expect((await authenticate(t.db, "lock@example.org", "a-long-password", { ip: "10.0.0.2", now: later })).ok).toBe(true);
+    expect(await authenticate(t.db, "lock@example.org", "wrong", ctx("10.6.6.6", 1))).toEqual({ ok: false, reason: "throttled", retryAfterSeconds: 1 });
+    // Even the right password waits its turn from that address (the answer must not tell a guess apart)...
+    expect((await authenticate(t.db, "lock@example.org", "a-long-password", ctx("10.6.6.6", 1))).ok).toBe(false);
+    // ...while the owner, from their own address, signs in at once.
+    expect((await authenticate(t.db, "lock@example.org", "a-long-password", ctx("10.0.0.2", 1))).ok).toBe(true);
+    // The owner's success does not clear the attacker's address: its waits keep doubling, 1 s, 2 s, 4 s, 8 s.
+    let clock = 1;
+    let failed = SIGNIN_THROTTLE.freeFailures;
+    const waits: number[] = [];
+    for (let k = 0; k < 4; k++) {
+      const w = signInDelaySeconds(failed);
+      expect(await authenticate(t.db, "lock@example.org", "wrong", ctx("10.6.6.6", clock + w - 1))).toMatchObject({ ok: false, reason: "throttled" });
+      clock += w;
+      expect(await authenticate(t.db, "lock@example.org", "wrong", ctx("10.6.6.6", clock))).toEqual({ ok: false, reason: "invalid" });
+      failed++;
+      waits.push(w);
+    }
+    expect(waits).toEqual([1, 2, 4, 8]);
+    // Failures are forgotten after the memory window.
+    expect(await authenticate(t.db, "lock@example.org", "a-long-password", ctx("10.6.6.6", clock + SIGNIN_THROTTLE.memorySeconds + 1))).toMatchObject({ ok: true });
     const failures = await t.db.select().from(auditEvents).where(eq(auditEvents.action, "auth.signin_failed"));
-    expect(failures.length).toBeGreaterThanOrEqual(LIMITS.signInFailuresPerAccount.limit + 1);
+    expect(failures.length).toBeGreaterThanOrEqual(SIGNIN_THROTTLE.freeFailures * 2);
+    expect((await t.db.select().from(auditEvents).where(eq(auditEvents.action, "auth.signin_throttled"))).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("brakes guessing spread over many addresses with a bounded delay, never a refusal", async () => {
+    await signUp(t.db, input({ email: "spread@example.org" }), { ip: "10.0.0.5" });
+    const now = new Date("2026-11-27T10:30:00Z");
+    const slept: number[] = [];
+    const sleep = async (ms: number) => void slept.push(ms);
+    for (let i = 0; i < SIGNIN_THROTTLE.accountFreeFailures + 20; i++) {
+      expect(await authenticate(t.db, "spread@example.org", "wrong", { ip: `10.7.0.${i}`, now, sleep })).toEqual({ ok: false, reason: "invalid" });
+    }
+    expect(slept.length).toBe(19);
+    expect(Math.max(...slept)).toBe(SIGNIN_THROTTLE.accountMaxSlowMs);
+    const owner = await authenticate(t.db, "spread@example.org", "a-long-password", { ip: "10.0.0.5", now, sleep });
+    expect(owner.ok).toBe(true);
+    expect(slept.at(-1)).toBe(SIGNIN_THROTTLE.accountMaxSlowMs);
   });
 
   it("limits sign-in attempts per IP", async () => {
@@ -140,7 +176,7 @@ describe.each(backends().filter((b) => b.name === "postgres"))("rate limits on $
     await t?.drop();
   });
   it("prunes counters whose window has long passed, and keeps the live ones", async () => {
-    const l = LIMITS.signInFailuresPerAccount;
+    const l = LIMITS.signUpPerIp;
     const now = new Date("2026-11-28T12:00:00Z");
     await hitRateLimit(t.db, "old-key", l, new Date(now.getTime() - (LONGEST_WINDOW_SECONDS + 60) * 1000));
     await hitRateLimit(t.db, "live-key", l, new Date(now.getTime() - 60_000));
