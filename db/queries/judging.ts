@@ -138,3 +138,23 @@ export async function submitInOneStatement(
   if (!r) return { verdict: "missing", judgmentId: null, itemId: null };
   return { verdict: r.verdict, judgmentId: r.judgment_id === null ? null : Number(r.judgment_id), itemId: r.item_id === null ? null : Number(r.item_id) };
 }
+
+/**
+ * The judgment an already-submitted assignment produced (the newest, if the item was re-rated after a new
+ * version), and whether it holds exactly `value` and `rationale` (compared in SQL, as jsonb): how a retried
+ * submit whose first answer was lost is recognised.
+ */
+export async function judgmentOfAssignment(
+  db: Db,
+  s: { campaignId: string; annotatorId: string; assignmentId: number; value: number | string; rationale: string | null },
+): Promise<{ id: number; itemId: number; same: boolean } | null> {
+  const rows = rowsOf<{ id: number | string; item_id: number | string; same: boolean }>(
+    await db.execute(sql`
+      select j.id, j.item_id, (j.value = ${JSON.stringify(s.value)}::jsonb and j.rationale is not distinct from ${s.rationale}::text) as same
+      from ${assignments} a join ${judgments} j on j.item_id = a.item_id and j.annotator_id = a.annotator_id
+      where a.id = ${s.assignmentId} and a.annotator_id = ${s.annotatorId} and a.campaign_id = ${s.campaignId} and a.status = 'submitted'
+      order by j.id desc limit 1`),
+  );
+  const r = rows[0];
+  return r ? { id: Number(r.id), itemId: Number(r.item_id), same: r.same === true } : null;
+}

@@ -1,5 +1,5 @@
 import type { Db } from "@/db";
-import { finishAssignment, insertFlag, lockAssignment, submitInOneStatement } from "@/db/queries/judging";
+import { finishAssignment, insertFlag, judgmentOfAssignment, lockAssignment, submitInOneStatement } from "@/db/queries/judging";
 import type { Campaign } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
@@ -24,8 +24,11 @@ export type SubmitInput = { assignmentId: number; value: number | string; ration
  * still below k, i.e. only when nobody was promised the slot in the meantime; otherwise the assignment is
  * closed as `expired`, nothing else changes and the caller gets 409. Gold items are checks on people and are
  * not bounded by k.
+ *
+ * Idempotent per assignment: submitting the same value and rationale for an assignment already submitted answers
+ * with the stored judgment (replayed: true) and writes nothing; a different value is a 409.
  */
-export async function submitJudgment(db: Db, campaign: WorkCampaign, annotatorId: string, input: SubmitInput): Promise<{ judgmentId: number; itemId: number }> {
+export async function submitJudgment(db: Db, campaign: WorkCampaign, annotatorId: string, input: SubmitInput): Promise<{ judgmentId: number; itemId: number; replayed?: true }> {
   assertOpen(campaign);
   if (!isOnScale(campaign.rubric, input.value)) {
     throw new AppError("bad_request", `value: ${JSON.stringify(input.value)} is not on this campaign's scale`, { field: "value" });
@@ -45,8 +48,15 @@ export async function submitJudgment(db: Db, campaign: WorkCampaign, annotatorId
       return { judgmentId: r.judgmentId!, itemId: r.itemId! };
     case "missing":
       throw new AppError("not_found", "This item is not leased to you.");
-    case "submitted":
+    case "submitted": {
+      // The assignment is the submit's idempotency key: a retry of the same rating (its first answer was lost to
+      // a network or database outage) is acknowledged again, with the judgment stored the first time.
+      const first = await judgmentOfAssignment(db, { campaignId: campaign.id, annotatorId, assignmentId: input.assignmentId, value: input.value, rationale: input.rationale ?? null });
+      if (first?.same) {
+        return { judgmentId: first.id, itemId: first.itemId, replayed: true };
+      }
       throw new AppError("conflict", "You already rated this item; change it from your history.");
+    }
     case "full":
       throw new AppError("conflict", "This item already has enough ratings (your lease expired, or it filled up meanwhile). Nothing was saved; here is another one.");
     default:

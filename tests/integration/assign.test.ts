@@ -106,6 +106,27 @@ describe.each(backends())("assignment and rating on $name", (backend) => {
     await expectAppError(submitJudgment(t.db, campaign, other.annotators[0]!, { assignmentId: o.assignmentId, value: 4, now: T0 }), "not_found");
   });
 
+  it("acknowledges a retried submit of the same rating once more without storing it twice (the assignment is the idempotency key)", async () => {
+    const { campaign, annotators, itemIds } = await makeWorkCampaign(t.db, { items: 2, k: 2, annotators: 1 });
+    const ana = annotators[0]!;
+    const a = (await assignNextItem(t.db, campaign, ana, { now: T0 }))!;
+    const first = await submitJudgment(t.db, campaign, ana, { assignmentId: a.assignmentId, value: 4, rationale: "clear", now: T0 });
+    expect(first.replayed).toBeUndefined();
+    // The answer was lost (outage): the page sends the same rating again and gets the same judgment back.
+    const again = await submitJudgment(t.db, campaign, ana, { assignmentId: a.assignmentId, value: 4, rationale: "clear", now: minutes(1) });
+    expect(again).toEqual({ judgmentId: first.judgmentId, itemId: first.itemId, replayed: true });
+    expect(await countJudgments(itemIds[0]!)).toEqual({ rows: 1, counter: 1 });
+    // A different rating on the same assignment is not a retry.
+    await expectAppError(submitJudgment(t.db, campaign, ana, { assignmentId: a.assignmentId, value: 4, rationale: "changed", now: minutes(1) }), "conflict");
+    await expectAppError(submitJudgment(t.db, campaign, ana, { assignmentId: a.assignmentId, value: 3, rationale: "clear", now: minutes(1) }), "conflict");
+    // A category that looks like a number is compared as the string it is.
+    const cat = await makeWorkCampaign(t.db, { items: 1, k: 1, annotators: 1, rubric: { type: "categorical", options: ["-2", "2"] } });
+    const c = (await assignNextItem(t.db, cat.campaign, cat.annotators[0]!, { now: T0 }))!;
+    const saved = await submitJudgment(t.db, cat.campaign, cat.annotators[0]!, { assignmentId: c.assignmentId, value: "-2", now: T0 });
+    expect(await submitJudgment(t.db, cat.campaign, cat.annotators[0]!, { assignmentId: c.assignmentId, value: "-2", now: T0 })).toMatchObject({ judgmentId: saved.judgmentId, replayed: true });
+    await expectAppError(submitJudgment(t.db, cat.campaign, cat.annotators[0]!, { assignmentId: c.assignmentId, value: "2", now: T0 }), "conflict");
+  });
+
   it("skip and flag release the lease for good; a flag reaches the review list with an audit event", async () => {
     const { campaign, annotators, itemIds } = await makeWorkCampaign(t.db, { items: 2, k: 1, annotators: 2 });
     const [ana, ben] = annotators as [string, string];
