@@ -7,28 +7,18 @@ const nextConfig = {
   reactStrictMode: true,
   typedRoutes: false,
   async headers() {
-    const dev = process.env.NODE_ENV !== "production";
-    // Defence in depth for untrusted content: nothing loads from elsewhere (no remote images, scripts, frames or
-    // connections), no plugins, no framing of Margin. Next's App Router bootstraps with inline scripts, hence
-    // 'unsafe-inline' for scripts until they carry nonces; recharts sets inline styles. Dev adds eval for HMR.
-    const csp = [
-      "default-src 'self'",
-      `script-src 'self' 'unsafe-inline'${dev ? " 'unsafe-eval'" : ""}`,
-      "style-src 'self' 'unsafe-inline'",
-      "img-src 'self' data: blob:",
-      "font-src 'self' data:",
-      `connect-src 'self'${dev ? " ws: wss:" : ""}`,
-      "object-src 'none'",
-      "base-uri 'self'",
-      "form-action 'self'",
-      "frame-ancestors 'none'",
-    ].join("; ");
+    // Pages get their Content-Security-Policy (with a per-request script nonce) from proxy.ts; API responses get
+    // lib/http/csp.ts's API_CSP (kept in step by hand: this file is plain JavaScript).
+    const apiCsp = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
     const https = (process.env.NEXTAUTH_URL ?? "").startsWith("https://");
     return [
       {
+        source: "/api/:path*",
+        headers: [{ key: "Content-Security-Policy", value: apiCsp }],
+      },
+      {
         source: "/:path*",
         headers: [
-          { key: "Content-Security-Policy", value: csp },
           { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()" },
           { key: "X-Content-Type-Options", value: "nosniff" },
           { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },

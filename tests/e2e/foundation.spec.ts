@@ -54,15 +54,28 @@ test("an unknown campaign shows a proper not-found page", async ({ page }) => {
   expect(res?.status()).toBeLessThan(500);
 });
 
-test("every page says what it may load: CSP with no remote images or frames, Permissions-Policy, nosniff", async ({ page }) => {
+test("every page says what it may load: a per-response script nonce, no remote images or frames, Permissions-Policy, nosniff", async ({ page }) => {
   const res = await page.request.get("/campaigns");
   const csp = res.headers()["content-security-policy"] ?? "";
   expect(csp).toContain("img-src 'self' data: blob:");
   expect(csp).toContain("frame-ancestors 'none'");
   expect(csp).toContain("object-src 'none'");
+  const scriptSrc = csp.split(";").find((d) => d.trim().startsWith("script-src")) ?? "";
+  expect(scriptSrc).not.toContain("unsafe-inline");
+  const nonce = /'nonce-([A-Za-z0-9+/=]+)'/.exec(scriptSrc)?.[1];
+  expect(nonce).toBeTruthy();
+  // Every script Next wrote into the page carries this response's nonce, and the next response has another.
+  const html = await res.text();
+  const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+  expect(scripts.length).toBeGreaterThan(0);
+  for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
+  const again = (await page.request.get("/campaigns")).headers()["content-security-policy"];
+  expect(again).not.toBe(csp);
   expect(res.headers()["permissions-policy"]).toContain("camera=()");
   expect(res.headers()["x-content-type-options"]).toBe("nosniff");
-  // The policy does not break the app: a signed-in page renders and hydrates (the chart draws) under it.
+  // API responses are data: nothing may run or load in them.
+  expect((await page.request.get("/api/health")).headers()["content-security-policy"]).toContain("default-src 'none'");
+  // The policy does not break the app: a signed-in page renders and hydrates (the chart draws) under it...
   const errors: string[] = [];
   page.on("console", (m) => {
     if (m.type() === "error" && /Content Security Policy/i.test(m.text())) errors.push(m.text());
@@ -71,4 +84,53 @@ test("every page says what it may load: CSP with no remote images or frames, Per
   await page.goto("/campaigns/multilingual-helpfulness/report");
   await expect(page.getByRole("figure", { name: "Tail-gap chart" }).locator(".recharts-bar-rectangle").first()).toBeVisible();
   expect(errors).toEqual([]);
+  // ...and markup injected into the page cannot run script: no inline handler, no un-nonced script element.
+  const violations: string[] = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+  });
+  const ran = await page.evaluate(async () => {
+    const w = window as unknown as { __injected?: boolean };
+    const host = document.createElement("div");
+    host.innerHTML = '<img src="/no-such-image.png" onerror="window.__injected = true">';
+    document.body.appendChild(host);
+    const frame = document.createElement("iframe");
+    frame.srcdoc = "<script>parent.__injected = true<\/script>";
+    document.body.appendChild(frame);
+    await new Promise((r) => setTimeout(r, 500));
+    return w.__injected === true;
+  });
+  expect(ran).toBe(false);
+  expect(violations.length).toBeGreaterThan(0);
+});
+
+test("a server action posted from another origin is refused with 403, not a 500", async ({ page }) => {
+  for (const origin of ["https://evil.example", "null"]) {
+    const res = await page.request.post("/campaigns/new", {
+      headers: { "next-action": "0123456789abcdef0123456789abcdef01234567", origin, "content-type": "text/plain;charset=UTF-8" },
+      data: "[]",
+      maxRedirects: 0,
+    });
+    expect(res.status()).toBe(403);
+    expect((await res.json()).error.code).toBe("forbidden");
+  }
+});
+
+test("sign-in throttling keys on the socket's address: a rotating X-Forwarded-For does not reset it", async ({ page }) => {
+  const tryPassword = async (password: string, i: number) => {
+    const { csrfToken } = (await (await page.request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+    const res = await page.request.post("/api/auth/callback/credentials", {
+      form: { csrfToken, email: "throttle-probe@margin.demo", password, callbackUrl: "/" },
+      headers: { "x-forwarded-for": `198.51.100.${i}`, "x-margin-client-ip": `203.0.113.${i}` },
+      maxRedirects: 0,
+    });
+    return res.headers()["location"] ?? "";
+  };
+  const outcomes: string[] = [];
+  for (let i = 1; i <= 5; i++) outcomes.push(await tryPassword("wrong-password", i));
+  // Three free failures, then this address must wait, whatever the headers claimed.
+  expect(outcomes.slice(0, 3).every((l) => l.includes("error=CredentialsSignin"))).toBe(true);
+  expect(outcomes.slice(3).every((l) => l.includes("error=Throttled"))).toBe(true);
+  await page.goto("/signin?error=Throttled");
+  await expect(page.getByText("Too many failed attempts for this account")).toBeVisible();
 });

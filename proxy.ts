@@ -1,0 +1,26 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { foreignActionOrigin, newNonce, pageCsp } from "@/lib/http/csp";
+
+/**
+ * Runs before every page and server action (not API routes or static files; see config.matcher):
+ * - a fresh CSP nonce per page: set on the request, Next reads it there and stamps its own scripts with it, and
+ *   on the response for the browser;
+ * - a server action from a foreign origin is refused with 403 (Next alone answers 500).
+ */
+export function proxy(request: NextRequest) {
+  if (request.method === "POST" && foreignActionOrigin(request.headers)) {
+    return NextResponse.json({ error: { code: "forbidden", message: "Cross-origin form submissions are refused" } }, { status: 403 });
+  }
+  const nonce = newNonce();
+  const csp = pageCsp(nonce);
+  const headers = new Headers(request.headers);
+  headers.set("x-nonce", nonce);
+  headers.set("content-security-policy", csp);
+  const response = NextResponse.next({ request: { headers } });
+  response.headers.set("content-security-policy", csp);
+  return response;
+}
+
+export const config = {
+  matcher: [{ source: "/((?!api/|_next/static|_next/image|favicon\\.ico|.*\\.(?:png|svg|ico|txt|woff2?)$).*)" }],
+};

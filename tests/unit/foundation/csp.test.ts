@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import type { NextConfig } from "next";
+import { API_CSP, foreignActionOrigin, newNonce, pageCsp } from "@/lib/http/csp";
+
+// @ts-expect-error next.config.js is plain JavaScript without types
+const nextConfig = (await import("@/next.config.js")).default as NextConfig;
+
+const action = (h: Record<string, string>) => new Headers({ "next-action": "abc123", host: "margin.example", ...h });
+
+describe("page CSP", () => {
+  it("lets scripts run only with this response's nonce, never inline or eval in production", () => {
+    const csp = pageCsp("N0nce==", false);
+    const script = csp.split("; ").find((d) => d.startsWith("script-src "))!;
+    expect(script).toBe("script-src 'self' 'nonce-N0nce==' 'strict-dynamic'");
+    expect(csp).toContain("object-src 'none'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toMatch(/https?:/);
+  });
+
+  it("adds eval and websockets only in development", () => {
+    expect(pageCsp("x", true)).toContain("'unsafe-eval'");
+    expect(pageCsp("x", true)).toContain("connect-src 'self' ws: wss:");
+    expect(pageCsp("x", false)).not.toContain("unsafe-eval");
+  });
+
+  it("draws a fresh 128-bit nonce each time", () => {
+    const seen = new Set(Array.from({ length: 200 }, newNonce));
+    expect(seen.size).toBe(200);
+    for (const n of seen) expect(Buffer.from(n, "base64")).toHaveLength(16);
+  });
+
+  it("next.config.js sends the same API policy as lib/http/csp.ts on /api", async () => {
+    const rules = await nextConfig.headers!();
+    const api = rules.find((r) => r.source === "/api/:path*");
+    expect(api?.headers.find((h) => h.key === "Content-Security-Policy")?.value).toBe(API_CSP);
+    // Pages get theirs from proxy.ts (with a nonce): no static page CSP that would block the nonce'd scripts.
+    const all = rules.find((r) => r.source === "/:path*");
+    expect(all?.headers.some((h) => h.key === "Content-Security-Policy")).toBe(false);
+  });
+});
+
+describe("foreign server-action origin", () => {
+  it("refuses another origin and the opaque null origin", () => {
+    expect(foreignActionOrigin(action({ origin: "https://evil.example" }))).toBe(true);
+    expect(foreignActionOrigin(action({ origin: "null" }))).toBe(true);
+    expect(foreignActionOrigin(action({ origin: "not a url" }))).toBe(true);
+    expect(foreignActionOrigin(action({ origin: "https://margin.example.evil.example" }))).toBe(true);
+  });
+
+  it("accepts the same host, and leaves requests without Origin or without an action to Next", () => {
+    expect(foreignActionOrigin(action({ origin: "https://margin.example" }))).toBe(false);
+    expect(foreignActionOrigin(action({}))).toBe(false);
+    expect(foreignActionOrigin(new Headers({ origin: "https://evil.example", host: "margin.example" }))).toBe(false);
+  });
+
+  it("compares with the forwarded host behind a proxy", () => {
+    expect(foreignActionOrigin(action({ origin: "https://public.example", "x-forwarded-host": "public.example", host: "10.0.0.5:3000" }))).toBe(false);
+  });
+});
