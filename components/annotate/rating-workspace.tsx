@@ -8,7 +8,7 @@ import type { LeasedItem } from "@/db/queries/assign";
 import { scaleOptions } from "@/lib/assign/shortcuts";
 import type { Rubric } from "@/lib/validation/campaign";
 import { ItemView } from "./item-view";
-import { workApi, type ApiFailure } from "./use-work-api";
+import { untilAnswered, workApi, type ApiFailure } from "./use-work-api";
 import { FlagDialog, ShortcutHelp, SkipDialog } from "./work-dialogs";
 
 type Props = { slug: string; name: string; rubric: Rubric; initialItem: LeasedItem | null; rated: number; waiting: number; guidelines: React.ReactNode };
@@ -27,10 +27,16 @@ export function RatingWorkspace({ slug, name, rubric, initialItem, rated: initia
   const [rationale, setRationale] = useState("");
   const [panel, setPanel] = useState<Panel>(null);
   const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
+  const [message, setMessage] = useState<{ tone: "ok" | "error" | "wait"; text: string } | null>(null);
   const [rated, setRated] = useState(initialRated);
   const [waiting, setWaiting] = useState(initialWaiting);
   const heading = useRef<HTMLHeadingElement>(null);
+  const unmounted = useRef(new AbortController());
+  useEffect(() => {
+    const c = new AbortController();
+    unmounted.current = c;
+    return () => c.abort();
+  }, []);
   const options = useMemo(() => (item ? scaleOptions(rubric, item.swapped) : []), [rubric, item]);
 
   const show = useCallback((next: LeasedItem | null, text: string | null, tone: "ok" | "error" = "ok") => {
@@ -57,7 +63,19 @@ export function RatingWorkspace({ slug, name, rubric, initialItem, rated: initia
     if (!item || busy) return;
     if (value === null) return setMessage({ tone: "error", text: "Choose a rating first." });
     setBusy(true);
-    const r = await api.submit(item.assignmentId, value, rationale.trim());
+    // While the server or network is away the rating stays on screen and is sent again (the same assignment and
+    // value, which the server replays rather than doubles) until an answer comes back.
+    const { assignmentId } = item;
+    const text = rationale.trim();
+    const r = await untilAnswered(
+      () => api.submit(assignmentId, value, text),
+      (attempt, delayMs) =>
+        setMessage({
+          tone: "wait",
+          text: `Waiting for the server… your rating is kept and will be sent when it is back (attempt ${attempt}, next try in ${Math.round(delayMs / 1000)} s).`,
+        }),
+      unmounted.current.signal,
+    );
     setBusy(false);
     if (!r.ok) return recover(r.error);
     setRated((n) => n + 1);
@@ -138,7 +156,7 @@ export function RatingWorkspace({ slug, name, rubric, initialItem, rated: initia
             <button type="button" className="text-indigo-700 underline" onClick={() => setPanel(panel === "help" ? null : "help")}>shortcuts (?)</button>
           </p>
         </div>
-        <p aria-live="polite" className={cn("min-h-5 text-sm", message?.tone === "error" ? "text-rose-700" : "text-emerald-700")}>
+        <p aria-live="polite" className={cn("min-h-5 text-sm", message?.tone === "error" ? "text-rose-700" : message?.tone === "wait" ? "text-amber-800" : "text-emerald-700")}>
           {message?.text}
         </p>
         {panel === "help" && <ShortcutHelp onClose={() => setPanel(null)} />}
@@ -151,7 +169,7 @@ export function RatingWorkspace({ slug, name, rubric, initialItem, rated: initia
         ) : (
           <>
             <ItemView key={item.assignmentId} item={item} />
-            <fieldset className="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200">
+            <fieldset disabled={busy} className="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200">
               <legend className="sr-only">Your rating</legend>
               <div className="grid grid-cols-2 gap-2 sm:flex sm:flex-wrap">
                 {options.map((o) => (

@@ -137,3 +137,42 @@ test("a closed door: anonymous and bad submissions get clear 4xx answers", async
   const crossSite = await page.request.post("/api/campaigns/multilingual-helpfulness/judgments", { headers: { origin: "https://evil.example" }, data: { assignmentId: item.assignmentId, value: 3 } });
   expect(crossSite.status()).toBe(403);
 });
+
+test("a submit during an outage waits, is sent again and is stored once", async ({ page }) => {
+  await signIn(page, "ada@margin.demo");
+  await page.goto(`${DEMO}/rate`);
+  await page.locator("[data-keys-ready]").waitFor();
+  const before = await ratedCount(page);
+
+  // Attempt 1 reaches the server and is stored, but its answer is lost (connection reset); attempt 2 meets a
+  // database outage (503, Retry-After: 1); attempt 3 gets through. The server must replay, not double.
+  const bodies: { assignmentId: number; value: number }[] = [];
+  let attempt = 0;
+  await page.route("**/api/campaigns/multilingual-helpfulness/judgments", async (route) => {
+    attempt++;
+    bodies.push(route.request().postDataJSON() as { assignmentId: number; value: number });
+    if (attempt === 1) {
+      const stored = await route.fetch();
+      expect(stored.status()).toBe(200);
+      return route.abort("connectionreset");
+    }
+    if (attempt === 2) return route.fulfill({ status: 503, headers: { "retry-after": "1" }, contentType: "application/json", body: JSON.stringify({ error: { code: "unavailable", message: "The database is unavailable." } }) });
+    return route.continue();
+  });
+
+  await page.keyboard.press("3");
+  await page.keyboard.press("Enter");
+  await expect(page.getByText(/Waiting for the server… your rating is kept and will be sent when it is back \(attempt 2/)).toBeVisible();
+  await expect(page.getByText("Saved. Here is the next item.")).toBeVisible({ timeout: 15_000 });
+  expect(attempt).toBe(3);
+  // Every attempt carried the same assignment and value.
+  expect(new Set(bodies.map((b) => `${b.assignmentId}:${b.value}`)).size).toBe(1);
+  await page.unroute("**/api/campaigns/multilingual-helpfulness/judgments");
+
+  // One judgment: the server's own count moved by one, and sending it once more is a replay of the same judgment.
+  await page.reload();
+  await expect(progress(page)).toContainText(`${(before + 1).toLocaleString("en")} rated by you`);
+  const again = await page.request.post("/api/campaigns/multilingual-helpfulness/judgments", { headers: { origin: new URL(page.url()).origin }, data: bodies[0] });
+  expect(again.status()).toBe(200);
+  expect(await again.json()).toMatchObject({ replayed: true });
+});
