@@ -7,6 +7,7 @@ import { upsertItems } from "@/db/queries/ingest";
 import { campaigns, users } from "@/db/schema";
 import type { ItemRow } from "@/lib/ingest/row";
 import { mulberry32, normal } from "@/lib/random";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { runRouting } from "@/lib/routing/run-routing";
 import { computeTailScores } from "@/lib/tail/compute";
 import { freshDatabase, log, num, rssSampler } from "./lib";
@@ -55,6 +56,10 @@ export default async function tail(flags: Record<string, string>) {
       };
     };
     const rss = rssSampler();
+    // How long the event loop stalls during a routing run (scoring is on a worker thread; loading and writing
+    // are async I/O): what a page or /api/health request would wait behind it in the web process.
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
     let t = performance.now();
     const textRun = await runRouting(db.db, c!.id, { actorId: u!.id, seed: "bench", onProgress: phases() });
     const textS = (performance.now() - t) / 1000;
@@ -65,6 +70,8 @@ export default async function tail(flags: Record<string, string>) {
     const embS = (performance.now() - t) / 1000;
     log(`embedding rarity: ${embS.toFixed(1)} s end to end, ${embRun.itemsRouted} routed`);
     const peak = rss.stop();
+    lag.disable();
+    const maxLagMs = Math.round(lag.max / 1e6);
 
     // Scoring alone (no database), for the split between I/O and compute.
     const texts = Array.from({ length: n }, (_, i) => `${demoLanguages[i % 12]!.prompts[0]} ${i}`);
@@ -76,7 +83,7 @@ export default async function tail(flags: Record<string, string>) {
     computeTailScores("embedding", vecs.map((embedding) => ({ group: null, provided: null, text: "", embedding })));
     const embComputeS = (performance.now() - t) / 1000;
     const r1 = (x: number) => Math.round(x * 10) / 10;
-    return { items: n, text_s: r1(textS), embedding_s: r1(embS), dims, text_compute_s: r1(textComputeS), embedding_compute_s: r1(embComputeS), peak_rss_mb: peak };
+    return { items: n, text_s: r1(textS), embedding_s: r1(embS), dims, text_compute_s: r1(textComputeS), embedding_compute_s: r1(embComputeS), event_loop_max_lag_ms: maxLagMs, peak_rss_mb: peak };
   } finally {
     await db.drop();
   }

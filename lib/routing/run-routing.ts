@@ -7,7 +7,7 @@ import { importStamp, insertInclusionRecords, refreshGroups, routingRows, writeR
 import { campaigns, routingRuns } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { hash53 } from "@/lib/random";
-import { computeTailScores } from "@/lib/tail/compute";
+import { computeTailScoresOffThread } from "@/lib/tail/off-thread";
 import { routeItems, sampleDesign } from "./route-items";
 
 export type RoutingProgress = { phase: "loading" | "scoring" | "routing" | "writing" | "done"; done: number; total: number };
@@ -70,7 +70,7 @@ async function routeOnce(
   const gold = all.filter((r) => r.gold);
   const total = rows.length;
   progress({ phase: "scoring", done: 0, total });
-  const tails = computeTailScores(
+  const { scores: tails } = await computeTailScoresOffThread(
     campaign.tailMethod,
     rows.map((r) => ({ group: r.group, provided: r.tail, text: r.text, embedding: r.embedding })),
     hash53(seed) % 2 ** 31,

@@ -19,17 +19,24 @@ export function computeTailScores(method: TailMethod, rows: readonly TailInput[]
     case "text":
       return textRarityScores(rows.map((r) => r.text), seed);
     case "embedding": {
-      const dim = commonDim(rows);
-      if (dim === 0) return rows.map(() => null);
-      const idx = rows.flatMap((r, i) => (r.embedding?.length === dim ? [i] : []));
-      const data = new Float32Array(idx.length * dim);
-      idx.forEach((i, p) => data.set(rows[i]!.embedding!, p * dim));
-      const scores = vectorRarityScores(data, idx.length, dim, { seed });
       const out: (number | null)[] = rows.map(() => null);
-      idx.forEach((i, p) => (out[i] = scores[p]!));
+      const packed = packEmbeddings(rows);
+      if (!packed) return out;
+      const scores = vectorRarityScores(packed.data, packed.idx.length, packed.dim, { seed });
+      packed.idx.forEach((i, p) => (out[i] = scores[p]!));
       return out;
     }
   }
+}
+
+/** The rows whose embedding has the common length, packed row after row; null when no row has one. */
+export function packEmbeddings(rows: readonly TailInput[]): { data: Float32Array; idx: number[]; dim: number } | null {
+  const dim = commonDim(rows);
+  if (dim === 0) return null;
+  const idx = rows.flatMap((r, i) => (r.embedding?.length === dim ? [i] : []));
+  const data = new Float32Array(idx.length * dim);
+  idx.forEach((i, p) => data.set(rows[i]!.embedding!, p * dim));
+  return { data, idx, dim };
 }
 
 function commonDim(rows: readonly TailInput[]): number {

@@ -11,6 +11,8 @@ test("a researcher creates a campaign, uploads the example file, sees the import
   await page.getByLabel("Name").fill(name);
   await page.getByLabel("Guidelines (Markdown)").fill("Rate **helpfulness** from 1 to 5.");
   await page.getByLabel("Stratification key (metadata field)").fill("language");
+  // Text rarity runs on the server's tail-scoring thread (lib/tail/off-thread.ts): this checks the bundled worker.
+  await page.getByLabel("Tail-score method").selectOption("text");
   await page.getByRole("button", { name: "Create campaign" }).click();
 
   await expect(page.getByRole("heading", { name: "Import items" })).toBeVisible();
