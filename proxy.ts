@@ -1,18 +1,21 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { campaignSlugOfPath, imageHostsForSlug } from "@/lib/campaigns/image-hosts";
 import { foreignActionOrigin, newNonce, pageCsp } from "@/lib/http/csp";
 
 /**
  * Runs before every page and server action (not API routes or static files; see config.matcher):
  * - a fresh CSP nonce per page: set on the request, Next reads it there and stamps its own scripts with it, and
  *   on the response for the browser;
- * - a server action from a foreign origin is refused with 403 (Next alone answers 500).
+ * - a server action from a foreign origin is refused with 403 (Next alone answers 500);
+ * - on a campaign's pages, images may load from the hosts that campaign lists (and only those).
  */
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   if (request.method === "POST" && foreignActionOrigin(request.headers)) {
     return NextResponse.json({ error: { code: "forbidden", message: "Cross-origin form submissions are refused" } }, { status: 403 });
   }
   const nonce = newNonce();
-  const csp = pageCsp(nonce);
+  const slug = campaignSlugOfPath(request.nextUrl.pathname);
+  const csp = pageCsp(nonce, undefined, slug ? await imageHostsForSlug(slug) : []);
   const headers = new Headers(request.headers);
   headers.set("x-nonce", nonce);
   headers.set("content-security-policy", csp);

@@ -5,7 +5,7 @@ import type { LeasedItem } from "@/db/queries/assign";
  * One item as a contributor sees it: the input and the output(s), as sanitised markdown (model outputs are
  * untrusted). Pairwise shows two outputs side by side in this person's randomised order.
  */
-export function ItemView({ item }: { item: LeasedItem }) {
+export function ItemView({ item, imageHosts = [] }: { item: LeasedItem; imageHosts?: readonly string[] }) {
   const pair = item.outputB !== null;
   const left = pair && item.swapped ? item.outputB! : item.output;
   const right = pair ? (item.swapped ? item.output : item.outputB!) : null;
@@ -13,17 +13,17 @@ export function ItemView({ item }: { item: LeasedItem }) {
     <div className="space-y-4">
       <section aria-label="Input" className="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200">
         <h2 className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">Input</h2>
-        {item.input ? <Markdown>{item.input}</Markdown> : <p className="text-sm text-slate-500">No input.</p>}
+        {item.input ? <Markdown imageHosts={imageHosts}>{item.input}</Markdown> : <p className="text-sm text-slate-500">No input.</p>}
       </section>
       <div className={pair ? "grid gap-4 md:grid-cols-2" : ""}>
         <section aria-label={pair ? "Response A" : "Output"} className="min-w-0 rounded-lg bg-white p-4 shadow-sm ring-1 ring-indigo-200">
           <h2 className="mb-2 text-xs font-semibold uppercase tracking-wide text-indigo-700">{pair ? "Response A" : "Output"}</h2>
-          <Markdown>{left}</Markdown>
+          <Markdown imageHosts={imageHosts}>{left}</Markdown>
         </section>
         {right !== null && (
           <section aria-label="Response B" className="min-w-0 rounded-lg bg-white p-4 shadow-sm ring-1 ring-indigo-200">
             <h2 className="mb-2 text-xs font-semibold uppercase tracking-wide text-indigo-700">Response B</h2>
-            <Markdown>{right}</Markdown>
+            <Markdown imageHosts={imageHosts}>{right}</Markdown>
           </section>
         )}
       </div>

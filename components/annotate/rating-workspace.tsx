@@ -11,7 +11,7 @@ import { ItemView } from "./item-view";
 import { untilAnswered, workApi, type ApiFailure } from "./use-work-api";
 import { FlagDialog, ShortcutHelp, SkipDialog } from "./work-dialogs";
 
-type Props = { slug: string; name: string; rubric: Rubric; initialItem: LeasedItem | null; rated: number; waiting: number; guidelines: React.ReactNode };
+type Props = { slug: string; name: string; rubric: Rubric; initialItem: LeasedItem | null; rated: number; waiting: number; guidelines: React.ReactNode; imageHosts: readonly string[] };
 type Panel = null | "skip" | "flag" | "help";
 
 const isTyping = (t: EventTarget | null) => t instanceof HTMLElement && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.isContentEditable);
@@ -20,7 +20,7 @@ const isTyping = (t: EventTarget | null) => t instanceof HTMLElement && (t.tagNa
  * The contributor's rating loop: keyboard first, submit-and-next without a page reload (the submit answers
  * with the next lease), skip and flag panels, guidelines beside the item (below it on a phone).
  */
-export function RatingWorkspace({ slug, name, rubric, initialItem, rated: initialRated, waiting: initialWaiting, guidelines }: Props) {
+export function RatingWorkspace({ slug, name, rubric, initialItem, rated: initialRated, waiting: initialWaiting, guidelines, imageHosts }: Props) {
   const api = useMemo(() => workApi(slug), [slug]);
   const [item, setItem] = useState(initialItem);
   const [value, setValue] = useState<number | string | null>(null);
@@ -168,7 +168,7 @@ export function RatingWorkspace({ slug, name, rubric, initialItem, rated: initia
           />
         ) : (
           <>
-            <ItemView key={item.assignmentId} item={item} />
+            <ItemView key={item.assignmentId} item={item} imageHosts={imageHosts} />
             <fieldset disabled={busy} className="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200">
               <legend className="sr-only">Your rating</legend>
               <div className="grid grid-cols-2 gap-2 sm:flex sm:flex-wrap">

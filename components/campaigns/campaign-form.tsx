@@ -36,6 +36,7 @@ const FIELD_OF: Record<string, string> = {
   "routingPolicy.tailThreshold": "tailThreshold",
   "routingPolicy.controlRate": "controlRate",
   "routingPolicy.budget": "budget",
+  allowedImageHosts: "allowedImageHosts",
 };
 
 export function CampaignForm({ action, values, ...rest }: Props) {
@@ -121,6 +122,7 @@ function CampaignFormBody({ values, submitLabel, rubricLocked, showSlug, hidden,
         <Input label="Gold rate (%)" name="goldRate" type="number" step="0.1" min={0} max={100} defaultValue={v("goldRate") || "0"} error={errors.goldRate} hint="Share of assignments that are gold items (known answers), when the campaign has any." />
         <Input label="Lease time (minutes)" name="leaseMinutes" type="number" min={1} max={1440} defaultValue={v("leaseMinutes") || "10"} error={errors.leaseMinutes} hint="How long an item stays reserved for the person rating it (1–1440)." />
         <Select label="Consensus" name="consensus" defaultValue={v("consensus")} error={errors.consensus} options={CONSENSUS_OPTIONS} className="md:col-span-2" hint="How the report combines people's ratings of an item. Rubric default: median on Likert, majority vote otherwise. Median needs a Likert or binary scale, mean a Likert one." />
+        <TextArea label="Image hosts allowed (one per line)" name="allowedImageHosts" defaultValue={v("allowedImageHosts")} rows={2} error={errors.allowedImageHosts} className="md:col-span-2" hint="Images in outputs and guidelines load only from these hosts, over https (e.g. upload.wikimedia.org). Any other image is shown as a link naming its host, so nobody learns who looks at what." />
       </fieldset>
 
       {state?.error && <p role="alert" className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700">{state.error}</p>}

@@ -23,13 +23,21 @@ function hostOf(url: string | undefined): string | null {
   }
 }
 
+/** Whether an image URL may be loaded: https, on one of the campaign's allowed hosts (exact, case-insensitive). */
+export function loadableImage(url: string, imageHosts: readonly string[]): boolean {
+  if (imageHosts.length === 0 || !/^https:\/\//i.test(url)) return false;
+  const host = hostOf(url);
+  return host !== null && imageHosts.includes(host.toLowerCase());
+}
+
 /**
  * Markdown for untrusted text (guidelines, model outputs, rationales). react-markdown builds React elements and
  * ignores raw HTML, so a <script> or an onerror attribute is shown as text, never run. Nothing in it reaches out on
  * its own: a remote image is not loaded (a tracking pixel would tell its owner who rates what) but shown as a link
- * naming its host; links open in a new tab without referrer or opener and say where they go.
+ * naming its host, unless the campaign lists that host (`imageHosts`; the page's CSP allows the same hosts);
+ * links open in a new tab without referrer or opener and say where they go.
  */
-export function Markdown({ children }: { children: string }) {
+export function Markdown({ children, imageHosts = [] }: { children: string; imageHosts?: readonly string[] }) {
   return (
     <div className="prose-margin">
       <ReactMarkdown
@@ -53,6 +61,8 @@ export function Markdown({ children }: { children: string }) {
             const url = typeof src === "string" ? src : "";
             const host = hostOf(url);
             if (!url) return <span className="text-slate-500">[image{alt ? `: ${alt}` : ""}]</span>;
+            // eslint-disable-next-line @next/next/no-img-element -- remote, untrusted, on a host the campaign allows
+            if (loadableImage(url, imageHosts)) return <img src={url} alt={alt ?? ""} loading="lazy" referrerPolicy="no-referrer" className="max-h-96 max-w-full" />;
             return (
               <a href={url} rel="noopener noreferrer nofollow" target="_blank" className="text-slate-600">
                 [image{alt ? `: ${alt}` : ""}{host ? ` — ${host}` : ""}, not loaded]

@@ -41,6 +41,8 @@ export const campaigns = pgTable(
     goldRate: doublePrecision().notNull().default(0),
     // How the report forms the human consensus per item; null: the rubric's default (median on likert, else majority).
     consensus: text().$type<"median" | "majority" | "mean" | "dawid_skene">(),
+    // Hosts whose images (https only) model outputs and guidelines may load; any other remote image stays a link.
+    allowedImageHosts: text().array().notNull().default(sql`'{}'::text[]`),
     ownerId: uuid()
       .notNull()
       .references(() => users.id),

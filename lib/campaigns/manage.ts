@@ -1,3 +1,4 @@
+import { forgetImageHosts } from "./image-hosts";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db";
 import { campaignMembers, campaigns, items, judgments, type Campaign } from "@/db/schema";
@@ -32,6 +33,7 @@ export async function createCampaign(db: Db, input: CampaignCreateInput, who: Wh
         goldRate: input.goldRate,
         leaseMinutes: input.leaseMinutes,
         consensus: input.consensus,
+        allowedImageHosts: input.allowedImageHosts,
         status: "draft",
         ownerId: who.actorId,
       })
@@ -53,6 +55,7 @@ export async function createCampaign(db: Db, input: CampaignCreateInput, who: Wh
         goldRate: row!.goldRate,
         leaseMinutes: row!.leaseMinutes,
         consensus: row!.consensus,
+        allowedImageHosts: row!.allowedImageHosts,
       },
     });
     return row!;
@@ -78,7 +81,7 @@ export type UpdateResult = { campaign: Campaign; policyChanged: boolean; statusC
  * anything is written.
  */
 export async function updateCampaign(db: Db, campaignId: string, patch: CampaignUpdateInput, who: Who): Promise<UpdateResult> {
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx): Promise<UpdateResult> => {
     const [current] = await tx.select().from(campaigns).where(eq(campaigns.id, campaignId)).for("update");
     if (!current) throw new AppError("not_found", "Campaign not found");
     if (current.status === "closed") throw new AppError("conflict", "This campaign is closed and can no longer be changed");
@@ -102,6 +105,7 @@ export async function updateCampaign(db: Db, campaignId: string, patch: Campaign
     for (const key of ["name", "description", "stratificationKey", "tailMethod", "visibility", "goldRate", "leaseMinutes", "consensus"] as const) {
       if (patch[key] !== undefined && patch[key] !== current[key]) (changes as Record<string, unknown>)[key] = patch[key];
     }
+    if (patch.allowedImageHosts !== undefined && diff(patch.allowedImageHosts, current.allowedImageHosts)) changes.allowedImageHosts = patch.allowedImageHosts;
     if (patch.guidelines !== undefined && patch.guidelines !== current.guidelines) {
       changes.guidelines = patch.guidelines;
       changes.guidelinesVersion = current.guidelinesVersion + 1;
@@ -142,7 +146,7 @@ export async function updateCampaign(db: Db, campaignId: string, patch: Campaign
     const other = Object.keys(changes).filter((k) => !["routingPolicy", "routingPolicyVersion", "status"].includes(k));
     if (other.length > 0) {
       const settings = Object.fromEntries(
-        (["goldRate", "leaseMinutes", "consensus"] as const).filter((k) => k in changes).map((k) => [k, { from: current[k], to: changes[k] }]),
+        (["goldRate", "leaseMinutes", "consensus", "allowedImageHosts"] as const).filter((k) => k in changes).map((k) => [k, { from: current[k], to: changes[k] }]),
       );
       await recordAudit(tx, {
         ...base,
@@ -152,4 +156,7 @@ export async function updateCampaign(db: Db, campaignId: string, patch: Campaign
     }
     return { campaign: updated!, policyChanged, statusChanged };
   });
+  // The page CSP of this campaign follows its image hosts at once in this process (lib/campaigns/image-hosts.ts).
+  forgetImageHosts(result.campaign.slug);
+  return result;
 }

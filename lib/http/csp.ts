@@ -1,16 +1,18 @@
 /**
  * The Content-Security-Policy of every page. Scripts run only with this response's nonce ('strict-dynamic' lets
  * Next's nonce'd bootstrap load its own chunks), so an injected <script> or inline handler never runs. Nothing loads
- * from elsewhere: no remote images (a tracking pixel in a model output stays a link), fonts, frames or
+ * from elsewhere: no remote images (a tracking pixel in a model output stays a link; a campaign's pages add the
+ * https hosts that campaign lists, `imageHosts`), fonts, frames or
  * connections; no plugins; no framing of Margin. Styles keep 'unsafe-inline': charts and React set style
  * attributes, which nonces cannot cover, and a style cannot run code. Dev adds eval and websockets for HMR.
  */
-export function pageCsp(nonce: string, dev = process.env.NODE_ENV !== "production"): string {
+export function pageCsp(nonce: string, dev = process.env.NODE_ENV !== "production", imageHosts: readonly string[] = []): string {
+  const images = imageHosts.filter((h) => /^[a-z0-9.-]+$/.test(h)).map((h) => ` https://${h}`).join("");
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
     "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
+    `img-src 'self' data: blob:${images}`,
     "font-src 'self' data:",
     `connect-src 'self'${dev ? " ws: wss:" : ""}`,
     "object-src 'none'",

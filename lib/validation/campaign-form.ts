@@ -62,12 +62,26 @@ export function campaignFromForm(raw: Record<string, unknown>): Record<string, u
   if (lease !== undefined) out.leaseMinutes = lease;
   // "" is the rubric's default, stored as null.
   if (typeof raw.consensus === "string") out.consensus = raw.consensus === "" ? null : raw.consensus;
+  // One host per line (commas and spaces also separate); a pasted URL is reduced to its host name.
+  if (typeof raw.allowedImageHosts === "string") out.allowedImageHosts = hostList(raw.allowedImageHosts);
   return out;
 }
 
+function hostList(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((h) => (/^https?:\/\//i.test(h) ? h.replace(/^https?:\/\/([^/?#]*).*$/i, "$1") : h));
+}
+
 /** Initial form values for the settings the form shows other than the rubric (gold rate as a percentage). */
-export function workFormValues(c: { goldRate: number; leaseMinutes: number; consensus: string | null }): Record<string, string> {
-  return { goldRate: String(Math.round(c.goldRate * 10_000) / 100), leaseMinutes: String(c.leaseMinutes), consensus: c.consensus ?? "" };
+export function workFormValues(c: { goldRate: number; leaseMinutes: number; consensus: string | null; allowedImageHosts: string[] }): Record<string, string> {
+  return {
+    goldRate: String(Math.round(c.goldRate * 10_000) / 100),
+    leaseMinutes: String(c.leaseMinutes),
+    consensus: c.consensus ?? "",
+    allowedImageHosts: c.allowedImageHosts.join("\n"),
+  };
 }
 
 /** Initial form values from a stored rubric (for the edit page). */

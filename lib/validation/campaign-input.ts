@@ -30,6 +30,20 @@ const goldRate = z.number({ error: "Enter a number" }).min(0, "Between 0 % and 1
 // How long a leased item stays reserved for one contributor.
 const leaseMinutes = z.number({ error: "Enter a number" }).int("Whole minutes").min(1, "Between 1 and 1440 minutes (24 h)").max(1440, "Between 1 and 1440 minutes (24 h)");
 
+// Hosts whose https images the campaign's outputs and guidelines may show (every other remote image stays a link):
+// exact DNS names, no wildcards, no IP addresses or single-label names (an intranet host is not a content host).
+export const MAX_IMAGE_HOSTS = 20;
+const hostname = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(253, "A host name has at most 253 characters")
+  .regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/, "Host names only, like images.example.org (no scheme, path, port, wildcard or IP address)");
+const allowedImageHosts = z
+  .array(hostname)
+  .max(MAX_IMAGE_HOSTS, `At most ${MAX_IMAGE_HOSTS} image hosts`)
+  .transform((hosts) => [...new Set(hosts)]);
+
 /**
  * Why a consensus method does not fit a rubric, or null when it does. A mean needs an interval scale (likert);
  * a median needs an ordered one (likert, or binary's 0 < 1); majority vote and Dawid–Skene work on any scale.
@@ -62,6 +76,7 @@ export const campaignCreateSchema = z
     goldRate: goldRate.default(0),
     leaseMinutes: leaseMinutes.default(10),
     consensus: consensus.default(null),
+    allowedImageHosts: allowedImageHosts.default([]),
   })
   .superRefine(consensusFitsRubric);
 export type CampaignCreateInput = z.infer<typeof campaignCreateSchema>;
@@ -81,6 +96,7 @@ export const campaignUpdateSchema = z
     goldRate,
     leaseMinutes,
     consensus,
+    allowedImageHosts,
   })
   .partial()
   .refine((v) => Object.keys(v).length > 0, { message: "Nothing to change" })

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { signIn } from "./helpers";
-import { JUDGE_MARKER } from "./fixtures/work-campaigns";
+import { ALLOWED_IMAGE_HOST, JUDGE_MARKER } from "./fixtures/work-campaigns";
 
 const DEMO = "/campaigns/multilingual-helpfulness";
 const progress = (page: Page) => page.getByLabel("Progress");
@@ -46,7 +46,14 @@ test("a contributor rates five demo items with the keyboard only, blind to the j
 
 test("join a public campaign; an XSS payload in an output stays inert; skip and flag reach the researcher", async ({ page, browser }) => {
   await signIn(page, "ada@margin.demo");
-  await page.goto("/campaigns/e2e-open");
+  // The listed image host answers here (no network): a request that reaches this route got past the page's CSP.
+  const imageRequests: string[] = [];
+  await page.route(`https://${ALLOWED_IMAGE_HOST}/**`, (route) => {
+    imageRequests.push(route.request().url());
+    return route.fulfill({ status: 200, contentType: "image/png", body: Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=", "base64") });
+  });
+  const campaignPage = await page.goto("/campaigns/e2e-open");
+  expect(campaignPage!.headers()["content-security-policy"]).toContain(`img-src 'self' data: blob: https://${ALLOWED_IMAGE_HOST};`);
   await page.getByRole("link", { name: "Join and rate" }).click();
   await page.getByRole("button", { name: "Join and start rating" }).click();
   await expect(page.getByRole("heading", { name: "Rate: E2E open campaign" })).toBeVisible();
@@ -58,7 +65,12 @@ test("join a public campaign; an XSS payload in an output stays inert; skip and 
   // The javascript: link keeps its words and loses its link.
   await expect(output.getByText("a helpful link")).toBeVisible();
   await expect(output.getByRole("link", { name: "a helpful link" })).toHaveCount(0);
-  await expect(output.locator("script, img")).toHaveCount(0);
+  await expect(output.locator("script")).toHaveCount(0);
+  // One image loads: https, on the campaign's listed host. The same host over http stays a link.
+  await expect(output.locator("img")).toHaveCount(1);
+  await expect(output.locator("img")).toHaveAttribute("src", `https://${ALLOWED_IMAGE_HOST}/chart.png`);
+  await expect.poll(() => imageRequests).toEqual([`https://${ALLOWED_IMAGE_HOST}/chart.png`]);
+  await expect(output.getByText(`[image: plain — ${ALLOWED_IMAGE_HOST}, not loaded]`)).toBeVisible();
   // The remote image is a link naming its host, not a request; the protocol-relative link leads nowhere.
   await expect(output.getByText("[image: pixel — evil.example, not loaded]")).toBeVisible();
   await expect(output.locator('a[href^="//"], a[href*="evil.example/phish"]')).toHaveCount(0);

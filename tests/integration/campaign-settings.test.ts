@@ -197,6 +197,40 @@ describe.each(backends())("campaign settings, flags and superseded ratings on $n
     expect(refused?.fieldErrors?.consensus).toMatch(/Mean needs an interval scale/);
   });
 
+  it("image hosts: normalised, validated beside their field, changed by PATCH and the form, audited from → to, and in the page CSP", async () => {
+    const made = await create({ rubric: likert, allowedImageHosts: ["Images.Example.org", "images.example.org", "upload.wikimedia.org"] });
+    expect(made.status).toBe(201);
+    const id = made.json.campaign!.id as string;
+    const slug = made.json.campaign!.slug as string;
+    expect((await row(id)).allowedImageHosts).toEqual(["images.example.org", "upload.wikimedia.org"]);
+    for (const bad of ["https://evil.example/x.png", "*.example.org", "10.0.0.1", "localhost", "a b.example", "evil.example:8080"]) {
+      const r = await create({ rubric: likert, allowedImageHosts: [bad] });
+      expect(r.status, bad).toBe(400);
+      expect(r.json.error!.field, bad).toMatch(/^allowedImageHosts/);
+    }
+    expect((await create({ rubric: likert, allowedImageHosts: Array.from({ length: 21 }, (_, i) => `h${i}.example.org`) })).json.error!.message).toMatch(/At most 20/);
+
+    const { imageHostsForSlug } = await import("@/lib/campaigns/image-hosts");
+    expect(await imageHostsForSlug(slug)).toEqual(["images.example.org", "upload.wikimedia.org"]);
+    expect((await patch(id, { allowedImageHosts: ["cdn.example.net"] })).status).toBe(200);
+    // The CSP cache of this process forgets the campaign on edit: the next page carries the new list.
+    expect(await imageHostsForSlug(slug)).toEqual(["cdn.example.net"]);
+    const [updated] = await (await getDb()).select().from(auditEvents).where(and(eq(auditEvents.campaignId, id), eq(auditEvents.action, "campaign.updated")));
+    expect(updated!.details).toMatchObject({ allowedImageHosts: { from: ["images.example.org", "upload.wikimedia.org"], to: ["cdn.example.net"] } });
+
+    // The form takes one host per line and reduces a pasted URL to its host; an empty box clears the list.
+    const form = { slug, name: made.json.campaign!.name as string, rubricType: "likert", likertMin: "1", likertMax: "5", k: "3", confidenceThreshold: "0.6", tailThreshold: "0.8", controlRate: "0.1", visibility: "public" };
+    expect(await submit(actions.update!, { ...form, allowedImageHosts: "https://upload.wikimedia.org/wikipedia/x.png\nimages.example.org" }, researcher)).toMatchObject({ success: expect.any(String) });
+    expect((await row(id)).allowedImageHosts).toEqual(["upload.wikimedia.org", "images.example.org"]);
+    // Field errors name the host's index (allowedImageHosts.0); the form shows them beside the box.
+    const refused = await submit(actions.update!, { ...form, allowedImageHosts: "images.example.org\nnot_a_host!" }, researcher);
+    expect(refused?.fieldErrors?.["allowedImageHosts.1"]).toMatch(/Host names only/);
+    expect((await row(id)).allowedImageHosts).toEqual(["upload.wikimedia.org", "images.example.org"]);
+    await submit(actions.update!, { ...form, allowedImageHosts: "" }, researcher);
+    expect((await row(id)).allowedImageHosts).toEqual([]);
+    expect(await imageHostsForSlug("no-such-campaign")).toEqual([]);
+  });
+
   it("closes flags: researchers resolve or dismiss once (audited), annotators are refused, other campaigns' flags are not found", async () => {
     const db = await getDb();
     const demoItems = await db.select({ id: items.id }).from(items).where(eq(items.campaignId, demoId)).orderBy(asc(items.id)).limit(2);

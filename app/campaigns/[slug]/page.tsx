@@ -106,7 +106,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ slug:
           </Card>
           <Card>
             <CardHeader title="Guidelines" description={`Version ${campaign.guidelinesVersion}`} />
-            <CardBody>{campaign.guidelines ? <Markdown>{campaign.guidelines}</Markdown> : <p className="text-sm text-slate-500">No guidelines yet.</p>}</CardBody>
+            <CardBody>{campaign.guidelines ? <Markdown imageHosts={campaign.allowedImageHosts}>{campaign.guidelines}</Markdown> : <p className="text-sm text-slate-500">No guidelines yet.</p>}</CardBody>
           </Card>
         </div>
       </div>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { NextConfig } from "next";
 import { API_CSP, foreignActionOrigin, newNonce, pageCsp } from "@/lib/http/csp";
+import { campaignSlugOfPath } from "@/lib/campaigns/image-hosts";
 
 // @ts-expect-error next.config.js is plain JavaScript without types
 const nextConfig = (await import("@/next.config.js")).default as NextConfig;
@@ -55,5 +56,22 @@ describe("foreign server-action origin", () => {
 
   it("compares with the forwarded host behind a proxy", () => {
     expect(foreignActionOrigin(action({ origin: "https://public.example", "x-forwarded-host": "public.example", host: "10.0.0.5:3000" }))).toBe(false);
+  });
+});
+
+describe("a campaign's image hosts in the page CSP", () => {
+  it("adds each listed host to img-src over https, nothing else", () => {
+    const csp = pageCsp("n", false, ["images.example.org", "upload.wikimedia.org"]);
+    expect(csp).toContain("img-src 'self' data: blob: https://images.example.org https://upload.wikimedia.org;");
+    expect(csp).toContain("default-src 'self';");
+    expect(csp).toContain("connect-src 'self';");
+  });
+  it("never lets a stored value break out of the directive", () => {
+    expect(pageCsp("n", false, ["a.example; script-src *", "b.example"])).toContain("img-src 'self' data: blob: https://b.example;");
+  });
+  it("finds the campaign of a page path", () => {
+    expect(campaignSlugOfPath("/campaigns/multilingual-helpfulness")).toBe("multilingual-helpfulness");
+    expect(campaignSlugOfPath("/campaigns/e2e-open/rate")).toBe("e2e-open");
+    for (const p of ["/campaigns", "/campaigns/", "/campaigns/new", "/campaigns/Bad_Slug/rate", "/contribute"]) expect(campaignSlugOfPath(p), p).toBeNull();
   });
 });

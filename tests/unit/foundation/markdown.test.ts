@@ -1,7 +1,7 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import { Markdown, safeUrl } from "@/components/ui/markdown";
+import { loadableImage, Markdown, safeUrl } from "@/components/ui/markdown";
 
 const html = (md: string) => renderToStaticMarkup(createElement(Markdown, null, md));
 
@@ -30,5 +30,24 @@ describe("untrusted markdown stays inert", () => {
     expect(safeUrl("mailto:x@y.org")).toBe("mailto:x@y.org");
     expect(safeUrl("#top")).toBe("#top");
     for (const bad of ["//a.example", "/\\a.example", "\\\\a.example", "data:text/html,x", "vbscript:x", "ftp://a.example"]) expect(safeUrl(bad), bad).toBe("");
+  });
+});
+
+describe("images on a campaign's listed hosts", () => {
+  const withHosts = (md: string, hosts: string[]) => renderToStaticMarkup(createElement(Markdown, { imageHosts: hosts, children: md }));
+  it("loads an https image on a listed host, without referrer; everything else stays a link", () => {
+    const out = withHosts("![chart](https://Images.Example.org/c.png) ![x](http://images.example.org/p.png) ![y](https://evil.example/p.png) ![z](https://sub.images.example.org/p.png)", ["images.example.org"]);
+    expect(out.match(/<img /g)).toHaveLength(1);
+    expect(out).toContain('<img src="https://Images.Example.org/c.png" alt="chart" loading="lazy" referrerPolicy="no-referrer"');
+    expect(out).toContain("[image: x — images.example.org, not loaded]");
+    expect(out).toContain("[image: y — evil.example, not loaded]");
+    expect(out).toContain("[image: z — sub.images.example.org, not loaded]");
+  });
+  it("decides by host exactly", () => {
+    expect(loadableImage("https://images.example.org/a.png", ["images.example.org"])).toBe(true);
+    expect(loadableImage("https://images.example.org.evil.example/a.png", ["images.example.org"])).toBe(false);
+    expect(loadableImage("https://user@evil.example/a.png", ["user"])).toBe(false);
+    expect(loadableImage("https://images.example.org/a.png", [])).toBe(false);
+    expect(loadableImage("//images.example.org/a.png", ["images.example.org"])).toBe(false);
   });
 });

@@ -30,7 +30,7 @@ export default async function RatePage({ params }: { params: Promise<{ slug: str
     throw e;
   }
   const { campaign, memberRole, access } = loaded;
-  const guidelines = campaign.guidelines ? <Markdown>{campaign.guidelines}</Markdown> : <p className="text-sm text-slate-500">No guidelines.</p>;
+  const guidelines = campaign.guidelines ? <Markdown imageHosts={campaign.allowedImageHosts}>{campaign.guidelines}</Markdown> : <p className="text-sm text-slate-500">No guidelines.</p>;
 
   if (campaign.status !== "active") {
     return <Notice title={`${campaign.name} is ${campaign.status}`} text="This campaign does not take ratings right now." />;
@@ -57,6 +57,7 @@ export default async function RatePage({ params }: { params: Promise<{ slug: str
       slug={slug}
       name={campaign.name}
       rubric={campaign.rubric}
+      imageHosts={campaign.allowedImageHosts}
       initialItem={item}
       rated={mine}
       waiting={(waiting.get(campaign.id) ?? 0) + (item ? 1 : 0)}

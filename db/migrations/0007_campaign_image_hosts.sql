@@ -1,0 +1,1 @@
+ALTER TABLE "campaigns" ADD COLUMN "allowed_image_hosts" text[] DEFAULT '{}'::text[] NOT NULL;
