@@ -38,7 +38,9 @@ const hostname = z
   .trim()
   .toLowerCase()
   .max(253, "A host name has at most 253 characters")
-  .regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/, "Host names only, like images.example.org (no scheme, path, port, wildcard or IP address)");
+  .refine((h) => /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/.test(h), {
+    error: (issue) => `“${String(issue.input).slice(0, 80)}” is not a host name: use names like images.example.org (no scheme, path, port, wildcard or IP address)`,
+  });
 const allowedImageHosts = z
   .array(hostname)
   .max(MAX_IMAGE_HOSTS, `At most ${MAX_IMAGE_HOSTS} image hosts`)

@@ -224,7 +224,7 @@ describe.each(backends())("campaign settings, flags and superseded ratings on $n
     expect((await row(id)).allowedImageHosts).toEqual(["upload.wikimedia.org", "images.example.org"]);
     // Field errors name the host's index (allowedImageHosts.0); the form shows them beside the box.
     const refused = await submit(actions.update!, { ...form, allowedImageHosts: "images.example.org\nnot_a_host!" }, researcher);
-    expect(refused?.fieldErrors?.["allowedImageHosts.1"]).toMatch(/Host names only/);
+    expect(refused?.fieldErrors?.["allowedImageHosts.1"]).toMatch(/“not_a_host!” is not a host name/);
     expect((await row(id)).allowedImageHosts).toEqual(["upload.wikimedia.org", "images.example.org"]);
     await submit(actions.update!, { ...form, allowedImageHosts: "" }, researcher);
     expect((await row(id)).allowedImageHosts).toEqual([]);
