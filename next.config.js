@@ -8,9 +8,9 @@ const nextConfig = {
   typedRoutes: false,
   async headers() {
     // Pages get their Content-Security-Policy (with a per-request script nonce) from proxy.ts; API responses get
-    // lib/http/csp.ts's API_CSP (kept in step by hand: this file is plain JavaScript).
+    // lib/http/csp.ts's API_CSP (kept in step by hand: this file is plain JavaScript). HSTS is decided at run time in
+    // proxy.ts (these headers are fixed at build time, before the deployment's NEXTAUTH_URL is known).
     const apiCsp = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-    const https = (process.env.NEXTAUTH_URL ?? "").startsWith("https://");
     return [
       {
         source: "/api/:path*",
@@ -23,7 +23,6 @@ const nextConfig = {
           { key: "X-Content-Type-Options", value: "nosniff" },
           { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
           { key: "X-Frame-Options", value: "DENY" },
-          ...(https ? [{ key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains" }] : []),
         ],
       },
     ];

@@ -1,6 +1,8 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { campaignSlugOfPath, imageHostsForSlug } from "@/lib/campaigns/image-hosts";
-import { foreignActionOrigin, newNonce, pageCsp } from "@/lib/http/csp";
+import { foreignActionOrigin, hstsHeader, newNonce, pageCsp } from "@/lib/http/csp";
+import { assertStorableUrl } from "@/lib/http/storable";
+import { AppError } from "@/lib/errors";
 
 /**
  * Runs before every page and server action (not API routes or static files; see config.matcher):
@@ -13,6 +15,13 @@ export async function proxy(request: NextRequest) {
   if (request.method === "POST" && foreignActionOrigin(request.headers)) {
     return NextResponse.json({ error: { code: "forbidden", message: "Cross-origin form submissions are refused" } }, { status: 403 });
   }
+  // An address with a NUL or broken Unicode in it names no page; left through, it would reach a query as a 500.
+  try {
+    assertStorableUrl(request.url);
+  } catch (e) {
+    const message = e instanceof AppError ? e.message : "The address is not valid";
+    return new NextResponse(`Bad request: ${message}.`, { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
+  }
   const nonce = newNonce();
   const slug = campaignSlugOfPath(request.nextUrl.pathname);
   const csp = pageCsp(nonce, undefined, slug ? await imageHostsForSlug(slug) : []);
@@ -21,6 +30,8 @@ export async function proxy(request: NextRequest) {
   headers.set("content-security-policy", csp);
   const response = NextResponse.next({ request: { headers } });
   response.headers.set("content-security-policy", csp);
+  const hsts = hstsHeader();
+  if (hsts) response.headers.set("strict-transport-security", hsts);
   return response;
 }
 

@@ -3,12 +3,13 @@ import remarkGfm from "remark-gfm";
 import { sameOriginPath } from "@/lib/http/safe-redirect";
 
 /**
- * Where a link or image in untrusted markdown may point: http(s) and mailto URLs, fragments, and paths on this site
+ * Where a link or image in untrusted markdown may point: http(s) URLs, fragments, and paths on this site
  * (normalised as a browser would, so `//host` or `/\host` cannot slip through as a path). Anything else — other
- * protocols (javascript:, data:), protocol-relative URLs — becomes an empty href.
+ * protocols (javascript:, data:, mailto:, which would open a mail program), protocol-relative URLs — becomes an
+ * empty href.
  */
 export function safeUrl(url: string): string {
-  if (/^(https?:\/\/|mailto:)/i.test(url)) return url;
+  if (/^https?:\/\//i.test(url)) return url;
   if (url.startsWith("#")) return url;
   if (url.startsWith("/") || url.startsWith("\\")) return sameOriginPath(url) ?? "";
   return "";

@@ -4,6 +4,7 @@ import { type z } from "zod";
 import { getDb, type Db } from "@/db";
 import { getCurrentUser, type CurrentUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
+import { findUnstorable } from "@/lib/http/storable";
 
 import type { ErrorCode } from "@/lib/errors";
 
@@ -40,7 +41,11 @@ async function run<S extends z.ZodType, U>(
   user: U,
   fn: (input: z.infer<S>, ctx: Ctx<U>) => Promise<ActionState | void>,
 ): Promise<ActionState> {
-  const parsed = schema.safeParse(formToObject(formData));
+  const raw = formToObject(formData);
+  // A field holding text the database cannot store (NUL, broken Unicode) is refused beside that field.
+  const bad = findUnstorable(Object.fromEntries(Object.entries(raw).filter(([, v]) => typeof v === "string" || Array.isArray(v))));
+  if (bad) return { error: "Please fix the highlighted fields.", code: "bad_request", fieldErrors: { [bad.path || "form"]: `This field ${bad.problem}.` } };
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const fieldErrors: Record<string, string> = {};
     for (const issue of parsed.error.issues) fieldErrors[issue.path.join(".") || "form"] ??= issue.message;

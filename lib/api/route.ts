@@ -9,6 +9,7 @@ import { authOptions } from "@/lib/auth/options";
 import { authenticateApiKey } from "@/lib/auth/api-keys";
 import type { GlobalRole } from "@/lib/auth/permissions";
 import { AppError, isDatabaseTimeout } from "@/lib/errors";
+import { assertStorable, assertStorableUrl } from "@/lib/http/storable";
 
 export type ApiActor = { id: string; role: GlobalRole; name: string; email: string; via: "session" | "api_key"; apiKeyId?: string };
 
@@ -35,14 +36,21 @@ export function apiRoute<PS extends z.ZodType = z.ZodType<Record<string, string>
 ) {
   return async (req: Request, route: { params: Promise<Record<string, string | string[]>> }): Promise<Response> => {
     try {
+      // Text the database cannot store (NUL, broken Unicode) in the address is a 400 before anything runs.
+      assertStorableUrl(req.url);
       const db = await getDb();
       const actor = await resolveActor(req, db);
       if (!actor && (options.auth ?? "required") === "required") throw new AppError("unauthorized", "Sign in or send an API key (Authorization: Bearer …)");
       if (actor?.via === "session" && MUTATING.has(req.method)) assertSameOrigin(req);
       const rawParams = await route.params;
+      assertStorable(rawParams, "address");
       const params = options.params ? parseOrThrow(options.params, rawParams, "path") : rawParams;
       let body: unknown = undefined;
-      if (options.body) body = parseOrThrow(options.body, await readJson(req, options.maxBodyBytes ?? 1_000_000), "body");
+      if (options.body) {
+        const json = await readJson(req, options.maxBodyBytes ?? 1_000_000);
+        assertStorable(json, "body");
+        body = parseOrThrow(options.body, json, "body");
+      }
       const ip = clientIpFrom(req.headers);
       const result = await handler({ req, db, actor, params, body, ip } as Ctx<z.infer<PS>, BS extends z.ZodType ? z.infer<BS> : undefined>);
       return result instanceof Response ? result : Response.json(result ?? { ok: true });
@@ -55,6 +63,10 @@ export function apiRoute<PS extends z.ZodType = z.ZodType<Record<string, string>
 export function errorResponse(e: unknown): Response {
   if (e instanceof AppError) {
     return Response.json({ error: { code: e.code, message: e.message, ...e.details } }, { status: e.status });
+  }
+  if (isUnstorableText(e)) {
+    // A backstop for text the checks above did not see (they cover the address, params and JSON bodies).
+    return Response.json({ error: { code: "bad_request", message: "The request holds text the database cannot store (a NUL character or broken Unicode)." } }, { status: 400 });
   }
   if (isDatabaseUnavailable(e)) {
     // Retryable: the request did nothing the database acknowledged. Clients should try again shortly.
@@ -83,6 +95,12 @@ const UNAVAILABLE_CODES = new Set([
   "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT",
   "57P01", "57P02", "57P03", "53300",
 ]);
+
+/** SQLSTATE 22021 (character not in repertoire, e.g. NUL) and 22P05 (untranslatable character). */
+export function isUnstorableText(e: unknown): boolean {
+  const code = typeof e === "object" && e !== null ? (e as { code?: unknown; cause?: { code?: unknown } }).code ?? (e as { cause?: { code?: unknown } }).cause?.code : undefined;
+  return code === "22021" || code === "22P05";
+}
 
 /** Whether an error (or what caused it) says the database could not be reached, rather than that a query was wrong. */
 export function isDatabaseUnavailable(e: unknown, depth = 0): boolean {

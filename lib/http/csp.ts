@@ -12,7 +12,7 @@ export function pageCsp(nonce: string, dev = process.env.NODE_ENV !== "productio
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
     "style-src 'self' 'unsafe-inline'",
-    `img-src 'self' data: blob:${images}`,
+    `img-src 'self' data:${images}`,
     "font-src 'self' data:",
     `connect-src 'self'${dev ? " ws: wss:" : ""}`,
     "object-src 'none'",
@@ -20,6 +20,15 @@ export function pageCsp(nonce: string, dev = process.env.NODE_ENV !== "productio
     "form-action 'self'",
     "frame-ancestors 'none'",
   ].join("; ");
+}
+
+/**
+ * Strict-Transport-Security for a deployment served over https (NEXTAUTH_URL, read when the request is served, so
+ * a build made without it still sends HSTS in production); null over plain http, where it would be ignored anyway
+ * and would lock a local http setup out if a proxy later added TLS for the same host.
+ */
+export function hstsHeader(siteUrl = process.env.NEXTAUTH_URL ?? ""): string | null {
+  return siteUrl.startsWith("https://") ? "max-age=63072000; includeSubDomains" : null;
 }
 
 /** API responses are data, never documents: nothing may load or run in them, and nobody may frame them. */

@@ -62,16 +62,42 @@ describe("foreign server-action origin", () => {
 describe("a campaign's image hosts in the page CSP", () => {
   it("adds each listed host to img-src over https, nothing else", () => {
     const csp = pageCsp("n", false, ["images.example.org", "upload.wikimedia.org"]);
-    expect(csp).toContain("img-src 'self' data: blob: https://images.example.org https://upload.wikimedia.org;");
+    expect(csp).toContain("img-src 'self' data: https://images.example.org https://upload.wikimedia.org;");
     expect(csp).toContain("default-src 'self';");
     expect(csp).toContain("connect-src 'self';");
   });
   it("never lets a stored value break out of the directive", () => {
-    expect(pageCsp("n", false, ["a.example; script-src *", "b.example"])).toContain("img-src 'self' data: blob: https://b.example;");
+    expect(pageCsp("n", false, ["a.example; script-src *", "b.example"])).toContain("img-src 'self' data: https://b.example;");
   });
   it("finds the campaign of a page path", () => {
     expect(campaignSlugOfPath("/campaigns/multilingual-helpfulness")).toBe("multilingual-helpfulness");
     expect(campaignSlugOfPath("/campaigns/e2e-open/rate")).toBe("e2e-open");
     for (const p of ["/campaigns", "/campaigns/", "/campaigns/new", "/campaigns/Bad_Slug/rate", "/contribute"]) expect(campaignSlugOfPath(p), p).toBeNull();
+  });
+});
+
+describe("HSTS", () => {
+  it("is sent for an https deployment and not over plain http", async () => {
+    const { hstsHeader } = await import("@/lib/http/csp");
+    expect(hstsHeader("https://margin.example.org")).toBe("max-age=63072000; includeSubDomains");
+    expect(hstsHeader("http://localhost:3000")).toBeNull();
+    expect(hstsHeader("")).toBeNull();
+  });
+  it("reaches pages through the proxy, decided when the request is served", async () => {
+    const { proxy } = await import("@/proxy");
+    const { NextRequest } = await import("next/server");
+    const saved = process.env.NEXTAUTH_URL;
+    try {
+      process.env.NEXTAUTH_URL = "https://margin.example.org";
+      const secure = await proxy(new NextRequest("https://margin.example.org/contribute"));
+      expect(secure.headers.get("strict-transport-security")).toMatch(/max-age=63072000/);
+      expect(secure.headers.get("content-security-policy")).toMatch(/script-src 'self' 'nonce-/);
+      process.env.NEXTAUTH_URL = "http://localhost:3000";
+      expect((await proxy(new NextRequest("http://localhost:3000/contribute"))).headers.get("strict-transport-security")).toBeNull();
+      const bad = await proxy(new NextRequest("http://localhost:3000/campaigns/%00"));
+      expect(bad.status).toBe(400);
+    } finally {
+      process.env.NEXTAUTH_URL = saved;
+    }
   });
 });
