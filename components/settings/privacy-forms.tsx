@@ -2,9 +2,29 @@
 
 import { useActionState, useEffect } from "react";
 import { signOut } from "next-auth/react";
-import { deleteAccountAction } from "@/app/settings/privacy/actions";
+import { changePasswordAction, deleteAccountAction } from "@/app/settings/privacy/actions";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
+
+export function ChangePasswordForm() {
+  const [state, formAction, pending] = useActionState(changePasswordAction, undefined);
+  useEffect(() => {
+    if (state?.success) void signOut({ callbackUrl: "/signin" });
+  }, [state?.success]);
+  const errors = state?.fieldErrors ?? {};
+  return (
+    <form action={formAction} className="grid max-w-md gap-3">
+      <Input label="Current password" name="current" type="password" autoComplete="current-password" required error={errors.current} />
+      <Input label="New password" name="password" type="password" autoComplete="new-password" required minLength={10} error={errors.password} hint="At least 10 characters." />
+      <Input label="New password again" name="confirm" type="password" autoComplete="new-password" required error={errors.confirm} />
+      <div>
+        <Button type="submit" disabled={pending}>{pending ? "Changing…" : "Change password"}</Button>
+      </div>
+      {state?.error && !state.fieldErrors && <p role="alert" className="text-sm text-rose-600">{state.error}</p>}
+      {state?.success && <p role="status" className="text-sm text-emerald-700">{state.success} Signing you out…</p>}
+    </form>
+  );
+}
 
 export function DeleteAccountForm() {
   const [state, formAction, pending] = useActionState(deleteAccountAction, undefined);

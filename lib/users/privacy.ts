@@ -41,7 +41,7 @@ export async function deleteAccount(db: Db, input: { userId: string; ip?: string
     if (user.role === "admin") throw new AppError("conflict", "Admins cannot delete their own account; ask another admin to change your role first");
     await tx
       .update(users)
-      .set({ email: `deleted-${randomUUID()}@invalid`, name: "Deleted contributor", passwordHash: null, languages: [], region: null, deletedAt: new Date(), updatedAt: new Date() })
+      .set({ email: `deleted-${randomUUID()}@invalid`, name: "Deleted contributor", passwordHash: null, languages: [], region: null, deletedAt: new Date(), updatedAt: new Date(), sessionVersion: sql`${users.sessionVersion} + 1` })
       .where(eq(users.id, input.userId));
     await tx.delete(apiKeys).where(eq(apiKeys.userId, input.userId));
     await tx.delete(oauthAccounts).where(eq(oauthAccounts.userId, input.userId));

@@ -246,6 +246,12 @@ const actionSpecs: Record<string, ActionSpec> = {
   // Only ever deletes the caller's own account (id from the session); success is covered in privacy.test.ts,
   // here an unconfirmed request shows it needs a session and a confirmation.
   "app/settings/privacy/actions.ts#deleteAccountAction": { form: () => ({ confirm: "nope" }), expect: all(400, { anonymous: 401 }) },
+  // Only ever the caller's own password (id from the session); success is covered in sessions.test.ts, here a
+  // wrong current password shows it needs a session and the current password.
+  "app/settings/privacy/actions.ts#changePasswordAction": {
+    form: () => ({ current: "not-the-password", password: "another-long-password", confirm: "another-long-password" }),
+    expect: all(400, { anonymous: 401 }),
+  },
   "app/signup/actions.ts#signUpAction": {
     form: (_f, _c, caller) => ({ name: "New Person", email: `signup-${caller}-${++counter}@example.org`, password: "a-long-password" }),
     expect: all(409, { anonymous: 200 }),

@@ -6,6 +6,10 @@ import { getDb } from "@/db";
 import { campaigns, users } from "@/db/schema";
 import { seedDemo } from "@/db/seed";
 import { setUserRole } from "@/lib/users/admin";
+import { removeMember } from "@/lib/campaigns/invites";
+import { changePassword } from "@/lib/users/change-password";
+import { deleteAccount } from "@/lib/users/privacy";
+import { verifyPassword } from "@/lib/auth/password";
 import { backends, useAppDatabase } from "./backends";
 
 const session: { current: { user: { id: string; sv?: number } } | null } = { current: null };
@@ -17,6 +21,8 @@ describe.each(backends())("sessions on $name", (backend) => {
   let drop: () => Promise<void> = async () => {};
   let researcher = "";
   let admin = "";
+  let ada = "";
+  let bayo = "";
   let campaignId = "";
   let get!: Handler;
   let patch!: Handler;
@@ -42,7 +48,7 @@ describe.each(backends())("sessions on $name", (backend) => {
     const db = await getDb();
     ({ campaignId } = await seedDemo(db, { items: 10 }));
     const id = async (email: string) => (await db.select({ id: users.id }).from(users).where(eq(users.email, email)))[0]!.id;
-    [researcher, admin] = await Promise.all([id("researcher@margin.demo"), id("admin@margin.demo")]);
+    [researcher, admin, ada, bayo] = await Promise.all([id("researcher@margin.demo"), id("admin@margin.demo"), id("ada@margin.demo"), id("bayo@margin.demo")]);
     const route = await import("@/app/api/v1/campaigns/[id]/route");
     get = route.GET as unknown as Handler;
     patch = route.PATCH as unknown as Handler;
@@ -71,5 +77,40 @@ describe.each(backends())("sessions on $name", (backend) => {
     const [c] = await (await getDb()).select({ d: campaigns.description }).from(campaigns).where(eq(campaigns.id, campaignId));
     expect(c!.d).toBe("still mine");
     await setUserRole(await getDb(), { actorId: admin, userId: researcher, role: "researcher" });
+  });
+
+  it("a password change ends every session, this one included; the old password stops working and the new one works", async () => {
+    const db = await getDb();
+    await signIn(bayo);
+    const me = (await import("@/app/api/v1/me/route")) as unknown as Record<string, Handler>;
+    const meStatus = async () => (await me.GET!(new Request("http://localhost/api/v1/me", { headers: { host: "localhost" } }), { params: Promise.resolve({}) })).status;
+    expect(await meStatus()).toBe(200);
+    await expect(changePassword(db, { userId: bayo, current: "wrong password", password: "a-new-password-1" })).rejects.toMatchObject({ code: "bad_request", details: { field: "current" } });
+    expect(await meStatus()).toBe(200);
+    await changePassword(db, { userId: bayo, current: "margin-demo", password: "a-new-password-1" });
+    expect(await meStatus()).toBe(401);
+    const [row] = await db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, bayo));
+    expect(await verifyPassword("a-new-password-1", row!.hash!)).toBe(true);
+    expect(await verifyPassword("margin-demo", row!.hash!)).toBe(false);
+    await signIn(bayo);
+    expect(await meStatus()).toBe(200);
+  });
+
+  it("removal from an invite-only campaign ends access to it on the next request; deleting the account ends the session", async () => {
+    const db = await getDb();
+    const next = (await import("@/app/api/campaigns/[slug]/assignments/next/route")) as unknown as Record<string, Handler>;
+    const [c] = await db.select({ slug: campaigns.slug }).from(campaigns).where(eq(campaigns.id, campaignId));
+    const lease = async () =>
+      (await next.POST!(new Request(`http://localhost/api/campaigns/${c!.slug}/assignments/next`, { method: "POST", headers: { host: "localhost", origin: "http://localhost" } }), { params: Promise.resolve({ slug: c!.slug }) })).status;
+    await signIn(researcher);
+    expect(await call(patch, "PATCH", { visibility: "invite" })).toBe(200);
+    await signIn(ada);
+    expect(await lease()).toBe(200);
+    await removeMember(db, { campaignId, ownerId: researcher, actorId: researcher, userId: ada });
+    expect([403, 404]).toContain(await lease());
+
+    await deleteAccount(db, { userId: ada });
+    const me = (await import("@/app/api/v1/me/route")) as unknown as Record<string, Handler>;
+    expect((await me.GET!(new Request("http://localhost/api/v1/me", { headers: { host: "localhost" } }), { params: Promise.resolve({}) })).status).toBe(401);
   });
 });

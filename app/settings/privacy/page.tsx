@@ -1,6 +1,9 @@
 import type { Metadata } from "next";
 import { AccessDenied } from "@/components/auth/access-denied";
-import { DeleteAccountForm } from "@/components/settings/privacy-forms";
+import { ChangePasswordForm, DeleteAccountForm } from "@/components/settings/privacy-forms";
+import { eq } from "drizzle-orm";
+import { getDb } from "@/db";
+import { users } from "@/db/schema";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { getCurrentUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
@@ -10,6 +13,8 @@ export const metadata: Metadata = { title: "Privacy" };
 export default async function PrivacyPage() {
   const user = await getCurrentUser();
   if (!user) return <AccessDenied error={new AppError("unauthorized", "Sign in")} />;
+  const [row] = await (await getDb()).select({ hash: users.passwordHash }).from(users).where(eq(users.id, user.id));
+  const hasPassword = Boolean(row?.hash);
   return (
     <div className="max-w-3xl space-y-6">
       <div>
@@ -22,6 +27,12 @@ export default async function PrivacyPage() {
         <CardHeader title="Download your data" description="Your account details, memberships, every rating you gave with its rationale, your flags and API keys (names only), as JSON." />
         <CardBody>
           <a href="/api/v1/me/data" download className="inline-flex rounded-md bg-indigo-600 px-3.5 py-2 text-sm font-semibold text-white hover:bg-indigo-700">Download my data (JSON)</a>
+        </CardBody>
+      </Card>
+      <Card>
+        <CardHeader title="Password" description="Changing it signs you out everywhere: every browser and device with a session has to sign in again." />
+        <CardBody>
+          {hasPassword ? <ChangePasswordForm /> : <p className="text-sm text-slate-600">You sign in through a sign-in provider, so there is no Margin password to change.</p>}
         </CardBody>
       </Card>
       <Card>
