@@ -170,9 +170,18 @@ describe.each(postgresBackend)("the database connection cut under submitting con
     down = true;
     await proxy.close();
     await allSawOutage;
+    // /api/health names the dependency that is down, with a Retry-After; and recovers with the database.
+    const { GET: health } = await import("@/app/api/health/route");
+    const sick = await health();
+    expect(sick.status).toBe(503);
+    expect(sick.headers.get("retry-after")).toBeTruthy();
+    expect(await sick.json()).toMatchObject({ ok: false, database: { ok: false } });
     await proxy.open();
     down = false;
     await work;
+    const well = await health();
+    expect(well.status).toBe(200);
+    expect(await well.json()).toMatchObject({ ok: true, database: { ok: true } });
 
     expect(statuses.filter((s) => s >= 500 && s !== 503)).toEqual([]);
     expect(statuses.filter((s) => s === 503).length).toBeGreaterThanOrEqual(annotators.length);

@@ -22,6 +22,21 @@ describe.each(backends())("foundation on $name", (backend) => {
     await t?.drop();
   });
 
+  if (backend.name === "postgres") it("starts every app connection with statement, lock and idle-in-transaction limits", async () => {
+    const { dbTimeouts } = await import("@/db/timeouts");
+    const t0 = dbTimeouts();
+    // Several reads, so more than one pooled connection answers.
+    const rows = await Promise.all(
+      Array.from({ length: 4 }, async () =>
+        rowsOf<{ s: string; l: string; i: string }>(
+          await t.db.execute(sql`select current_setting('statement_timeout') as s, current_setting('lock_timeout') as l, current_setting('idle_in_transaction_session_timeout') as i`),
+        )[0]!,
+      ),
+    );
+    const asMs = (v: string) => (v === "0" ? 0 : Number(/^(\d+)ms$/.exec(v)?.[1] ?? (/^(\d+)s$/.exec(v) ? Number(/^(\d+)s$/.exec(v)![1]) * 1000 : /^(\d+)min$/.exec(v) ? Number(/^(\d+)min$/.exec(v)![1]) * 60_000 : NaN)));
+    for (const r of rows) expect({ s: asMs(r.s), l: asMs(r.l), i: asMs(r.i) }).toEqual({ s: t0.statementMs, l: t0.lockMs, i: t0.idleInTransactionMs });
+  });
+
   it("applies migrations idempotently: a second run changes nothing", async () => {
     const count = async () =>
       rowsOf<{ n: number }>(await t.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`))[0]!.n;

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { auditEvents, items, routingRuns, users } from "@/db/schema";
 import { seedDemo } from "@/db/seed";
 import { createCampaign } from "@/lib/campaigns/manage";
@@ -41,5 +41,32 @@ describe.each(backends())("background routing on $name", (backend) => {
     expect(rows.some((r) => r.routed)).toBe(true);
     const audit = await t.db.select().from(auditEvents).where(eq(auditEvents.action, "routing.run"));
     expect(audit.some((a) => a.campaignId === c.id)).toBe(true);
+  });
+
+  it("never runs two routings of one campaign at once: five requests at once give one run and at most one more", async () => {
+    const [u] = await t.db.select({ id: users.id }).from(users).where(eq(users.email, "researcher@margin.demo"));
+    const c = await createCampaign(t.db, campaignCreateSchema.parse({ name: "Stampede", rubric: { type: "likert", min: 1, max: 5 }, tailMethod: "text" }), { actorId: u!.id });
+    await importItems(t.db, c, (async function* () { yield fs.readFileSync("public/examples/items.jsonl"); })(), { format: "jsonl", actorId: u!.id });
+    const results = await Promise.all(Array.from({ length: 5 }, () => scheduleRouting(t.db, c.id, u!.id)));
+    // pg-boss "stately": per campaign at most one job queued and one running; the other sends are refused (null).
+    if (backend.name === "postgres") expect(results.filter((r) => r.jobId).length).toBeLessThanOrEqual(2);
+    let maxActive = 0;
+    const runs = async () => (await t.db.select().from(routingRuns).where(eq(routingRuns.campaignId, c.id))).length;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (backend.name === "postgres") {
+        const [row] = (await t.db.execute(sql`select count(*)::int as n from pgboss.job where name = 'route-campaign' and singleton_key = ${c.id} and state = 'active'`)) as unknown as { n: number }[];
+        maxActive = Math.max(maxActive, row?.n ?? 0);
+      } else maxActive = Math.max(maxActive, routingStatus(c.id).state === "running" ? 1 : 0);
+      if ((await runs()) >= 1 && routingStatus(c.id).state === "idle") break;
+      if (Date.now() > deadline) throw new Error("routing did not finish in 60 s");
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    // Let a queued follow-up (if any) finish too.
+    await new Promise((r) => setTimeout(r, 1500));
+    await expect.poll(() => routingStatus(c.id).state, { timeout: 30_000 }).toBe("idle");
+    expect(maxActive).toBeLessThanOrEqual(1);
+    expect(await runs()).toBeGreaterThanOrEqual(1);
+    expect(await runs()).toBeLessThanOrEqual(2);
   });
 });
