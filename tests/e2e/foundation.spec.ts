@@ -73,6 +73,19 @@ test("every page says what it may load: a per-response script nonce, no remote i
   expect(again).not.toBe(csp);
   expect(res.headers()["permissions-policy"]).toContain("camera=()");
   expect(res.headers()["x-content-type-options"]).toBe("nosniff");
+  // The same headers on every kind of page: public, sign-in, campaign, not found, and a 400 address.
+  for (const path of ["/", "/signin", "/signup", "/contribute", "/campaigns/multilingual-helpfulness", "/campaigns/multilingual-helpfulness/rate", "/campaigns/no-such-campaign", "/settings/privacy"]) {
+    const r = await page.request.get(path);
+    const h = r.headers();
+    expect(h["content-security-policy"], path).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+    expect(h["content-security-policy"], path).toContain("frame-ancestors 'none'");
+    expect(h["content-security-policy"], path).toContain("img-src 'self' data:");
+    expect(h["permissions-policy"], path).toContain("camera=()");
+    expect(h["x-content-type-options"], path).toBe("nosniff");
+    expect(h["x-frame-options"], path).toBe("DENY");
+    expect(r.status(), path).toBeLessThan(500);
+  }
+  expect((await page.request.get("/campaigns/%00")).status()).toBe(400);
   // API responses are data: nothing may run or load in them.
   expect((await page.request.get("/api/health")).headers()["content-security-policy"]).toContain("default-src 'none'");
   // The policy does not break the app: a signed-in page renders and hydrates (the chart draws) under it...
