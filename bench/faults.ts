@@ -1,5 +1,6 @@
 // npm run bench -- faults [--contributors 50] [--duration 60] [--restart-at 15] [--restart-cmd "…"]
 //                         [--import-rows 200000] [--fuzz-files 1000] [--port 3910] [--skip restart,kill,fuzz]
+//                         [--server-log FILE]
 // Fault injection against a production build on real PostgreSQL (fresh database on the DATABASE_URL server):
 //  (a) contributors submit judgments through the HTTP API while PostgreSQL is restarted (--restart-cmd, default
 //      the local cluster: pg_ctlcluster --skip-systemctl-redirect <version> main restart). Afterwards every
@@ -35,11 +36,16 @@ function defaultRestartCmd(): string {
   return `pg_ctlcluster --skip-systemctl-redirect ${versions.at(-1) ?? "15"} main restart`;
 }
 
-async function startServer(port: number, env: Record<string, string>): Promise<Server> {
-  const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
-  const proc = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NODE_ENV: "production", ...env } });
+async function startServer(port: number, env: Record<string, string>, logFile?: string): Promise<Server> {
+  // The production server (what `npm start` runs): scripts/serve.mjs sets the client address from the socket.
+  const serve = path.join(process.cwd(), "scripts", "serve.mjs");
+  const proc = spawn(process.execPath, [serve], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOSTNAME: "127.0.0.1", ...env } });
   let errTail = "";
-  proc.stderr!.on("data", (d: Buffer) => (errTail = (errTail + d.toString()).slice(-4000)));
+  const logOut = logFile ? fs.createWriteStream(logFile, { flags: "a" }) : null;
+  proc.stderr!.on("data", (d: Buffer) => {
+    errTail = (errTail + d.toString()).slice(-4000);
+    logOut?.write(d);
+  });
   const exited = new Promise<void>((r) => proc.once("exit", () => r()));
   const base = `http://127.0.0.1:${port}`;
   const until = Date.now() + 90_000;
@@ -87,6 +93,7 @@ export default async function faults(flags: Record<string, string>) {
   const port = num(flags, "port", 3910);
   const maxUploadMb = num(flags, "max-upload-mb", 100);
   const skip = new Set((flags.skip ?? "").split(",").filter(Boolean));
+  const serverLog = flags["server-log"]; // append the app's stderr here (for reading what went wrong)
   if (!fs.existsSync(".next/BUILD_ID")) throw new Error("no production build: run `npm run build` first (flock /tmp/margin-next.lock npm run build in a shared checkout)");
 
   const db = await freshDatabase(4);
@@ -117,8 +124,11 @@ export default async function faults(flags: Record<string, string>) {
     const rateId = await mk("faults-rate", { items: 20_000 });
     await db.db.execute(sql`analyze`);
     await db.close();
-    const env = { DATABASE_URL: url, AUTH_SECRET: randomBytes(32).toString("base64url"), NEXTAUTH_URL: `http://127.0.0.1:${port}`, MAX_UPLOAD_MB: String(maxUploadMb) };
-    server = await startServer(port, env);
+    // Staging files in a folder of this run's own, so (b) counts only the killed server's and the run removes them.
+    const stagingDir = path.join(dir, "staging");
+    fs.mkdirSync(stagingDir);
+    const env = { DATABASE_URL: url, AUTH_SECRET: randomBytes(32).toString("base64url"), NEXTAUTH_URL: `http://127.0.0.1:${port}`, MAX_UPLOAD_MB: String(maxUploadMb), MARGIN_STAGING_DIR: stagingDir };
+    server = await startServer(port, env, serverLog);
 
     // ---------------------------------------------------------------- (a) PostgreSQL restart under load
     if (!skip.has("restart")) {
@@ -253,8 +263,9 @@ export default async function faults(flags: Record<string, string>) {
       await sleep(500); // the server's backends notice the closed sockets and roll back
       const [visible] = await check<{ n: number }[]>`select count(*)::int as n from items where campaign_id = ${killId}`;
       const [claimed] = await check<{ n: number }[]>`select count(*)::int as n from imports where campaign_id = ${killId} and status = 'succeeded'`;
-      const leftover = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("margin-import-") && f.endsWith(".stage") && fs.statSync(path.join(os.tmpdir(), f)).mtimeMs >= t0).length;
-      server = await startServer(port, env);
+      // A killed process cannot delete its staging file; the app sweeps such files once they are 6 h old (lib/ingest/staging.ts).
+      const leftover = fs.readdirSync(stagingDir).filter((f) => f.startsWith("margin-import-") && f.endsWith(".stage")).length;
+      server = await startServer(port, env, serverLog);
       const again = await post(AbortSignal.timeout(600_000));
       const body = (await again.json()) as { import?: { rowsNew?: number; status?: string } };
       const [after] = await check<{ n: number }[]>`select count(*)::int as n from items where campaign_id = ${killId}`;
@@ -295,6 +306,7 @@ export default async function faults(flags: Record<string, string>) {
       let fuzz5xx = 0, hangs = 0, partial = 0, requests = 0;
       const examples: unknown[] = [];
       const latencies: number[] = [];
+      const slowest: { i: number; kind: string; mode: string; status: number | string; ms: number }[] = [];
       log(`(c) ${fuzzFiles} adversarial files × 2 modes`);
       for (let i = 0; i < fuzzFiles; i++) {
         const f = adversarialFile(13, i, { maxBytes: maxUploadMb * 2 ** 20 });
@@ -311,7 +323,10 @@ export default async function faults(flags: Record<string, string>) {
           } catch (e) {
             status = (e as Error).name === "TimeoutError" ? "hang" : "network";
           }
-          latencies.push(performance.now() - t);
+          const ms = performance.now() - t;
+          latencies.push(ms);
+          slowest.push({ i, kind: f.kind, mode, status, ms: Math.round(ms) });
+          slowest.sort((a, b) => b.ms - a.ms).splice(5);
           requests++;
           statuses[status] = (statuses[status] ?? 0) + 1;
           const [n] = await check<{ n: number }[]>`select count(*)::int as n from items where campaign_id = ${cid}`;
@@ -336,6 +351,7 @@ export default async function faults(flags: Record<string, string>) {
         fuzz_partial_writes: partial,
         fuzz_statuses: statuses,
         fuzz_p99_ms: Math.round(percentile(latencies, 99)),
+        fuzz_slowest: slowest,
         fuzz_examples: examples,
         health_checks: healthChecks,
         health_failures: healthFail,
