@@ -83,6 +83,30 @@ async function waitForDatabase(url: string, ms = 120_000): Promise<void> {
   }
 }
 
+const secs = (ms: number) => Math.round(ms / 100) / 10;
+
+/**
+ * How the restart looked from the contributors' side: request latencies (a request may wait for the database
+ * instead of failing), the longest stretch with no successful answer, and when the failures began and ended,
+ * in seconds from the restart command.
+ */
+function timeline(calls: { t0: number; t1: number; ok: boolean }[], restartAt: number) {
+  const ms = calls.map((c) => c.t1 - c.t0).sort((a, b) => a - b);
+  const oks = calls.filter((c) => c.ok).map((c) => c.t1).sort((a, b) => a - b);
+  let gap = 0, gapFrom = 0;
+  for (let i = 1; i < oks.length; i++) if (oks[i]! - oks[i - 1]! > gap) [gap, gapFrom] = [oks[i]! - oks[i - 1]!, oks[i - 1]!];
+  const failed = calls.filter((c) => !c.ok && c.t1 >= restartAt).map((c) => c.t1).sort((a, b) => a - b);
+  return {
+    request_p50_ms: Math.round(percentile(ms, 50)),
+    request_p99_ms: Math.round(percentile(ms, 99)),
+    request_max_ms: ms.at(-1) ?? null,
+    longest_no_success_s: secs(gap),
+    longest_no_success_from_s: secs(gapFrom - restartAt),
+    first_failure_s: failed.length ? secs(failed[0]! - restartAt) : null,
+    last_failure_s: failed.length ? secs(failed.at(-1)! - restartAt) : null,
+  };
+}
+
 export default async function faults(flags: Record<string, string>) {
   const contributors = num(flags, "contributors", 50);
   const duration = num(flags, "duration", 60);
@@ -139,7 +163,14 @@ export default async function faults(flags: Record<string, string>) {
       const okTimes: number[] = [];
       const count = (s: number | string) => (statuses[s] = (statuses[s] ?? 0) + 1);
       const end = Date.now() + duration * 1000;
+      const calls: { t0: number; t1: number; ok: boolean }[] = [];
       const call = async (key: string, p: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> } | null> => {
+        const t0 = Date.now();
+        const r = await callOnce(key, p, body);
+        calls.push({ t0, t1: Date.now(), ok: r !== null && r.status >= 200 && r.status < 300 });
+        return r;
+      };
+      const callOnce = async (key: string, p: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> } | null> => {
         try {
           const res = await fetch(base + p, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
           count(res.status);
@@ -217,6 +248,7 @@ export default async function faults(flags: Record<string, string>) {
         over_k: overK!.n,
         recovery_s: firstOk ? Math.round((firstOk - dbBackAt) / 100) / 10 : null,
         db_down_s: Math.round((dbBackAt - restartStartedAt) / 100) / 10,
+        ...timeline(calls, restartStartedAt),
         outage_5xx: outage5xx,
         outage_503_without_retry_after: no503RetryAfter,
         outage_network_errors: networkErrors,
