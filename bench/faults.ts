@@ -39,14 +39,23 @@ function defaultRestartCmd(): string {
 async function startServer(port: number, env: Record<string, string>, logFile?: string): Promise<Server> {
   // The production server (what `npm start` runs): scripts/serve.mjs sets the client address from the socket.
   const serve = path.join(process.cwd(), "scripts", "serve.mjs");
-  const proc = spawn(process.execPath, [serve], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOSTNAME: "127.0.0.1", ...env } });
+  const proc = spawn(process.execPath, [serve], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOSTNAME: "127.0.0.1", ...env } });
   let errTail = "";
   const logOut = logFile ? fs.createWriteStream(logFile, { flags: "a" }) : null;
+  proc.stdout!.on("data", (d: Buffer) => logOut?.write(d));
   proc.stderr!.on("data", (d: Buffer) => {
     errTail = (errTail + d.toString()).slice(-4000);
     logOut?.write(d);
   });
-  const exited = new Promise<void>((r) => proc.once("exit", () => r()));
+  const exited = new Promise<void>((r) =>
+    proc.once("exit", (code, signal) => {
+      const line = `server pid ${proc.pid} exited: code ${code}, signal ${signal}`;
+      log(line);
+      logOut?.write(`[bench] ${line}\n`);
+      if (!expectedExits.has(proc)) unexpectedExits.push({ code, signal, at: new Date().toISOString() });
+      r();
+    }),
+  );
   const base = `http://127.0.0.1:${port}`;
   const until = Date.now() + 90_000;
   for (;;) {
@@ -61,7 +70,12 @@ async function startServer(port: number, env: Record<string, string>, logFile?: 
   return { proc, base, exited };
 }
 
+// Servers this bench stopped or killed itself; any other exit is a crash and is reported (server_crashes).
+const expectedExits = new Set<ChildProcess>();
+const unexpectedExits: { code: number | null; signal: NodeJS.Signals | null; at: string }[] = [];
+
 async function stopServer(s: Server, signal: NodeJS.Signals = "SIGTERM") {
+  expectedExits.add(s.proc);
   if (s.proc.exitCode === null && s.proc.signalCode === null) s.proc.kill(signal);
   await s.exited;
 }
@@ -100,6 +114,7 @@ function timeline(calls: { t0: number; t1: number; ok: boolean }[], restartAt: n
     request_p50_ms: Math.round(percentile(ms, 50)),
     request_p99_ms: Math.round(percentile(ms, 99)),
     request_max_ms: ms.at(-1) ?? null,
+    requests_over_10s: ms.filter((m) => m > 10_000).length,
     longest_no_success_s: secs(gap),
     longest_no_success_from_s: secs(gapFrom - restartAt),
     first_failure_s: failed.length ? secs(failed[0]! - restartAt) : null,
@@ -201,9 +216,11 @@ export default async function faults(flags: Record<string, string>) {
             if (!item) return; // nothing left
           }
           await sleep(50 + rand() * 250); // think
-          // Submit until acknowledged: the assignment is the idempotency key, so a retry never rates twice.
+          // Submit until acknowledged: the assignment is the idempotency key, so a retry never rates twice. A retry
+          // sends the same rating (as the rating page does): the server replays it if the first one was stored.
+          const value = 1 + Math.floor(rand() * 5);
           for (;;) {
-            const r = await call(key, "/api/campaigns/faults-rate/judgments", { assignmentId: item.assignmentId, value: 1 + Math.floor(rand() * 5) });
+            const r = await call(key, "/api/campaigns/faults-rate/judgments", { assignmentId: item.assignmentId, value });
             if (r && r.status >= 200 && r.status < 300) {
               acked.push({ judgmentId: String(r.json.judgmentId), assignmentId: item.assignmentId });
               item = (r.json.next as Item) ?? null;
@@ -289,8 +306,7 @@ export default async function faults(flags: Record<string, string>) {
         if (Date.now() - t0 > 60_000) break;
         await sleep(10);
       }
-      server.proc.kill("SIGKILL");
-      await server.exited;
+      await stopServer(server, "SIGKILL");
       const answer = await pending;
       await sleep(500); // the server's backends notice the closed sockets and roll back
       const [visible] = await check<{ n: number }[]>`select count(*)::int as n from items where campaign_id = ${killId}`;
@@ -335,7 +351,7 @@ export default async function faults(flags: Record<string, string>) {
         }
       })();
       const statuses: Record<string, number> = {};
-      let fuzz5xx = 0, hangs = 0, partial = 0, requests = 0;
+      let fuzz5xx = 0, hangs = 0, partial = 0, requests = 0, networkErrors = 0;
       const examples: unknown[] = [];
       const latencies: number[] = [];
       const slowest: { i: number; kind: string; mode: string; status: number | string; ms: number }[] = [];
@@ -366,6 +382,7 @@ export default async function faults(flags: Record<string, string>) {
           const failed = typeof status !== "number" || status >= 400;
           const isPartial = (failed && (n!.n > 0 || ok!.n > 0)) || (mode === "all_or_nothing" && status === 422 && n!.n > 0);
           if (status === "hang") hangs++;
+          if (status === "network") networkErrors++;
           if (typeof status === "number" && status >= 500) fuzz5xx++;
           if (isPartial) partial++;
           if ((status === "hang" || status === "network" || (typeof status === "number" && status >= 500) || isPartial) && examples.length < 20) examples.push({ i, kind: f.kind, mode, status, items: n!.n, message });
@@ -381,6 +398,7 @@ export default async function faults(flags: Record<string, string>) {
         fuzz_5xx: fuzz5xx,
         fuzz_hangs: hangs,
         fuzz_partial_writes: partial,
+        fuzz_network_errors: networkErrors,
         fuzz_statuses: statuses,
         fuzz_p99_ms: Math.round(percentile(latencies, 99)),
         fuzz_slowest: slowest,
@@ -391,6 +409,8 @@ export default async function faults(flags: Record<string, string>) {
       });
     }
     await check.end();
+    result.server_crashes = unexpectedExits.length;
+    if (unexpectedExits.length) result.server_crash_exits = unexpectedExits;
     return result;
   } finally {
     if (server) await stopServer(server);
