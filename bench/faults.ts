@@ -1,5 +1,6 @@
 // npm run bench -- faults [--contributors 50] [--duration 60] [--restart-at 15] [--restart-cmd "…"]
 //                         [--import-rows 200000] [--fuzz-files 1000] [--port 3910] [--skip restart,kill,fuzz]
+//                         [--server-log FILE]
 // Fault injection against a production build on real PostgreSQL (fresh database on the DATABASE_URL server):
 //  (a) contributors submit judgments through the HTTP API while PostgreSQL is restarted (--restart-cmd, default
 //      the local cluster: pg_ctlcluster --skip-systemctl-redirect <version> main restart). Afterwards every
@@ -35,12 +36,26 @@ function defaultRestartCmd(): string {
   return `pg_ctlcluster --skip-systemctl-redirect ${versions.at(-1) ?? "15"} main restart`;
 }
 
-async function startServer(port: number, env: Record<string, string>): Promise<Server> {
-  const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
-  const proc = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NODE_ENV: "production", ...env } });
+async function startServer(port: number, env: Record<string, string>, logFile?: string): Promise<Server> {
+  // The production server (what `npm start` runs): scripts/serve.mjs sets the client address from the socket.
+  const serve = path.join(process.cwd(), "scripts", "serve.mjs");
+  const proc = spawn(process.execPath, [serve], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOSTNAME: "127.0.0.1", ...env } });
   let errTail = "";
-  proc.stderr!.on("data", (d: Buffer) => (errTail = (errTail + d.toString()).slice(-4000)));
-  const exited = new Promise<void>((r) => proc.once("exit", () => r()));
+  const logOut = logFile ? fs.createWriteStream(logFile, { flags: "a" }) : null;
+  proc.stdout!.on("data", (d: Buffer) => logOut?.write(d));
+  proc.stderr!.on("data", (d: Buffer) => {
+    errTail = (errTail + d.toString()).slice(-4000);
+    logOut?.write(d);
+  });
+  const exited = new Promise<void>((r) =>
+    proc.once("exit", (code, signal) => {
+      const line = `server pid ${proc.pid} exited: code ${code}, signal ${signal}`;
+      log(line);
+      logOut?.write(`[bench] ${line}\n`);
+      if (!expectedExits.has(proc)) unexpectedExits.push({ code, signal, at: new Date().toISOString() });
+      r();
+    }),
+  );
   const base = `http://127.0.0.1:${port}`;
   const until = Date.now() + 90_000;
   for (;;) {
@@ -55,7 +70,12 @@ async function startServer(port: number, env: Record<string, string>): Promise<S
   return { proc, base, exited };
 }
 
+// Servers this bench stopped or killed itself; any other exit is a crash and is reported (server_crashes).
+const expectedExits = new Set<ChildProcess>();
+const unexpectedExits: { code: number | null; signal: NodeJS.Signals | null; at: string }[] = [];
+
 async function stopServer(s: Server, signal: NodeJS.Signals = "SIGTERM") {
+  expectedExits.add(s.proc);
   if (s.proc.exitCode === null && s.proc.signalCode === null) s.proc.kill(signal);
   await s.exited;
 }
@@ -77,6 +97,31 @@ async function waitForDatabase(url: string, ms = 120_000): Promise<void> {
   }
 }
 
+const secs = (ms: number) => Math.round(ms / 100) / 10;
+
+/**
+ * How the restart looked from the contributors' side: request latencies (a request may wait for the database
+ * instead of failing), the longest stretch with no successful answer, and when the failures began and ended,
+ * in seconds from the restart command.
+ */
+function timeline(calls: { t0: number; t1: number; ok: boolean }[], restartAt: number) {
+  const ms = calls.map((c) => c.t1 - c.t0).sort((a, b) => a - b);
+  const oks = calls.filter((c) => c.ok).map((c) => c.t1).sort((a, b) => a - b);
+  let gap = 0, gapFrom = 0;
+  for (let i = 1; i < oks.length; i++) if (oks[i]! - oks[i - 1]! > gap) [gap, gapFrom] = [oks[i]! - oks[i - 1]!, oks[i - 1]!];
+  const failed = calls.filter((c) => !c.ok && c.t1 >= restartAt).map((c) => c.t1).sort((a, b) => a - b);
+  return {
+    request_p50_ms: Math.round(percentile(ms, 50)),
+    request_p99_ms: Math.round(percentile(ms, 99)),
+    request_max_ms: ms.at(-1) ?? null,
+    requests_over_10s: ms.filter((m) => m > 10_000).length,
+    longest_no_success_s: secs(gap),
+    longest_no_success_from_s: secs(gapFrom - restartAt),
+    first_failure_s: failed.length ? secs(failed[0]! - restartAt) : null,
+    last_failure_s: failed.length ? secs(failed.at(-1)! - restartAt) : null,
+  };
+}
+
 export default async function faults(flags: Record<string, string>) {
   const contributors = num(flags, "contributors", 50);
   const duration = num(flags, "duration", 60);
@@ -87,6 +132,7 @@ export default async function faults(flags: Record<string, string>) {
   const port = num(flags, "port", 3910);
   const maxUploadMb = num(flags, "max-upload-mb", 100);
   const skip = new Set((flags.skip ?? "").split(",").filter(Boolean));
+  const serverLog = flags["server-log"]; // append the app's stderr here (for reading what went wrong)
   if (!fs.existsSync(".next/BUILD_ID")) throw new Error("no production build: run `npm run build` first (flock /tmp/margin-next.lock npm run build in a shared checkout)");
 
   const db = await freshDatabase(4);
@@ -117,8 +163,11 @@ export default async function faults(flags: Record<string, string>) {
     const rateId = await mk("faults-rate", { items: 20_000 });
     await db.db.execute(sql`analyze`);
     await db.close();
-    const env = { DATABASE_URL: url, AUTH_SECRET: randomBytes(32).toString("base64url"), NEXTAUTH_URL: `http://127.0.0.1:${port}`, MAX_UPLOAD_MB: String(maxUploadMb) };
-    server = await startServer(port, env);
+    // Staging files in a folder of this run's own, so (b) counts only the killed server's and the run removes them.
+    const stagingDir = path.join(dir, "staging");
+    fs.mkdirSync(stagingDir);
+    const env = { DATABASE_URL: url, AUTH_SECRET: randomBytes(32).toString("base64url"), NEXTAUTH_URL: `http://127.0.0.1:${port}`, MAX_UPLOAD_MB: String(maxUploadMb), MARGIN_STAGING_DIR: stagingDir };
+    server = await startServer(port, env, serverLog);
 
     // ---------------------------------------------------------------- (a) PostgreSQL restart under load
     if (!skip.has("restart")) {
@@ -129,7 +178,14 @@ export default async function faults(flags: Record<string, string>) {
       const okTimes: number[] = [];
       const count = (s: number | string) => (statuses[s] = (statuses[s] ?? 0) + 1);
       const end = Date.now() + duration * 1000;
+      const calls: { t0: number; t1: number; ok: boolean }[] = [];
       const call = async (key: string, p: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> } | null> => {
+        const t0 = Date.now();
+        const r = await callOnce(key, p, body);
+        calls.push({ t0, t1: Date.now(), ok: r !== null && r.status >= 200 && r.status < 300 });
+        return r;
+      };
+      const callOnce = async (key: string, p: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> } | null> => {
         try {
           const res = await fetch(base + p, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
           count(res.status);
@@ -160,9 +216,11 @@ export default async function faults(flags: Record<string, string>) {
             if (!item) return; // nothing left
           }
           await sleep(50 + rand() * 250); // think
-          // Submit until acknowledged: the assignment is the idempotency key, so a retry never rates twice.
+          // Submit until acknowledged: the assignment is the idempotency key, so a retry never rates twice. A retry
+          // sends the same rating (as the rating page does): the server replays it if the first one was stored.
+          const value = 1 + Math.floor(rand() * 5);
           for (;;) {
-            const r = await call(key, "/api/campaigns/faults-rate/judgments", { assignmentId: item.assignmentId, value: 1 + Math.floor(rand() * 5) });
+            const r = await call(key, "/api/campaigns/faults-rate/judgments", { assignmentId: item.assignmentId, value });
             if (r && r.status >= 200 && r.status < 300) {
               acked.push({ judgmentId: String(r.json.judgmentId), assignmentId: item.assignmentId });
               item = (r.json.next as Item) ?? null;
@@ -207,6 +265,7 @@ export default async function faults(flags: Record<string, string>) {
         over_k: overK!.n,
         recovery_s: firstOk ? Math.round((firstOk - dbBackAt) / 100) / 10 : null,
         db_down_s: Math.round((dbBackAt - restartStartedAt) / 100) / 10,
+        ...timeline(calls, restartStartedAt),
         outage_5xx: outage5xx,
         outage_503_without_retry_after: no503RetryAfter,
         outage_network_errors: networkErrors,
@@ -247,14 +306,14 @@ export default async function faults(flags: Record<string, string>) {
         if (Date.now() - t0 > 60_000) break;
         await sleep(10);
       }
-      server.proc.kill("SIGKILL");
-      await server.exited;
+      await stopServer(server, "SIGKILL");
       const answer = await pending;
       await sleep(500); // the server's backends notice the closed sockets and roll back
       const [visible] = await check<{ n: number }[]>`select count(*)::int as n from items where campaign_id = ${killId}`;
       const [claimed] = await check<{ n: number }[]>`select count(*)::int as n from imports where campaign_id = ${killId} and status = 'succeeded'`;
-      const leftover = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("margin-import-") && f.endsWith(".stage") && fs.statSync(path.join(os.tmpdir(), f)).mtimeMs >= t0).length;
-      server = await startServer(port, env);
+      // A killed process cannot delete its staging file; the app sweeps such files once they are 6 h old (lib/ingest/staging.ts).
+      const leftover = fs.readdirSync(stagingDir).filter((f) => f.startsWith("margin-import-") && f.endsWith(".stage")).length;
+      server = await startServer(port, env, serverLog);
       const again = await post(AbortSignal.timeout(600_000));
       const body = (await again.json()) as { import?: { rowsNew?: number; status?: string } };
       const [after] = await check<{ n: number }[]>`select count(*)::int as n from items where campaign_id = ${killId}`;
@@ -292,9 +351,10 @@ export default async function faults(flags: Record<string, string>) {
         }
       })();
       const statuses: Record<string, number> = {};
-      let fuzz5xx = 0, hangs = 0, partial = 0, requests = 0;
+      let fuzz5xx = 0, hangs = 0, partial = 0, requests = 0, networkErrors = 0;
       const examples: unknown[] = [];
       const latencies: number[] = [];
+      const slowest: { i: number; kind: string; mode: string; status: number | string; ms: number }[] = [];
       log(`(c) ${fuzzFiles} adversarial files × 2 modes`);
       for (let i = 0; i < fuzzFiles; i++) {
         const f = adversarialFile(13, i, { maxBytes: maxUploadMb * 2 ** 20 });
@@ -311,7 +371,10 @@ export default async function faults(flags: Record<string, string>) {
           } catch (e) {
             status = (e as Error).name === "TimeoutError" ? "hang" : "network";
           }
-          latencies.push(performance.now() - t);
+          const ms = performance.now() - t;
+          latencies.push(ms);
+          slowest.push({ i, kind: f.kind, mode, status, ms: Math.round(ms) });
+          slowest.sort((a, b) => b.ms - a.ms).splice(5);
           requests++;
           statuses[status] = (statuses[status] ?? 0) + 1;
           const [n] = await check<{ n: number }[]>`select count(*)::int as n from items where campaign_id = ${cid}`;
@@ -319,6 +382,7 @@ export default async function faults(flags: Record<string, string>) {
           const failed = typeof status !== "number" || status >= 400;
           const isPartial = (failed && (n!.n > 0 || ok!.n > 0)) || (mode === "all_or_nothing" && status === 422 && n!.n > 0);
           if (status === "hang") hangs++;
+          if (status === "network") networkErrors++;
           if (typeof status === "number" && status >= 500) fuzz5xx++;
           if (isPartial) partial++;
           if ((status === "hang" || status === "network" || (typeof status === "number" && status >= 500) || isPartial) && examples.length < 20) examples.push({ i, kind: f.kind, mode, status, items: n!.n, message });
@@ -334,8 +398,10 @@ export default async function faults(flags: Record<string, string>) {
         fuzz_5xx: fuzz5xx,
         fuzz_hangs: hangs,
         fuzz_partial_writes: partial,
+        fuzz_network_errors: networkErrors,
         fuzz_statuses: statuses,
         fuzz_p99_ms: Math.round(percentile(latencies, 99)),
+        fuzz_slowest: slowest,
         fuzz_examples: examples,
         health_checks: healthChecks,
         health_failures: healthFail,
@@ -343,6 +409,8 @@ export default async function faults(flags: Record<string, string>) {
       });
     }
     await check.end();
+    result.server_crashes = unexpectedExits.length;
+    if (unexpectedExits.length) result.server_crash_exits = unexpectedExits;
     return result;
   } finally {
     if (server) await stopServer(server);

@@ -34,6 +34,16 @@ export type DbOptions = {
 
 export const migrationsFolder = path.join(process.cwd(), "db", "migrations");
 
+/**
+ * Seconds a pool connection waits before reconnecting after its n-th consecutive failed connect (postgres.js's
+ * `backoff`; n is shared by the pool). postgres.js's default, (0.5–1) × min(3^n / 100, 20), reaches 10–20 s after
+ * a handful of refused connects while PostgreSQL restarts, so requests kept waiting (and some failed) for up to
+ * 13 s after it was back (bench faults). Capped at 1 s, with jitter so connections do not reconnect in step.
+ */
+export function reconnectBackoffSeconds(retries: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** retries, 1);
+}
+
 export function defaultDataDir(): string {
   return process.env.MARGIN_DATA_DIR ?? path.join(process.cwd(), ".margin", "pgdata");
 }
@@ -49,7 +59,7 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
     const { drizzle } = await import("drizzle-orm/postgres-js");
     const { sessionTimeoutParameters } = await import("./timeouts");
     const limits = options.timeouts === false ? {} : sessionTimeoutParameters();
-    const base = { max: options.max ?? 10, onnotice: () => {}, connect_timeout: 10 };
+    const base = { max: options.max ?? 10, onnotice: () => {}, connect_timeout: 10, backoff: reconnectBackoffSeconds };
     const client = postgres(options.url, { ...base, connection: limits });
     // The contributor hot path (executePrepared: next-item, submit) runs on a pool of its own whose sessions plan
     // without sequential scans and always reuse the generic plan. Its statements are point lookups by design; a

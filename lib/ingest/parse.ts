@@ -19,12 +19,15 @@ export const MAX_LINE_CHARS = 16 * 1024 * 1024;
 
 /**
  * JSON Lines, one line at a time: memory holds one chunk and one partial line (at most MAX_LINE_CHARS), whatever
- * the file size. Each chunk is searched for newlines once (never the partial line again), so the scan is linear
- * even for a file that is one enormous line.
+ * the file size. Only each new chunk is searched for newlines, and the partial line is kept as the pieces it
+ * arrived in, joined once when its newline comes: appending to one growing string would copy the whole partial
+ * line at every chunk (V8 flattens the concatenation to search it), quadratic in the line's length.
  */
 async function* parseJsonl(src: AsyncIterable<Uint8Array>, maxLine = MAX_LINE_CHARS): AsyncGenerator<ParsedRecord> {
   const decoder = new TextDecoder("utf-8");
-  let rest = "";
+  // The partial line (text after the last newline so far), in pieces, and its length.
+  let pieces: string[] = [];
+  let partial = 0;
   let line = 0;
   // Inside a line already reported as too long: drop text up to its newline.
   let skipping = false;
@@ -49,26 +52,27 @@ async function* parseJsonl(src: AsyncIterable<Uint8Array>, maxLine = MAX_LINE_CH
       skipping = false;
       from = nl + 1;
     }
-    // Only the new text can hold a newline the partial line does not.
-    const start = rest.length;
-    rest += from === 0 ? text : text.slice(from);
-    let pos = 0;
     let nl: number;
-    let scan = start;
-    while ((nl = rest.indexOf("\n", scan)) >= 0) {
-      const r = one(rest.slice(pos, nl));
-      pos = nl + 1;
-      scan = pos;
+    while ((nl = text.indexOf("\n", from)) >= 0) {
+      pieces.push(text.slice(from, nl));
+      const r = one(pieces.length === 1 ? pieces[0]! : pieces.join(""));
+      pieces = [];
+      partial = 0;
+      from = nl + 1;
       if (r) yield r;
     }
-    rest = rest.slice(pos);
-    if (rest.length > maxLine) {
+    if (from < text.length) {
+      pieces.push(text.slice(from));
+      partial += text.length - from;
+    }
+    if (partial > maxLine) {
       yield tooLong();
-      rest = "";
+      pieces = [];
+      partial = 0;
       skipping = true;
     }
   }
-  rest += decoder.decode();
+  const rest = pieces.join("") + decoder.decode();
   if (rest.length > 0 && !skipping) {
     const r = one(rest);
     if (r) yield r;
