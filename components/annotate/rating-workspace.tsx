@@ -76,11 +76,24 @@ export function RatingWorkspace({ slug, name, rubric, initialItem, rated: initia
         }),
       unmounted.current.signal,
     );
-    setBusy(false);
-    if (!r.ok) return recover(r.error);
+    if (!r.ok) {
+      setBusy(false);
+      return recover(r.error);
+    }
     setRated((n) => n + 1);
     setWaiting((n) => Math.max(0, n - 1));
-    show(r.data.next, "Saved. Here is the next item.");
+    let next = r.data.next;
+    if (r.data.nextUnavailable) {
+      // Saved, but the next lease met an outage: fetch it once the server is back.
+      const n = await untilAnswered(
+        () => api.next(),
+        (attempt, delayMs) => setMessage({ tone: "wait", text: `Saved. Waiting for the server to load the next item (attempt ${attempt}, next try in ${Math.round(delayMs / 1000)} s).` }),
+        unmounted.current.signal,
+      );
+      next = n.ok ? n.data.item : null;
+    }
+    setBusy(false);
+    show(next, "Saved. Here is the next item.");
   }, [api, busy, item, rationale, recover, show, value]);
 
   const skip = useCallback(

@@ -56,7 +56,7 @@ export const workApi = (slug: string) => {
   return {
     next: () => postJson<{ item: LeasedItem | null }>(`${base}/assignments/next`, {}),
     submit: (assignmentId: number, value: number | string, rationale: string) =>
-      postJson<{ next: LeasedItem | null }>(`${base}/judgments`, { assignmentId, value, rationale: rationale || null }),
+      postJson<{ next: LeasedItem | null; nextUnavailable?: true }>(`${base}/judgments`, { assignmentId, value, rationale: rationale || null }),
     skip: (assignmentId: number, reason: string) => postJson<{ next: LeasedItem | null }>(`${base}/assignments/${assignmentId}/skip`, { reason: reason || null }),
     flag: (assignmentId: number, reason: string, note: string) =>
       postJson<{ next: LeasedItem | null }>(`${base}/assignments/${assignmentId}/flag`, { reason, note: note || null }),

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { apiRoute } from "@/lib/api/route";
+import { apiRoute, isDatabaseUnavailable } from "@/lib/api/route";
+import { isDatabaseTimeout } from "@/lib/errors";
 import { assignNextItem } from "@/lib/assign/assign-next";
 import { submitJudgmentBody } from "@/lib/assign/judge-input";
 import { submitJudgment } from "@/lib/assign/submit";
@@ -11,6 +12,13 @@ export const POST = apiRoute(
   async ({ db, actor, params, body }) => {
     const { campaign } = await loadForWork(actor, params.slug);
     const saved = await submitJudgment(db, campaign, actor!.id, body);
-    return { ...saved, next: await assignNextItem(db, campaign, actor!.id) };
+    // The judgment is stored: if the database goes away before the next lease, say so (200, nextUnavailable)
+    // rather than a 503 that would claim nothing was saved. The client then asks for the next item on its own.
+    try {
+      return { ...saved, next: await assignNextItem(db, campaign, actor!.id) };
+    } catch (e) {
+      if (isDatabaseUnavailable(e) || isDatabaseTimeout(e)) return { ...saved, next: null, nextUnavailable: true };
+      throw e;
+    }
   },
 );
