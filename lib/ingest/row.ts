@@ -61,16 +61,29 @@ export function validateRow(raw: Record<string, unknown>, rubric: Rubric, strati
     if (name) known[name] = value;
     else if (value !== undefined) metadata[k] = value;
   }
-  const externalId = textOf(known.external_id)?.trim();
+  // The shape first: a hostile id (a list nested 100,000 deep) must not reach JSON.stringify (textOf), which recurses.
+  const shape = walkShape(raw, 0, MAX_FIELDS);
+  const externalId = (shape.problem && typeof known.external_id === "object" ? undefined : textOf(known.external_id))?.trim();
+  // Fields left for the JSON held in CSV cells (metadata, human_ratings, embedding), checked once parsed.
+  let fieldsLeft = MAX_FIELDS - shape.fields;
+  const cell = (v: unknown, field: string): unknown => {
+    const parsed = jsonish(v, fromCsv, field);
+    if (!fromCsv || typeof v !== "string" || typeof parsed !== "object" || parsed === null) return parsed;
+    // The cell's value sits one level below the row, as it would in a JSON record.
+    const s = walkShape(parsed, 1, fieldsLeft);
+    if (s.problem === "depth") reject(`${field} (a JSON cell) nests objects or lists deeper than ${MAX_DEPTH} levels`);
+    if (s.problem === "fields") reject(`The row has more than ${MAX_FIELDS.toLocaleString("en")} fields and list entries (counting the JSON in its ${field} cell)`);
+    fieldsLeft -= s.fields;
+    return parsed;
+  };
   try {
-    const shape = shapeProblem(raw);
-    if (shape) reject(shape);
+    if (shape.problem) reject(shapeMessage(shape.problem));
     if (!externalId) reject("Missing external id (external_id or id)");
     if (externalId!.length > 500) reject("external_id is longer than 500 characters");
     const output = textOf(known.output);
     if (output === undefined || output.trim() === "") reject("Missing output");
     if (rubric.type === "pairwise" && !textOf(known.output_b)) reject("Missing output_b (the rubric is pairwise)");
-    const extra = jsonish(known.metadata, fromCsv, "metadata");
+    const extra = cell(known.metadata, "metadata");
     if (extra !== undefined) {
       if (typeof extra !== "object" || extra === null || Array.isArray(extra)) reject("metadata must be a JSON object");
       Object.assign(metadata, extra as Record<string, unknown>);
@@ -89,7 +102,7 @@ export function validateRow(raw: Record<string, unknown>, rubric: Rubric, strati
     if (gold === true && item.gold_answer === undefined) reject("A gold item (gold: true) needs a gold_answer");
     if (gold === false && item.gold_answer !== undefined) reject("gold is false but the row has a gold_answer (a gold_answer makes the item a gold item)");
     const labelPi = known.label_pi === undefined || known.label_pi === null ? undefined : probability(known.label_pi, "label_pi");
-    const emb = jsonish(known.embedding, fromCsv, "embedding");
+    const emb = cell(known.embedding, "embedding");
     if (emb !== undefined && emb !== null) {
       if (!Array.isArray(emb) || emb.length === 0 || emb.length > 4096 || !emb.every((x) => typeof x === "number" && Number.isFinite(x))) {
         reject("embedding must be an array of 1–4096 numbers");
@@ -101,7 +114,7 @@ export function validateRow(raw: Record<string, unknown>, rubric: Rubric, strati
       item.embedding = emb as number[];
     }
     if (stratificationKey && metadata[stratificationKey] !== undefined && metadata[stratificationKey] !== null) item.group = String(metadata[stratificationKey]);
-    const ratings = humanRatings(jsonish(known.human_ratings, fromCsv, "human_ratings"), rubric, externalId!);
+    const ratings = humanRatings(cell(known.human_ratings, "human_ratings"), rubric, externalId!);
     // The prior study's inclusion probability for this item, whether it drew it (the row has human_ratings) or not
     // (it could have): routed items it could have drawn need it for their own π (lib/routing sampleDesign).
     if (labelPi !== undefined) item.label_pi = labelPi;
@@ -120,24 +133,22 @@ export function validateRow(raw: Record<string, unknown>, rubric: Rubric, strati
 // ES2024 (Node ≥ 20), not yet in TypeScript's es2023 lib: native, ~10× a regular expression on import-sized text.
 const isWellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
-/** Why a string anywhere in the row (keys included) cannot be stored as text or jsonb, or null. */
-function unstorableText(v: unknown): string | null {
-  if (typeof v === "string") {
-    if (v.includes("\u0000")) return "Text contains a NUL character (\\u0000), which cannot be stored";
-    if (!isWellFormed(v)) return "Text contains an unpaired UTF-16 surrogate (e.g. \\ud800), which is not valid Unicode";
-    return null;
-  }
-  if (Array.isArray(v)) {
-    for (const x of v) {
-      const r = unstorableText(x);
-      if (r) return r;
-    }
-    return null;
-  }
-  if (typeof v === "object" && v !== null) {
-    for (const [k, x] of Object.entries(v)) {
-      const r = unstorableText(k) ?? unstorableText(x);
-      if (r) return r;
+/**
+ * Why a string anywhere in the row (keys included) cannot be stored as text or jsonb, or null. Iterative (an explicit
+ * stack), so no nesting, however deep, can exhaust the call stack here.
+ */
+function unstorableText(root: unknown): string | null {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "string") {
+      if (v.includes("\u0000")) return "Text contains a NUL character (\\u0000), which cannot be stored";
+      if (!isWellFormed(v)) return "Text contains an unpaired UTF-16 surrogate (e.g. \\ud800), which is not valid Unicode";
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
+    } else if (typeof v === "object" && v !== null) {
+      const entries = Object.entries(v);
+      for (let i = entries.length - 1; i >= 0; i--) stack.push(entries[i]![1], entries[i]![0]);
     }
   }
   return null;
@@ -150,21 +161,30 @@ export const MAX_FIELDS = 10_000;
 /**
  * Why a row's shape is refused, or null: nesting deeper than MAX_DEPTH (PostgreSQL's jsonb parser recurses and
  * refuses very deep values mid-COPY) or more than MAX_FIELDS fields and list entries in all. Iterative, so a
- * hostile depth cannot exhaust the stack here either.
+ * hostile depth cannot exhaust the stack here either. validateRow also checks the JSON held in CSV cells once parsed.
  */
 export function shapeProblem(raw: unknown): string | null {
-  const stack: [unknown, number][] = [[raw, 0]];
+  const { problem } = walkShape(raw, 0, MAX_FIELDS);
+  return problem && shapeMessage(problem);
+}
+
+const shapeMessage = (problem: "depth" | "fields") =>
+  problem === "depth" ? `The row nests objects or lists deeper than ${MAX_DEPTH} levels` : `The row has more than ${MAX_FIELDS.toLocaleString("en")} fields and list entries`;
+
+/** Walk a value from nesting level `depth`: what it breaks first (with `budget` fields allowed), and its field count. */
+function walkShape(root: unknown, depth: number, budget: number): { problem: "depth" | "fields" | null; fields: number } {
+  const stack: [unknown, number][] = [[root, depth]];
   let fields = 0;
   while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
+    const [v, d] = stack.pop()!;
     if (typeof v !== "object" || v === null) continue;
-    if (depth >= MAX_DEPTH) return `The row nests objects or lists deeper than ${MAX_DEPTH} levels`;
+    if (d >= MAX_DEPTH) return { problem: "depth", fields };
     const children = Array.isArray(v) ? v : Object.values(v);
     fields += children.length;
-    if (fields > MAX_FIELDS) return `The row has more than ${MAX_FIELDS.toLocaleString("en")} fields and list entries`;
-    for (const c of children) stack.push([c, depth + 1]);
+    if (fields > budget) return { problem: "fields", fields };
+    for (const c of children) stack.push([c, d + 1]);
   }
-  return null;
+  return { problem: null, fields };
 }
 
 /** Text PostgreSQL can store: NUL shown as \u0000, unpaired surrogates as U+FFFD. */
