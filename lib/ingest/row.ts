@@ -44,7 +44,24 @@ const ALIASES: Record<string, string> = {
   human_ratings: "human_ratings", humanRatings: "human_ratings",
   metadata: "metadata",
 };
-const MAX_TEXT = 200_000;
+/**
+ * Text limits, in characters (UTF-16 code units), each over-limit value a row error naming the field and the limit.
+ * Documented in docs/api-issue-4.md (Limits).
+ */
+export const TEXT_LIMITS = {
+  /** input, output, output_b: what raters read. */
+  text: 200_000,
+  external_id: 500,
+  model: 200,
+  judge_rationale: 20_000,
+  /** Each string in metadata (keys too, at any depth), unknown columns included. */
+  metadata: 10_000,
+  rater: 100,
+  /** Each human_ratings[i].rationale. */
+  rating_rationale: 5_000,
+} as const;
+const MAX_TEXT = TEXT_LIMITS.text;
+const tooLong = (field: string, max: number) => reject(`${field} is longer than ${max.toLocaleString("en")} characters`);
 
 class Reject extends Error {}
 const reject = (reason: string): never => {
@@ -79,7 +96,7 @@ export function validateRow(raw: Record<string, unknown>, rubric: Rubric, strati
   try {
     if (shape.problem) reject(shapeMessage(shape.problem));
     if (!externalId) reject("Missing external id (external_id or id)");
-    if (externalId!.length > 500) reject("external_id is longer than 500 characters");
+    if (externalId!.length > TEXT_LIMITS.external_id) tooLong("external_id", TEXT_LIMITS.external_id);
     const output = textOf(known.output);
     if (output === undefined || output.trim() === "") reject("Missing output");
     if (rubric.type === "pairwise" && !textOf(known.output_b)) reject("Missing output_b (the rubric is pairwise)");
@@ -89,10 +106,20 @@ export function validateRow(raw: Record<string, unknown>, rubric: Rubric, strati
       Object.assign(metadata, extra as Record<string, unknown>);
     }
     const item: ItemRow = { external_id: externalId!, input: textOf(known.input) ?? "", output: output!, metadata };
-    for (const [k, v] of [["input", item.input], ["output", item.output]] as const) if (v.length > MAX_TEXT) reject(`${k} is longer than ${MAX_TEXT} characters`);
     if (textOf(known.output_b) !== undefined) item.output_b = textOf(known.output_b);
     if (textOf(known.model) !== undefined) item.model = textOf(known.model);
     if (textOf(known.judge_rationale) !== undefined) item.judge_rationale = textOf(known.judge_rationale);
+    for (const [k, v, max] of [
+      ["input", item.input, MAX_TEXT],
+      ["output", item.output, MAX_TEXT],
+      ["output_b", item.output_b, MAX_TEXT],
+      ["model", item.model, TEXT_LIMITS.model],
+      ["judge_rationale", item.judge_rationale, TEXT_LIMITS.judge_rationale],
+    ] as const) {
+      if (v !== undefined && v.length > max) tooLong(k, max);
+    }
+    const longMeta = longString(metadata, "metadata", TEXT_LIMITS.metadata);
+    if (longMeta) tooLong(longMeta, TEXT_LIMITS.metadata);
     // A judge run several times and averaged gives a fractional score: accepted on interval (likert) scales.
     if (known.judge_score !== undefined && known.judge_score !== null) item.judge_score = onScale(rubric, known.judge_score, "judge_score", true);
     if (known.judge_confidence !== undefined && known.judge_confidence !== null) item.judge_confidence = unit(known.judge_confidence, "judge_confidence");
@@ -149,6 +176,32 @@ function unstorableText(root: unknown): string | null {
     } else if (typeof v === "object" && v !== null) {
       const entries = Object.entries(v);
       for (let i = entries.length - 1; i >= 0; i--) stack.push(entries[i]![1], entries[i]![0]);
+    }
+  }
+  return null;
+}
+
+/**
+ * The path of the first string (key or value) in `root` longer than `max`, as metadata.key[2].other, or null.
+ * Iterative; called after the shape check, so the paths stay short.
+ */
+function longString(root: unknown, name: string, max: number): string | null {
+  const stack: [unknown, string][] = [[root, name]];
+  while (stack.length > 0) {
+    const [v, at] = stack.pop()!;
+    if (typeof v === "string") {
+      if (v.length > max) return at;
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${at}[${i}]`]);
+    } else if (typeof v === "object" && v !== null) {
+      const entries = Object.entries(v);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [k, x] = entries[i]!;
+        // Shown in the import report (jsonb): cut short, and what PostgreSQL cannot store escaped.
+        const label = printable(k.length > 40 ? `${k.slice(0, 40)}…` : k);
+        if (k.length > max) return `A key in ${at} (“${label}”)`;
+        stack.push([x, `${at}.${label}`]);
+      }
     }
   }
   return null;
@@ -257,11 +310,12 @@ function humanRatings(v: unknown, rubric: Rubric, externalId: string): RatingRow
     if (typeof r !== "object" || r === null) return reject(`human_ratings[${i}] must be an object`);
     const o = r as Record<string, unknown>;
     const rater = textOf(o.rater ?? o.pseudonym)?.trim();
-    if (!rater || rater.length > 100) return reject(`human_ratings[${i}] needs a rater pseudonym (1–100 characters)`);
+    if (!rater || rater.length > TEXT_LIMITS.rater) return reject(`human_ratings[${i}] needs a rater pseudonym (1–${TEXT_LIMITS.rater} characters)`);
     if (seen.has(rater)) return reject(`human_ratings has rater “${rater}” twice`);
     seen.add(rater);
     const value = onScale(rubric, o.value, `human_ratings[${i}].value`);
     const rationale = textOf(o.rationale);
+    if (rationale !== undefined && rationale.length > TEXT_LIMITS.rating_rationale) tooLong(`human_ratings[${i}].rationale`, TEXT_LIMITS.rating_rationale);
     return { external_id: externalId, rater, value, ...(rationale ? { rationale } : {}) };
   });
 }

@@ -6,6 +6,7 @@ import { getDb } from "@/db";
 import { campaigns, items, users } from "@/db/schema";
 import { seedDemo } from "@/db/seed";
 import { createCampaign } from "@/lib/campaigns/manage";
+import { MAX_LINE_CHARS } from "@/lib/ingest/parse";
 import { campaignCreateSchema } from "@/lib/validation/campaign-input";
 import { backends, useAppDatabase } from "./backends";
 
@@ -78,6 +79,17 @@ describe.each(backends())("the import route on $name", (backend) => {
     expect(atomic.status).toBe(422);
     expect(atomic.json.import).toMatchObject({ status: "failed", rowsNew: 0, rowsRejected: 1, errors: [{ line: 3, reason: expect.stringContaining("metadata") }] });
     expect(await count(id)).toBe(1);
+  });
+
+  it("answers a CSV row longer than the line limit with a 413 and a JSON error, writing nothing", async () => {
+    const id = await fresh("Long CSV row");
+    const csv = `id,output\nok,x\nlong,"${"y".repeat(MAX_LINE_CHARS)}"\n`;
+    for (const mode of ["partial", "all-or-nothing"]) {
+      const res = await send(id, csv, `?mode=${mode}`, "text/csv");
+      expect(res.status).toBe(413);
+      expect(res.json.error).toMatchObject({ code: "too_large", message: expect.stringMatching(/^A CSV row is longer than 16,777,216 characters \(the limit was reached at line 3\); nothing was imported\.$/) });
+    }
+    expect(await count(id)).toBe(0);
   });
 
   it("asks for a routing run when a re-import only adds prior labels", async () => {

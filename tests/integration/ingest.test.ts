@@ -134,6 +134,31 @@ describe.each(backends())("import and routing on $name", (backend) => {
     expect(r2.errors.map((e) => [e.line, /NUL|surrogate/.test(e.reason)])).toEqual([[3, true], [4, true]]);
   });
 
+  it("refuses over-long text as row errors naming the field and the limit, in JSONL and CSV, and stores the rest", async () => {
+    const c = await fresh("Text limits");
+    const x = (n: number) => "x".repeat(n);
+    const file = [
+      line({ id: "ok", output: "fine", model: x(200), judge_rationale: x(20_000), note: x(10_000), human_ratings: [{ rater: "r", value: 3, rationale: x(5_000) }] }),
+      line({ id: "model", output: "x", model: x(201) }),
+      line({ id: "why", output: "x", judge_rationale: x(20_001) }),
+      line({ id: "meta", output: "x", metadata: { deep: [x(10_001)] } }),
+      line({ id: "rating", output: "x", human_ratings: [{ rater: "r", value: 3, rationale: x(5_001) }] }),
+    ].join("\n");
+    const r = await importItems(t.db, c, bytes(file, 8192), { format: "jsonl", actorId: researcherId });
+    expect(r).toMatchObject({ status: "succeeded", rowsNew: 1, rowsRejected: 4 });
+    expect(r.errors).toEqual([
+      { line: 2, externalId: "model", reason: "model is longer than 200 characters" },
+      { line: 3, externalId: "why", reason: "judge_rationale is longer than 20,000 characters" },
+      { line: 4, externalId: "meta", reason: "metadata.deep[0] is longer than 10,000 characters" },
+      { line: 5, externalId: "rating", reason: "human_ratings[0].rationale is longer than 5,000 characters" },
+    ]);
+    const csv = ["id,output,notes,metadata", "c-ok,x,short,", `c-notes,x,${x(10_001)},`, `c-meta,x,,"${JSON.stringify({ k: x(10_001) }).replace(/"/g, '""')}"`].join("\n");
+    const rc = await importItems(t.db, c, bytes(csv, 8192), { format: "csv", actorId: researcherId, allOrNothing: true });
+    expect(rc).toMatchObject({ status: "failed", rowsNew: 0, rowsRejected: 2 });
+    expect(rc.errors.map((e) => [e.line, e.reason])).toEqual([[3, "metadata.notes is longer than 10,000 characters"], [4, "metadata.k is longer than 10,000 characters"]]);
+    expect(await count(c.id)).toBe(1);
+  });
+
   it("reads embeddings back bit-exact for embedding rarity, and scores only the rows that have one", async () => {
     const c = await fresh("Vectors", { tailMethod: "embedding" });
     const vectors = [[0.1, -2.5, 1e-40, 3e38], [0, 0, 0, 1], [7, 8, 9, 10]];
