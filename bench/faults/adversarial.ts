@@ -50,6 +50,13 @@ const KINDS: [string, number, Gen][] = [
     const line = where === 0 ? `{"id":"d","output":"x","metadata":${obj}}` : where === 1 ? `{"id":"d","output":"x","embedding":${nested}}` : `{"id":"d","output":"x","human_ratings":${nested}}`;
     return { contentType: JSONL, body: `${JSON.stringify(row(0))}\n${line}\n` };
   }],
+  ["csv_deep_metadata", 4, (r) => {
+    // JSON in a CSV cell is parsed after the row's shape check: a deep cell once got through it (and overflowed the stack).
+    const depth = r() < 0.5 ? 40 : 5000;
+    const cell = r() < 0.6 ? '{"a":'.repeat(depth) + "1" + "}".repeat(depth) : "[".repeat(depth) + "]".repeat(depth);
+    const column = cell.startsWith("{") ? "metadata" : r() < 0.5 ? "human_ratings" : "embedding";
+    return { contentType: CSV, body: `id,output,${column}\na,x,\nd,x,"${cell.replace(/"/g, '""')}"\n` };
+  }],
   ["depth_5000_array_file", 2, () => ({ contentType: JSON_ARRAY, body: "[".repeat(5000) + "]".repeat(5000) })],
   ["wrong_types", 10, (r) => {
     const bad = [

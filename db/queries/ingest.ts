@@ -36,7 +36,8 @@ export async function newIdFilter(tx: Tx, campaignId: string): Promise<IdFilter 
  * Write one batch of items (inside the import transaction, under lockCampaignImports). On PostgreSQL, ids not
  * yet in the campaign go in by COPY (the server's bulk path, several times faster than an INSERT … SELECT from
  * JSON) and ids already there through upsertItems; PGlite uses upsertItems for all. Earlier batches of the same
- * file are visible to the lookup, so an id repeated across batches updates, never duplicates.
+ * file are visible to the lookup, so an id repeated across batches would update, never duplicate (importItems
+ * resolves a file's repeated ids before writing, so it sends each id once).
  * `written` (from newIdFilter): ids it has never seen are not looked up, and this batch's ids are added to it.
  * `rows` may be a PreparedBatch (prepareBatch, made before the transaction began): its COPY text goes to the server
  * as it is, and its rows are decoded only when some of its ids already exist.

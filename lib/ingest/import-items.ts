@@ -35,7 +35,7 @@ export type ImportSummary = {
   itemsVersioned: number;
   /** Imported ratings written (new, or changed values): prior labels the next routing run takes into the design. */
   ratingsWritten: number;
-  /** Rows replaced by a later row with the same external_id in the same batch (the last row wins). */
+  /** Rows replaced by a later row of the file with the same external_id (the last row wins; nothing of theirs is written). */
   rowsReplaced: number;
   /** One line per replaced row (up to 10,000), sorted by line. */
   warnings: ImportRowError[];
@@ -46,20 +46,33 @@ export type ImportSummary = {
 const MAX_STORED_ERRORS = 10_000;
 
 /**
- * One staged batch (validated items, at most one per external_id, and their prior ratings) as byte strings:
- * [{ids, ratings} JSON, items JSON] and, on PostgreSQL, the items' COPY text, rendered here so that the write
- * phase hands it to the server as it is and decodes the items only for ids that already exist.
+ * One staged batch (validated items, at most one per external_id, their lines in the file and their prior ratings)
+ * as byte strings: [{ids, lines, ratings} JSON, items JSON] and, on PostgreSQL, the items' COPY text, rendered here
+ * so that the write phase hands it to the server as it is and decodes the items only for ids that already exist.
  */
-function stageBatch(campaignId: string, items: ItemRow[], ratings: RatingRow[], copy: boolean): Buffer[] {
-  const head = Buffer.from(JSON.stringify({ ids: items.map((r) => r.external_id), ratings }), "utf-8");
+function stageBatch(campaignId: string, items: ItemRow[], lines: number[], ratings: RatingRow[], copy: boolean): Buffer[] {
+  const head = Buffer.from(JSON.stringify({ ids: items.map((r) => r.external_id), lines, ratings }), "utf-8");
   const rows = Buffer.from(JSON.stringify(items), "utf-8");
   return copy ? [head, rows, Buffer.from(prepareCopy(campaignId, items), "utf-8")] : [head, rows];
 }
 
-function readBatch(parts: Buffer[]): { batch: PreparedBatch | ItemRow[]; ratings: RatingRow[] } {
-  const head = JSON.parse(parts[0]!.toString("utf-8")) as { ids: string[]; ratings: RatingRow[] };
-  const rows = () => JSON.parse(parts[1]!.toString("utf-8")) as ItemRow[];
-  return { batch: parts[2] ? { ids: head.ids, copy: parts[2], rows } : rows(), ratings: head.ratings };
+/**
+ * A staged batch, without its rows that a later batch's row with the same id replaces (`last`: each id's last line
+ * in the file), and their ratings. Linear in the batch.
+ */
+function readBatch(parts: Buffer[], last: Map<string, number>): { batch: PreparedBatch | ItemRow[]; ratings: RatingRow[] } {
+  const head = JSON.parse(parts[0]!.toString("utf-8")) as { ids: string[]; lines: number[]; ratings: RatingRow[] };
+  const keep = head.ids.map((id, i) => last.get(id) === head.lines[i]);
+  const decode = () => JSON.parse(parts[1]!.toString("utf-8")) as ItemRow[];
+  if (keep.every(Boolean)) return { batch: parts[2] ? { ids: head.ids, copy: parts[2], rows: decode } : decode(), ratings: head.ratings };
+  // A batch holds one row per id, so an id's ratings in it are its row's.
+  const dropped = new Set(head.ids.filter((_, i) => !keep[i]));
+  const ratings = head.ratings.filter((r) => !dropped.has(r.external_id));
+  const rows = () => decode().filter((_, i) => keep[i]);
+  if (!parts[2]) return { batch: rows(), ratings };
+  // COPY text has one line per row (newlines inside values are escaped).
+  const copy = Buffer.from(parts[2].toString("utf-8").split("\n").flatMap((l, i) => (keep[i] ? [`${l}\n`] : [])).join(""), "utf-8");
+  return { batch: { ids: head.ids.filter((_, i) => keep[i]), copy, rows }, ratings };
 }
 
 const BUSY = "Another import (or a routing run) of this campaign is writing right now. Try again in a moment; nothing was imported.";
@@ -69,7 +82,7 @@ const BUSY = "Another import (or a routing run) of this campaign is writing righ
  *
  * 1. Receive: the upload is read at the client's pace under the size limit, parsed and validated one row at a time,
  *    and the good rows go to a staging file on local disk (lib/ingest/staging.ts), in batches (an id repeated within
- *    a batch is resolved there: the last row wins, the replaced rows are reported). No transaction is open and no
+ *    the file is resolved once: the last row wins, the replaced rows are reported). No transaction is open and no
  *    lock held; memory holds one batch however large the file. A file that turns out to be too large or not text
  *    ends here, and so does an all-or-nothing file with a bad row (its failed import is recorded; no item written).
  * 2. Write: one bounded transaction takes the campaign's import lock without waiting (409 when another import or
@@ -109,11 +122,14 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
     // Position in the batch of each id: a repeated id replaces its earlier row (the last row wins) instead of
     // starting a new batch, so a file that repeats ids costs what its size does.
     let ids = new Map<string, number>();
+    // The line of each id's last good row in the whole file: a row an id repeated in a later batch replaces is
+    // dropped when its batch is written (readBatch), so the file's last row is written once, as if it were alone.
+    const last = new Map<string, number>();
     // One batch written to disk while the next is parsed.
     let pending: Promise<void> = Promise.resolve();
     const stage = async () => {
       if (batch.length === 0) return;
-      const staged = stageBatch(campaign.id, batch, ratings.flat(), copyPath);
+      const staged = stageBatch(campaign.id, batch, lines, ratings.flat(), copyPath);
       batch = [];
       ratings = [];
       lines = [];
@@ -135,12 +151,17 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
           reject({ line: parsed.line, reason: row.reason, ...(row.externalId ? { externalId: row.externalId } : {}) });
           continue;
         }
+        const earlier = last.get(row.item.external_id);
+        last.set(row.item.external_id, parsed.line);
+        if (earlier !== undefined) {
+          // Same id again in the file: the later row replaces the earlier one, which is reported.
+          rowsReplaced++;
+          if (warnings.length < MAX_STORED_ERRORS) warnings.push({ line: earlier, externalId: row.item.external_id, reason: `Replaced by line ${parsed.line}, which has the same external_id (the last row wins)` });
+        }
         if (opts.allOrNothing && rowsRejected > 0) continue; // keep reading to report every bad row, write nothing
         const at = ids.get(row.item.external_id);
         if (at !== undefined) {
-          // Same id again in this batch: the later row replaces the earlier one, which is reported.
-          rowsReplaced++;
-          if (warnings.length < MAX_STORED_ERRORS) warnings.push({ line: lines[at]!, externalId: row.item.external_id, reason: `Replaced by line ${parsed.line}, which has the same external_id (the last row wins)` });
+          // Same id again in this batch: replaced in place (an earlier batch's row is dropped when written).
           batch[at] = row.item;
           ratings[at] = row.ratings;
           lines[at] = parsed.line;
@@ -182,7 +203,7 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
       let writing: Promise<void> = Promise.resolve();
       try {
         for await (const parts of staging.read()) {
-          const b = readBatch(parts);
+          const b = readBatch(parts, last);
           await writing;
           writing = (async () => {
             const r = await writeItems(tx, campaign.id, b.batch, written, undefined, newImportId);

@@ -84,11 +84,15 @@ export const parseJsonlForTest = (src: AsyncIterable<Uint8Array>, maxLine: numbe
 
 /**
  * CSV with a header row (csv-parse, streaming). Line numbers are the file's: the header is line 1. A record the
- * parser cannot read (unbalanced quotes, wrong column count) is reported and skipped, not fatal.
+ * parser cannot read (unbalanced quotes, wrong column count) is reported and skipped, not fatal. A record longer
+ * than MAX_LINE_CHARS (its cells' characters; it may span lines inside quotes) ends the import with a 413: where it
+ * ends cannot be known without reading it whole, so it cannot be read past like a JSONL line.
  */
-async function* parseCsv(src: AsyncIterable<Uint8Array>): AsyncGenerator<ParsedRecord> {
+async function* parseCsv(src: AsyncIterable<Uint8Array>, maxRecord = MAX_LINE_CHARS): AsyncGenerator<ParsedRecord> {
   const skipped: ParsedRecord[] = [];
+  let tooLong: AppError | undefined;
   const parser = csvParse({
+    max_record_size: maxRecord,
     columns: (header: string[]) => header.map((h) => h.trim()),
     bom: true,
     info: true,
@@ -96,6 +100,11 @@ async function* parseCsv(src: AsyncIterable<Uint8Array>): AsyncGenerator<ParsedR
     skip_records_with_error: true,
     on_skip: (err: CsvError | undefined) => {
       const lines = typeof err?.lines === "number" ? err.lines : 0;
+      if (err?.code === "CSV_MAX_RECORD_SIZE") {
+        // Thrown from on_skip, the error stops the parser (skipping would report every further character).
+        tooLong = new AppError("too_large", `A CSV row is longer than ${maxRecord.toLocaleString("en")} characters (the limit was reached at line ${lines}); nothing was imported.`, { line: lines });
+        throw tooLong;
+      }
       skipped.push({ line: lines, error: `Unreadable CSV row: ${err?.message ?? "parse error"}` });
       return undefined;
     },
@@ -103,12 +112,24 @@ async function* parseCsv(src: AsyncIterable<Uint8Array>): AsyncGenerator<ParsedR
   const input = Readable.from(src);
   input.on("error", (e) => parser.destroy(e));
   input.pipe(parser);
-  for await (const rec of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-    while (skipped.length) yield skipped.shift()!;
-    yield { line: rec.info.lines, record: rec.record };
+  try {
+    for await (const rec of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+      while (skipped.length) yield skipped.shift()!;
+      yield { line: rec.info.lines, record: rec.record };
+    }
+  } catch (e) {
+    if (tooLong) throw tooLong;
+    if (e instanceof AppError) throw e;
+    // Any other error of the parser's own (CSV_…) is the file's fault, not the server's.
+    const code = (e as { code?: unknown } | null)?.code;
+    if (typeof code === "string" && code.startsWith("CSV_")) throw new AppError("bad_request", `Unreadable CSV: ${(e as Error).message}; nothing was imported.`);
+    throw e;
   }
   while (skipped.length) yield skipped.shift()!;
 }
+
+/** For tests: the CSV reader with a small record limit. */
+export const parseCsvForTest = (src: AsyncIterable<Uint8Array>, maxRecord: number) => parseCsv(src, maxRecord);
 
 /** A JSON array is for small batches: read whole (the upload limit still applies), then one record per element. */
 async function* parseJsonArray(src: AsyncIterable<Uint8Array>): AsyncGenerator<ParsedRecord> {

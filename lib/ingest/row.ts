@@ -44,7 +44,24 @@ const ALIASES: Record<string, string> = {
   human_ratings: "human_ratings", humanRatings: "human_ratings",
   metadata: "metadata",
 };
-const MAX_TEXT = 200_000;
+/**
+ * Text limits, in characters (UTF-16 code units), each over-limit value a row error naming the field and the limit.
+ * Documented in docs/api-issue-4.md (Limits).
+ */
+export const TEXT_LIMITS = {
+  /** input, output, output_b: what raters read. */
+  text: 200_000,
+  external_id: 500,
+  model: 200,
+  judge_rationale: 20_000,
+  /** Each string in metadata (keys too, at any depth), unknown columns included. */
+  metadata: 10_000,
+  rater: 100,
+  /** Each human_ratings[i].rationale. */
+  rating_rationale: 5_000,
+} as const;
+const MAX_TEXT = TEXT_LIMITS.text;
+const tooLong = (field: string, max: number) => reject(`${field} is longer than ${max.toLocaleString("en")} characters`);
 
 class Reject extends Error {}
 const reject = (reason: string): never => {
@@ -61,25 +78,48 @@ export function validateRow(raw: Record<string, unknown>, rubric: Rubric, strati
     if (name) known[name] = value;
     else if (value !== undefined) metadata[k] = value;
   }
-  const externalId = textOf(known.external_id)?.trim();
+  // The shape first: a hostile id (a list nested 100,000 deep) must not reach JSON.stringify (textOf), which recurses.
+  const shape = walkShape(raw, 0, MAX_FIELDS);
+  const externalId = (shape.problem && typeof known.external_id === "object" ? undefined : textOf(known.external_id))?.trim();
+  // Fields left for the JSON held in CSV cells (metadata, human_ratings, embedding), checked once parsed.
+  let fieldsLeft = MAX_FIELDS - shape.fields;
+  const cell = (v: unknown, field: string): unknown => {
+    const parsed = jsonish(v, fromCsv, field);
+    if (!fromCsv || typeof v !== "string" || typeof parsed !== "object" || parsed === null) return parsed;
+    // The cell's value sits one level below the row, as it would in a JSON record.
+    const s = walkShape(parsed, 1, fieldsLeft);
+    if (s.problem === "depth") reject(`${field} (a JSON cell) nests objects or lists deeper than ${MAX_DEPTH} levels`);
+    if (s.problem === "fields") reject(`The row has more than ${MAX_FIELDS.toLocaleString("en")} fields and list entries (counting the JSON in its ${field} cell)`);
+    fieldsLeft -= s.fields;
+    return parsed;
+  };
   try {
-    const shape = shapeProblem(raw);
-    if (shape) reject(shape);
+    if (shape.problem) reject(shapeMessage(shape.problem));
     if (!externalId) reject("Missing external id (external_id or id)");
-    if (externalId!.length > 500) reject("external_id is longer than 500 characters");
+    if (externalId!.length > TEXT_LIMITS.external_id) tooLong("external_id", TEXT_LIMITS.external_id);
     const output = textOf(known.output);
     if (output === undefined || output.trim() === "") reject("Missing output");
     if (rubric.type === "pairwise" && !textOf(known.output_b)) reject("Missing output_b (the rubric is pairwise)");
-    const extra = jsonish(known.metadata, fromCsv, "metadata");
+    const extra = cell(known.metadata, "metadata");
     if (extra !== undefined) {
       if (typeof extra !== "object" || extra === null || Array.isArray(extra)) reject("metadata must be a JSON object");
       Object.assign(metadata, extra as Record<string, unknown>);
     }
     const item: ItemRow = { external_id: externalId!, input: textOf(known.input) ?? "", output: output!, metadata };
-    for (const [k, v] of [["input", item.input], ["output", item.output]] as const) if (v.length > MAX_TEXT) reject(`${k} is longer than ${MAX_TEXT} characters`);
     if (textOf(known.output_b) !== undefined) item.output_b = textOf(known.output_b);
     if (textOf(known.model) !== undefined) item.model = textOf(known.model);
     if (textOf(known.judge_rationale) !== undefined) item.judge_rationale = textOf(known.judge_rationale);
+    for (const [k, v, max] of [
+      ["input", item.input, MAX_TEXT],
+      ["output", item.output, MAX_TEXT],
+      ["output_b", item.output_b, MAX_TEXT],
+      ["model", item.model, TEXT_LIMITS.model],
+      ["judge_rationale", item.judge_rationale, TEXT_LIMITS.judge_rationale],
+    ] as const) {
+      if (v !== undefined && v.length > max) tooLong(k, max);
+    }
+    const longMeta = longString(metadata, "metadata", TEXT_LIMITS.metadata);
+    if (longMeta) tooLong(longMeta, TEXT_LIMITS.metadata);
     // A judge run several times and averaged gives a fractional score: accepted on interval (likert) scales.
     if (known.judge_score !== undefined && known.judge_score !== null) item.judge_score = onScale(rubric, known.judge_score, "judge_score", true);
     if (known.judge_confidence !== undefined && known.judge_confidence !== null) item.judge_confidence = unit(known.judge_confidence, "judge_confidence");
@@ -89,7 +129,7 @@ export function validateRow(raw: Record<string, unknown>, rubric: Rubric, strati
     if (gold === true && item.gold_answer === undefined) reject("A gold item (gold: true) needs a gold_answer");
     if (gold === false && item.gold_answer !== undefined) reject("gold is false but the row has a gold_answer (a gold_answer makes the item a gold item)");
     const labelPi = known.label_pi === undefined || known.label_pi === null ? undefined : probability(known.label_pi, "label_pi");
-    const emb = jsonish(known.embedding, fromCsv, "embedding");
+    const emb = cell(known.embedding, "embedding");
     if (emb !== undefined && emb !== null) {
       if (!Array.isArray(emb) || emb.length === 0 || emb.length > 4096 || !emb.every((x) => typeof x === "number" && Number.isFinite(x))) {
         reject("embedding must be an array of 1–4096 numbers");
@@ -101,7 +141,7 @@ export function validateRow(raw: Record<string, unknown>, rubric: Rubric, strati
       item.embedding = emb as number[];
     }
     if (stratificationKey && metadata[stratificationKey] !== undefined && metadata[stratificationKey] !== null) item.group = String(metadata[stratificationKey]);
-    const ratings = humanRatings(jsonish(known.human_ratings, fromCsv, "human_ratings"), rubric, externalId!);
+    const ratings = humanRatings(cell(known.human_ratings, "human_ratings"), rubric, externalId!);
     // The prior study's inclusion probability for this item, whether it drew it (the row has human_ratings) or not
     // (it could have): routed items it could have drawn need it for their own π (lib/routing sampleDesign).
     if (labelPi !== undefined) item.label_pi = labelPi;
@@ -120,24 +160,48 @@ export function validateRow(raw: Record<string, unknown>, rubric: Rubric, strati
 // ES2024 (Node ≥ 20), not yet in TypeScript's es2023 lib: native, ~10× a regular expression on import-sized text.
 const isWellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
-/** Why a string anywhere in the row (keys included) cannot be stored as text or jsonb, or null. */
-function unstorableText(v: unknown): string | null {
-  if (typeof v === "string") {
-    if (v.includes("\u0000")) return "Text contains a NUL character (\\u0000), which cannot be stored";
-    if (!isWellFormed(v)) return "Text contains an unpaired UTF-16 surrogate (e.g. \\ud800), which is not valid Unicode";
-    return null;
-  }
-  if (Array.isArray(v)) {
-    for (const x of v) {
-      const r = unstorableText(x);
-      if (r) return r;
+/**
+ * Why a string anywhere in the row (keys included) cannot be stored as text or jsonb, or null. Iterative (an explicit
+ * stack), so no nesting, however deep, can exhaust the call stack here.
+ */
+function unstorableText(root: unknown): string | null {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "string") {
+      if (v.includes("\u0000")) return "Text contains a NUL character (\\u0000), which cannot be stored";
+      if (!isWellFormed(v)) return "Text contains an unpaired UTF-16 surrogate (e.g. \\ud800), which is not valid Unicode";
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
+    } else if (typeof v === "object" && v !== null) {
+      const entries = Object.entries(v);
+      for (let i = entries.length - 1; i >= 0; i--) stack.push(entries[i]![1], entries[i]![0]);
     }
-    return null;
   }
-  if (typeof v === "object" && v !== null) {
-    for (const [k, x] of Object.entries(v)) {
-      const r = unstorableText(k) ?? unstorableText(x);
-      if (r) return r;
+  return null;
+}
+
+/**
+ * The path of the first string (key or value) in `root` longer than `max`, as metadata.key[2].other, or null.
+ * Iterative; called after the shape check, so the paths stay short.
+ */
+function longString(root: unknown, name: string, max: number): string | null {
+  const stack: [unknown, string][] = [[root, name]];
+  while (stack.length > 0) {
+    const [v, at] = stack.pop()!;
+    if (typeof v === "string") {
+      if (v.length > max) return at;
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${at}[${i}]`]);
+    } else if (typeof v === "object" && v !== null) {
+      const entries = Object.entries(v);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [k, x] = entries[i]!;
+        // Shown in the import report (jsonb): cut short, and what PostgreSQL cannot store escaped.
+        const label = printable(k.length > 40 ? `${k.slice(0, 40)}…` : k);
+        if (k.length > max) return `A key in ${at} (“${label}”)`;
+        stack.push([x, `${at}.${label}`]);
+      }
     }
   }
   return null;
@@ -150,21 +214,30 @@ export const MAX_FIELDS = 10_000;
 /**
  * Why a row's shape is refused, or null: nesting deeper than MAX_DEPTH (PostgreSQL's jsonb parser recurses and
  * refuses very deep values mid-COPY) or more than MAX_FIELDS fields and list entries in all. Iterative, so a
- * hostile depth cannot exhaust the stack here either.
+ * hostile depth cannot exhaust the stack here either. validateRow also checks the JSON held in CSV cells once parsed.
  */
 export function shapeProblem(raw: unknown): string | null {
-  const stack: [unknown, number][] = [[raw, 0]];
+  const { problem } = walkShape(raw, 0, MAX_FIELDS);
+  return problem && shapeMessage(problem);
+}
+
+const shapeMessage = (problem: "depth" | "fields") =>
+  problem === "depth" ? `The row nests objects or lists deeper than ${MAX_DEPTH} levels` : `The row has more than ${MAX_FIELDS.toLocaleString("en")} fields and list entries`;
+
+/** Walk a value from nesting level `depth`: what it breaks first (with `budget` fields allowed), and its field count. */
+function walkShape(root: unknown, depth: number, budget: number): { problem: "depth" | "fields" | null; fields: number } {
+  const stack: [unknown, number][] = [[root, depth]];
   let fields = 0;
   while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
+    const [v, d] = stack.pop()!;
     if (typeof v !== "object" || v === null) continue;
-    if (depth >= MAX_DEPTH) return `The row nests objects or lists deeper than ${MAX_DEPTH} levels`;
+    if (d >= MAX_DEPTH) return { problem: "depth", fields };
     const children = Array.isArray(v) ? v : Object.values(v);
     fields += children.length;
-    if (fields > MAX_FIELDS) return `The row has more than ${MAX_FIELDS.toLocaleString("en")} fields and list entries`;
-    for (const c of children) stack.push([c, depth + 1]);
+    if (fields > budget) return { problem: "fields", fields };
+    for (const c of children) stack.push([c, d + 1]);
   }
-  return null;
+  return { problem: null, fields };
 }
 
 /** Text PostgreSQL can store: NUL shown as \u0000, unpaired surrogates as U+FFFD. */
@@ -237,11 +310,12 @@ function humanRatings(v: unknown, rubric: Rubric, externalId: string): RatingRow
     if (typeof r !== "object" || r === null) return reject(`human_ratings[${i}] must be an object`);
     const o = r as Record<string, unknown>;
     const rater = textOf(o.rater ?? o.pseudonym)?.trim();
-    if (!rater || rater.length > 100) return reject(`human_ratings[${i}] needs a rater pseudonym (1–100 characters)`);
+    if (!rater || rater.length > TEXT_LIMITS.rater) return reject(`human_ratings[${i}] needs a rater pseudonym (1–${TEXT_LIMITS.rater} characters)`);
     if (seen.has(rater)) return reject(`human_ratings has rater “${rater}” twice`);
     seen.add(rater);
     const value = onScale(rubric, o.value, `human_ratings[${i}].value`);
     const rationale = textOf(o.rationale);
+    if (rationale !== undefined && rationale.length > TEXT_LIMITS.rating_rationale) tooLong(`human_ratings[${i}].rationale`, TEXT_LIMITS.rating_rationale);
     return { external_id: externalId, rater, value, ...(rationale ? { rationale } : {}) };
   });
 }

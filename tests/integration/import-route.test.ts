@@ -6,6 +6,7 @@ import { getDb } from "@/db";
 import { campaigns, items, users } from "@/db/schema";
 import { seedDemo } from "@/db/seed";
 import { createCampaign } from "@/lib/campaigns/manage";
+import { MAX_LINE_CHARS } from "@/lib/ingest/parse";
 import { campaignCreateSchema } from "@/lib/validation/campaign-input";
 import { backends, useAppDatabase } from "./backends";
 
@@ -19,11 +20,11 @@ describe.each(backends())("the import route on $name", (backend) => {
   let drop: () => Promise<void> = async () => {};
   let researcher = "";
   let post!: Handler;
-  const send = async (campaignId: string, body: string, query = "") => {
+  const send = async (campaignId: string, body: string, query = "", contentType = "application/x-ndjson") => {
     session.current = { user: { id: researcher } };
     const req = new Request(`http://localhost/api/v1/campaigns/${campaignId}/items${query}`, {
       method: "POST",
-      headers: { host: "localhost", origin: "http://localhost", "content-type": "application/x-ndjson" },
+      headers: { host: "localhost", origin: "http://localhost", "content-type": contentType },
       body,
     });
     const res = await post(req, { params: Promise.resolve({ id: campaignId }) });
@@ -65,6 +66,30 @@ describe.each(backends())("the import route on $name", (backend) => {
     const partial = await send(id, file, "?mode=Partial");
     expect(partial.status).toBe(201);
     expect(await count(id)).toBe(1);
+  });
+
+  it("answers a CSV whose JSON cell nests 5,000 deep with a row error (partial) or a 422 (all-or-nothing), never a 500", async () => {
+    const id = await fresh("Deep CSV cell");
+    const deep = '{"a":'.repeat(5000) + "1" + "}".repeat(5000);
+    const csv = `id,output,metadata\nok,x,"{""k"":1}"\ndeep,x,"${deep.replace(/"/g, '""')}"\n`;
+    const partial = await send(id, csv, "", "text/csv");
+    expect(partial.status).toBe(201);
+    expect(partial.json.import).toMatchObject({ status: "succeeded", rowsNew: 1, rowsRejected: 1, errors: [{ line: 3, externalId: "deep", reason: expect.stringMatching(/^metadata .*deeper than 32 levels/) }] });
+    const atomic = await send(await fresh("Deep CSV cell, atomic"), csv, "?mode=all-or-nothing", "text/csv");
+    expect(atomic.status).toBe(422);
+    expect(atomic.json.import).toMatchObject({ status: "failed", rowsNew: 0, rowsRejected: 1, errors: [{ line: 3, reason: expect.stringContaining("metadata") }] });
+    expect(await count(id)).toBe(1);
+  });
+
+  it("answers a CSV row longer than the line limit with a 413 and a JSON error, writing nothing", async () => {
+    const id = await fresh("Long CSV row");
+    const csv = `id,output\nok,x\nlong,"${"y".repeat(MAX_LINE_CHARS)}"\n`;
+    for (const mode of ["partial", "all-or-nothing"]) {
+      const res = await send(id, csv, `?mode=${mode}`, "text/csv");
+      expect(res.status).toBe(413);
+      expect(res.json.error).toMatchObject({ code: "too_large", message: expect.stringMatching(/^A CSV row is longer than 16,777,216 characters \(the limit was reached at line 3\); nothing was imported\.$/) });
+    }
+    expect(await count(id)).toBe(0);
   });
 
   it("asks for a routing run when a re-import only adds prior labels", async () => {

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq, sql } from "drizzle-orm";
-import { campaigns, externalRaters, imports, inclusionRecords, items, judgments, routingRuns, users, type Campaign } from "@/db/schema";
+import { campaigns, externalRaters, imports, inclusionRecords, items, itemVersions, judgments, routingRuns, users, type Campaign } from "@/db/schema";
 import { seedDemo } from "@/db/seed";
 import { createCampaign } from "@/lib/campaigns/manage";
 import { importItems } from "@/lib/ingest/import-items";
@@ -75,7 +75,7 @@ describe.each(backends())("import and routing on $name", (backend) => {
     expect(counts).toEqual([{ e: "a", n: 2, full: true }, { e: "b", n: 1, full: false }]);
   });
 
-  it("stores awkward text exactly, and an id repeated in a later batch updates it instead of duplicating", async () => {
+  it("stores awkward text exactly, and an id repeated in a later batch is resolved once: the last row, version 1, the earlier one reported", async () => {
     const c = await fresh("Awkward text");
     const awkward = {
       id: "tab\tid",
@@ -92,14 +92,16 @@ describe.each(backends())("import and routing on $name", (backend) => {
     };
     const file = [line({ id: "first", output: "v1", language: "en" }), line(awkward), line({ id: "other", output: "o" }), line({ id: "first", output: "v2", language: "sw" })].join("\n");
     const r = await importItems(t.db, c, bytes(file), { format: "jsonl", actorId: researcherId, batchSize: 2 });
-    expect(r).toMatchObject({ rowsTotal: 4, rowsNew: 3, rowsUpdated: 1, rowsRejected: 0 });
+    expect(r).toMatchObject({ rowsTotal: 4, rowsNew: 3, rowsUpdated: 0, rowsUnchanged: 0, rowsRejected: 0, rowsReplaced: 1, itemsVersioned: 0 });
+    expect(r.warnings).toEqual([{ line: 1, externalId: "first", reason: "Replaced by line 4, which has the same external_id (the last row wins)" }]);
     const rows = await t.db.select().from(items).where(eq(items.campaignId, c.id)).orderBy(items.externalId);
     expect(rows.map((x) => x.externalId)).toEqual(["first", "other", "tab\tid"]);
     expect(rows[0]).toMatchObject({ output: "v2", group: "sw" });
     const a = rows[2]!;
     expect(a).toMatchObject({ input: awkward.input, output: awkward.output, model: awkward.model, judgeScore: 4, judgeConfidence: 1e-7, judgeRationale: "", providedTailScore: 0.25, tailScore: null, group: "fo" });
-    // The repeated id changed content within the file: version 2, version 1 kept.
-    expect(rows[0]!.version).toBe(2);
+    // The repeated id is written once, as its last row: version 1, no earlier version archived.
+    expect(rows[0]!.version).toBe(1);
+    expect(await t.db.select().from(itemVersions).where(eq(itemVersions.campaignId, c.id))).toEqual([]);
     expect(a.embedding).toEqual([0.5, -1.25, 3e-8]);
     expect(a.metadata).toEqual({ language: "fo", nested: awkward.nested });
   });
@@ -132,6 +134,31 @@ describe.each(backends())("import and routing on $name", (backend) => {
     const r2 = await importItems(t.db, c, bytes(csv), { format: "csv", actorId: researcherId });
     expect(r2).toMatchObject({ rowsNew: 1, rowsRejected: 2 });
     expect(r2.errors.map((e) => [e.line, /NUL|surrogate/.test(e.reason)])).toEqual([[3, true], [4, true]]);
+  });
+
+  it("refuses over-long text as row errors naming the field and the limit, in JSONL and CSV, and stores the rest", async () => {
+    const c = await fresh("Text limits");
+    const x = (n: number) => "x".repeat(n);
+    const file = [
+      line({ id: "ok", output: "fine", model: x(200), judge_rationale: x(20_000), note: x(10_000), human_ratings: [{ rater: "r", value: 3, rationale: x(5_000) }] }),
+      line({ id: "model", output: "x", model: x(201) }),
+      line({ id: "why", output: "x", judge_rationale: x(20_001) }),
+      line({ id: "meta", output: "x", metadata: { deep: [x(10_001)] } }),
+      line({ id: "rating", output: "x", human_ratings: [{ rater: "r", value: 3, rationale: x(5_001) }] }),
+    ].join("\n");
+    const r = await importItems(t.db, c, bytes(file, 8192), { format: "jsonl", actorId: researcherId });
+    expect(r).toMatchObject({ status: "succeeded", rowsNew: 1, rowsRejected: 4 });
+    expect(r.errors).toEqual([
+      { line: 2, externalId: "model", reason: "model is longer than 200 characters" },
+      { line: 3, externalId: "why", reason: "judge_rationale is longer than 20,000 characters" },
+      { line: 4, externalId: "meta", reason: "metadata.deep[0] is longer than 10,000 characters" },
+      { line: 5, externalId: "rating", reason: "human_ratings[0].rationale is longer than 5,000 characters" },
+    ]);
+    const csv = ["id,output,notes,metadata", "c-ok,x,short,", `c-notes,x,${x(10_001)},`, `c-meta,x,,"${JSON.stringify({ k: x(10_001) }).replace(/"/g, '""')}"`].join("\n");
+    const rc = await importItems(t.db, c, bytes(csv, 8192), { format: "csv", actorId: researcherId, allOrNothing: true });
+    expect(rc).toMatchObject({ status: "failed", rowsNew: 0, rowsRejected: 2 });
+    expect(rc.errors.map((e) => [e.line, e.reason])).toEqual([[3, "metadata.notes is longer than 10,000 characters"], [4, "metadata.k is longer than 10,000 characters"]]);
+    expect(await count(c.id)).toBe(1);
   });
 
   it("reads embeddings back bit-exact for embedding rarity, and scores only the rows that have one", async () => {
@@ -213,6 +240,47 @@ describe.each(backends())("import and routing on $name", (backend) => {
     // Only the last row's rating of "same" was imported.
     const rs = await t.db.select({ v: judgments.value }).from(judgments).where(eq(judgments.itemId, same!.id));
     expect(rs).toEqual([{ v: 1 + ((n - 2) % 5) }]);
+  });
+
+  it("resolves ids repeated across batches once, in both modes: the last row's content and ratings, version 1, one warning per replaced row", async () => {
+    const file = [
+      line({ id: "a", output: "a1", human_ratings: [{ rater: "r1", value: 1 }] }), // batch 1
+      line({ id: "b", output: "b1" }),
+      line({ id: "a", output: "a2", human_ratings: [{ rater: "r2", value: 2 }] }), // batch 2
+      line({ id: "c", output: "c1" }),
+      line({ id: "a", output: "a3", human_ratings: [{ rater: "r3", value: 3 }] }), // batch 3
+      line({ id: "b", output: "b2" }),
+    ].join("\n");
+    const warnings = [
+      { line: 1, externalId: "a", reason: "Replaced by line 3, which has the same external_id (the last row wins)" },
+      { line: 2, externalId: "b", reason: "Replaced by line 6, which has the same external_id (the last row wins)" },
+      { line: 3, externalId: "a", reason: "Replaced by line 5, which has the same external_id (the last row wins)" },
+    ];
+    for (const allOrNothing of [false, true]) {
+      const c = await fresh(`Repeated across batches ${allOrNothing ? "atomic" : "partial"}`);
+      const r = await importItems(t.db, c, bytes(file), { format: "jsonl", actorId: researcherId, batchSize: 2, allOrNothing });
+      expect(r).toMatchObject({ status: "succeeded", rowsTotal: 6, rowsNew: 3, rowsUpdated: 0, rowsReplaced: 3, itemsVersioned: 0, ratingsWritten: 1 });
+      expect(r.warnings).toEqual(warnings);
+      const stored = await t.db.select({ e: items.externalId, output: items.output, version: items.version, n: items.judgmentCount }).from(items).where(eq(items.campaignId, c.id)).orderBy(items.externalId);
+      expect(stored).toEqual([{ e: "a", output: "a3", version: 1, n: 1 }, { e: "b", output: "b2", version: 1, n: 0 }, { e: "c", output: "c1", version: 1, n: 0 }]);
+      expect(await t.db.select().from(itemVersions).where(eq(itemVersions.campaignId, c.id))).toEqual([]);
+      const js = await t.db.select({ v: judgments.value }).from(judgments).where(eq(judgments.campaignId, c.id));
+      expect(js).toEqual([{ v: 3 }]);
+
+      // Into items that exist: one new version per changed item, whatever the repeats.
+      const again = [line({ id: "a", output: "a4" }), line({ id: "x", output: "x" }), line({ id: "a", output: "a5" })].join("\n");
+      const r2 = await importItems(t.db, c, bytes(again), { format: "jsonl", actorId: researcherId, batchSize: 2, allOrNothing });
+      expect(r2).toMatchObject({ status: "succeeded", rowsNew: 1, rowsUpdated: 1, rowsReplaced: 1, itemsVersioned: 1 });
+      const [a] = await t.db.select().from(items).where(and(eq(items.campaignId, c.id), eq(items.externalId, "a")));
+      expect(a).toMatchObject({ output: "a5", version: 2 });
+      expect((await t.db.select({ v: itemVersions.version, output: itemVersions.output }).from(itemVersions).where(eq(itemVersions.itemId, a!.id)))).toEqual([{ v: 1, output: "a3" }]);
+    }
+    // All-or-nothing with a bad row: nothing written, every replaced row still reported.
+    const c = await fresh("Repeated across batches, refused");
+    const r = await importItems(t.db, c, bytes(`${file}\n${line({ id: "bad" })}`), { format: "jsonl", actorId: researcherId, batchSize: 2, allOrNothing: true });
+    expect(r).toMatchObject({ status: "failed", rowsNew: 0, rowsRejected: 1, rowsReplaced: 3 });
+    expect(r.warnings).toEqual(warnings);
+    expect(await count(c.id)).toBe(0);
   });
 
   it("routes after import: π = 1 for rare and unsure items, p for the rest; re-routing keeps judgments", async () => {
