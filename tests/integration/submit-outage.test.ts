@@ -5,13 +5,14 @@ import { eq, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { judgments, users } from "@/db/schema";
 import { DEMO_SLUG, seedDemo } from "@/db/seed";
+import type * as AssignNext from "@/lib/assign/assign-next";
 import { backends, useAppDatabase } from "./backends";
 
 const session: { current: { user: { id: string } } | null } = { current: null };
 vi.mock("next-auth", async (importOriginal) => ({ ...(await importOriginal<Record<string, unknown>>()), getServerSession: vi.fn(async () => session.current) }));
 const outage = { on: false };
 vi.mock("@/lib/assign/assign-next", async (importOriginal) => {
-  const real = await importOriginal<typeof import("@/lib/assign/assign-next")>();
+  const real = await importOriginal<typeof AssignNext>();
   return {
     ...real,
     assignNextItem: async (...args: Parameters<typeof real.assignNextItem>) => {
