@@ -160,6 +160,8 @@ const routeSpecs: Record<string, Partial<Record<Method, RouteSpec>>> = {
     POST: { params: (_f, c) => ({ id: c.id }), body: () => ({ email: `invitee${++counter}@example.org`, role: "annotator" }), expect: editors },
   },
   "app/api/v1/campaigns/[id]/report/route.ts": { GET: { params: (_f, c) => ({ id: c.id }), expect: readers } },
+  // Admins only; handing the campaign to its own owner is a no-op, so the fixture keeps its owner.
+  "app/api/v1/campaigns/[id]/owner/route.ts": { PUT: { params: (_f, c) => ({ id: c.id }), body: (f) => ({ userId: f.userIds.researcher }), expect: all(403, { anonymous: 401, admin: 200 }) } },
   "app/api/v1/campaigns/[id]/routing/route.ts": {
     GET: { params: (_f, c) => ({ id: c.id }), expect: readers },
     // 202: routing runs in the background.

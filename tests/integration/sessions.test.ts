@@ -79,6 +79,34 @@ describe.each(backends())("sessions on $name", (backend) => {
     await setUserRole(await getDb(), { actorId: admin, userId: researcher, role: "researcher" });
   });
 
+  it("an admin hands a demoted owner's campaign to another researcher: the new owner edits, the old one only reads", async () => {
+    const db = await getDb();
+    const owner = (await import("@/app/api/v1/campaigns/[id]/owner/route")) as unknown as Record<string, Handler>;
+    const put = async (userId: string) => {
+      const req = new Request(`http://localhost/api/v1/campaigns/${campaignId}/owner`, { method: "PUT", headers: { host: "localhost", origin: "http://localhost", "content-type": "application/json" }, body: JSON.stringify({ userId }) });
+      const res = await owner.PUT!(req, { params: Promise.resolve({ id: campaignId }) });
+      return { status: res.status, json: (await res.json()) as { error?: { field?: string } } };
+    };
+    const [other] = await db.insert(users).values({ email: "second-researcher@example.org", name: "Second Researcher", role: "researcher" }).returning({ id: users.id });
+    await setUserRole(db, { actorId: admin, userId: researcher, role: "contributor" });
+    await signIn(researcher);
+    expect((await put(other!.id)).status).toBe(403);
+    await signIn(admin);
+    expect((await put(ada)).json.error).toMatchObject({ field: "userId" });
+    expect((await put(other!.id)).status).toBe(200);
+    const [c] = await db.select({ ownerId: campaigns.ownerId }).from(campaigns).where(eq(campaigns.id, campaignId));
+    expect(c!.ownerId).toBe(other!.id);
+    await signIn(other!.id);
+    expect(await call(patch, "PATCH", { description: "the new owner's" })).toBe(200);
+    await setUserRole(db, { actorId: admin, userId: researcher, role: "researcher" });
+    await signIn(researcher);
+    // Researcher again, but no longer the owner: a campaign auditor now, reading only.
+    expect(await call(get, "GET")).toBe(200);
+    expect(await call(patch, "PATCH", { description: "mine again?" })).toBe(403);
+    await signIn(admin);
+    expect((await put(researcher)).status).toBe(200);
+  });
+
   it("a password change ends every session, this one included; the old password stops working and the new one works", async () => {
     const db = await getDb();
     await signIn(bayo);
