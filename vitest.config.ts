@@ -5,6 +5,9 @@ const alias = { "@": path.resolve(import.meta.dirname) };
 
 export default defineConfig({
   test: {
+    // An unhandled rejection or uncaught error anywhere in a test run fails the run (the default, kept explicit:
+    // a fire-and-forget promise that rejects is a bug, e.g. a background routing run nobody awaits).
+    dangerouslyIgnoreUnhandledErrors: false,
     projects: [
       {
         resolve: { alias },
