@@ -1,10 +1,25 @@
 "use client";
 
 import { useActionState, useEffect } from "react";
-import { signOut } from "next-auth/react";
-import { changePasswordAction, deleteAccountAction } from "@/app/settings/privacy/actions";
+import { signIn, signOut } from "next-auth/react";
+import { changePasswordAction, deleteAccountAction, startLinkAction } from "@/app/settings/privacy/actions";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
+
+/** "Link <provider>": records the intent on the server, then hands over to the provider's sign-in. */
+export function LinkProviderButton({ id, name }: { id: string; name: string }) {
+  const [state, formAction, pending] = useActionState(startLinkAction, undefined);
+  useEffect(() => {
+    if (state?.success) void signIn(id, { callbackUrl: "/settings/privacy" });
+  }, [state?.success, id]);
+  return (
+    <form action={formAction}>
+      <input type="hidden" name="provider" value={id} />
+      <Button type="submit" variant="secondary" disabled={pending || Boolean(state?.success)}>{pending || state?.success ? `Opening ${name}…` : `Link ${name}`}</Button>
+      {state?.error && <p role="alert" className="mt-1 text-sm text-rose-600">{state.error}</p>}
+    </form>
+  );
+}
 
 export function ChangePasswordForm() {
   const [state, formAction, pending] = useActionState(changePasswordAction, undefined);

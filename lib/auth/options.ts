@@ -1,4 +1,7 @@
-import type { NextAuthOptions } from "next-auth";
+import { getServerSession, type NextAuthOptions } from "next-auth";
+import { cookies } from "next/headers";
+import { AppError } from "@/lib/errors";
+import { LINK_COOKIE, linkProviderAccount, readLinkIntent } from "./link-intent";
 import CredentialsProvider from "next-auth/providers/credentials";
 import GitHubProvider from "next-auth/providers/github";
 import GoogleProvider from "next-auth/providers/google";
@@ -7,7 +10,7 @@ import { authenticate } from "./credentials";
 import { clientIpFrom } from "@/lib/http/client-ip";
 import { safeRedirectPath } from "@/lib/http/safe-redirect";
 import { linkOAuthUser, providerVerifiedEmail } from "./oauth";
-import { endSessions, sessionVersionOf } from "./session-version";
+import { endSessions, sessionUser, sessionVersionOf } from "./session-version";
 
 /** Client-visible sign-in error codes (next-auth passes a thrown message through as `error`). */
 export const SIGNIN_ERRORS = { throttled: "Throttled", rate_limited: "RateLimited" } as const;
@@ -53,6 +56,9 @@ export const authOptions: NextAuthOptions = {
     },
     async signIn({ account, user, profile }) {
       if (account?.type !== "oauth") return true;
+      // Linking from settings (lib/auth/link-intent.ts): the person is signed in already and stays so.
+      const linked = await linkFromSettings(account.provider, account.providerAccountId);
+      if (linked) return linked;
       const email = user.email ?? (profile as { email?: string } | undefined)?.email;
       const emailVerified = await providerVerifiedEmail(account.provider, email, profile as Record<string, unknown> | undefined, account.access_token);
       const id = await linkOAuthUser(await getDb(), { provider: account.provider, providerAccountId: account.providerAccountId, email, name: user.name, emailVerified });
@@ -80,3 +86,25 @@ export const authOptions: NextAuthOptions = {
     },
   },
 };
+
+/**
+ * When a signed intent cookie from the settings page names the person whose current session this is, link the
+ * provider account to them and send them back to settings (no new session: they are signed in already). Null when
+ * there is no intent for this provider, so sign-in goes on as usual.
+ */
+async function linkFromSettings(provider: string, providerAccountId: string): Promise<string | null> {
+  const jar = await cookies();
+  const intent = readLinkIntent(jar.get(LINK_COOKIE)?.value);
+  if (!intent || intent.provider !== provider) return null;
+  jar.delete(LINK_COOKIE);
+  const current = sessionUser(await getServerSession(authOptions));
+  const db = await getDb();
+  if (!current || current.id !== intent.userId || (await sessionVersionOf(db, current.id)) !== current.sv) return "/settings/privacy?linkError=session";
+  try {
+    await linkProviderAccount(db, { userId: current.id, provider, providerAccountId });
+  } catch (e) {
+    if (e instanceof AppError && e.code === "conflict") return "/settings/privacy?linkError=taken";
+    throw e;
+  }
+  return `/settings/privacy?linked=${encodeURIComponent(provider)}`;
+}

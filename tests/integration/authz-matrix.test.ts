@@ -250,6 +250,8 @@ const actionSpecs: Record<string, ActionSpec> = {
   "app/settings/privacy/actions.ts#deleteAccountAction": { form: () => ({ confirm: "nope" }), expect: all(400, { anonymous: 401 }) },
   // Only ever the caller's own password (id from the session); success is covered in sessions.test.ts, here a
   // wrong current password shows it needs a session and the current password.
+  // Only for the caller (id from the session); no provider is configured in tests, so signed-in callers get 400.
+  "app/settings/privacy/actions.ts#startLinkAction": { form: () => ({ provider: "github" }), expect: all(400, { anonymous: 401 }) },
   "app/settings/privacy/actions.ts#changePasswordAction": {
     form: () => ({ current: "not-the-password", password: "another-long-password", confirm: "another-long-password" }),
     expect: all(400, { anonymous: 401 }),

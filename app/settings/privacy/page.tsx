@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { AccessDenied } from "@/components/auth/access-denied";
-import { ChangePasswordForm, DeleteAccountForm } from "@/components/settings/privacy-forms";
+import { ChangePasswordForm, DeleteAccountForm, LinkProviderButton } from "@/components/settings/privacy-forms";
+import { oauthProviders } from "@/lib/auth/options";
+import { oauthAccounts } from "@/db/schema";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { users } from "@/db/schema";
@@ -10,11 +12,20 @@ import { AppError } from "@/lib/errors";
 
 export const metadata: Metadata = { title: "Privacy" };
 
-export default async function PrivacyPage() {
+const LINK_ERRORS: Record<string, string> = {
+  taken: "That provider account already signs in another Margin account, so it was not linked.",
+  session: "The link request did not match your current session (it expired, or you signed in as someone else). Try again.",
+};
+
+export default async function PrivacyPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const sp = await searchParams;
   const user = await getCurrentUser();
   if (!user) return <AccessDenied error={new AppError("unauthorized", "Sign in")} />;
   const [row] = await (await getDb()).select({ hash: users.passwordHash }).from(users).where(eq(users.id, user.id));
   const hasPassword = Boolean(row?.hash);
+  const linked = new Set((await (await getDb()).select({ provider: oauthAccounts.provider }).from(oauthAccounts).where(eq(oauthAccounts.userId, user.id))).map((r) => r.provider));
+  const justLinked = typeof sp.linked === "string" ? oauthProviders.find((p) => p.id === sp.linked)?.name : undefined;
+  const linkError = typeof sp.linkError === "string" ? LINK_ERRORS[sp.linkError] : undefined;
   return (
     <div className="max-w-3xl space-y-6">
       <div>
@@ -27,6 +38,25 @@ export default async function PrivacyPage() {
         <CardHeader title="Download your data" description="Your account details, memberships, every rating you gave with its rationale, your flags and API keys (names only), as JSON." />
         <CardBody>
           <a href="/api/v1/me/data" download className="inline-flex rounded-md bg-indigo-600 px-3.5 py-2 text-sm font-semibold text-white hover:bg-indigo-700">Download my data (JSON)</a>
+        </CardBody>
+      </Card>
+      <Card>
+        <CardHeader title="Sign-in providers" description="Sign in with a provider account as well as your password. Linking asks the provider who you are; nothing else is shared." />
+        <CardBody className="space-y-3 text-sm text-slate-700">
+          {justLinked && <p role="status" className="rounded-md bg-emerald-50 px-3 py-2 text-emerald-800">{justLinked} is linked: you can sign in with it from now on.</p>}
+          {linkError && <p role="alert" className="rounded-md bg-rose-50 px-3 py-2 text-rose-700">{linkError}</p>}
+          {oauthProviders.length === 0 ? (
+            <p className="text-slate-600">No sign-in providers are set up on this Margin; you sign in with your email and password.</p>
+          ) : (
+            <ul className="space-y-2">
+              {oauthProviders.map((p) => (
+                <li key={p.id} className="flex items-center justify-between gap-3">
+                  <span className="font-medium text-slate-900">{p.name}</span>
+                  {linked.has(p.id) ? <span className="text-emerald-700">Linked</span> : <LinkProviderButton id={p.id} name={p.name} />}
+                </li>
+              ))}
+            </ul>
+          )}
         </CardBody>
       </Card>
       <Card>
