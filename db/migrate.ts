@@ -1,5 +1,4 @@
-import { sql } from "drizzle-orm";
-import { migrationsFolder, openDb, type DbHandle, type DbOptions } from "./client";
+import { migrationsFolder, openDb, postgresClientOf, type DbHandle, type DbOptions } from "./client";
 
 // Any number 64-bit: the key of the advisory lock that serialises concurrent migrators on one server.
 const MIGRATION_LOCK = 7_305_521_991;
@@ -16,19 +15,34 @@ export async function migrateHandle(handle: DbHandle): Promise<void> {
     return;
   }
   const { migrate } = await import("drizzle-orm/postgres-js/migrator");
-  await handle.db.execute(sql`select pg_advisory_lock(${MIGRATION_LOCK})`);
+  // The lock is a session's: take and release it on one reserved connection, whatever the pool's size (on a
+  // pool, lock and unlock could land on two connections and leave the lock held for good). That session waits
+  // for another migrator as long as it takes, whatever lock_timeout the pool's connections start with.
+  const client = postgresClientOf(handle.db) as unknown as { reserve?: () => Promise<ReservedSql> } | null;
+  if (!client?.reserve) throw new Error("migrateHandle: no postgres.js client to hold the migration lock");
+  // Needs a pool of at least two: the reserved session plus a connection for the migrations.
+  const session = await client.reserve();
   try {
-    await migrate(handle.db as never, { migrationsFolder });
+    await session.unsafe("set lock_timeout = 0");
+    await session.unsafe(`select pg_advisory_lock(${MIGRATION_LOCK})`);
+    try {
+      await migrate(handle.db as never, { migrationsFolder });
+    } finally {
+      await session.unsafe(`select pg_advisory_unlock(${MIGRATION_LOCK})`);
+    }
   } finally {
-    await handle.db.execute(sql`select pg_advisory_unlock(${MIGRATION_LOCK})`);
+    await session.unsafe("reset lock_timeout").catch(() => {});
+    session.release();
   }
 }
 
-/** Open, migrate and return a handle (postgres handles use one connection while migrating, see above). */
+type ReservedSql = { unsafe: (query: string) => Promise<unknown>; release: () => void };
+
+/** Open, migrate and return a handle (on a server, a small pool of its own while migrating, see above). */
 export async function openMigratedDb(options: DbOptions): Promise<DbHandle> {
   if (options.url) {
-    // Session-level advisory locks need one connection for lock, migrate and unlock.
-    const single = await openDb({ ...options, max: 1, timeouts: false });
+    // Two connections: one holds the migration lock (reserved), the other runs the migrations.
+    const single = await openDb({ ...options, max: 2, timeouts: false });
     try {
       await migrateHandle(single);
     } finally {
