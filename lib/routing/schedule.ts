@@ -12,7 +12,7 @@ import { runRouting, type RoutingProgress, type RoutingSummary } from "./run-rou
 // instances the last routing_runs row and the item counts remain the durable truth.
 
 export type RoutingStatus = { state: "idle" | "queued" | "running" | "failed"; progress?: RoutingProgress; error?: string; last?: RoutingSummary };
-type Registry = { status: Map<string, RoutingStatus>; rerun: Set<string>; boss?: Promise<PgBoss> };
+type Registry = { status: Map<string, RoutingStatus>; rerun: Set<string>; inline?: Set<Promise<unknown>>; boss?: Promise<PgBoss> };
 const registry: Registry = ((globalThis as { __marginRouting?: Registry }).__marginRouting ??= { status: new Map(), rerun: new Set() });
 
 const QUEUE = "route-campaign";
@@ -31,7 +31,10 @@ export async function scheduleRouting(db: Db, campaignId: string, actorId: strin
     return { mode: "queued", jobId };
   }
   // Failures are logged and kept in the status (runTracked); nothing is left to reject unhandled.
-  void runTracked(db, campaignId, actorId).catch(() => {});
+  const run = runTracked(db, campaignId, actorId).catch(() => {});
+  const inline = (registry.inline ??= new Set());
+  inline.add(run);
+  void run.finally(() => inline.delete(run));
   return { mode: "inline" };
 }
 
@@ -80,6 +83,11 @@ async function bossFor(db: Db, url: string): Promise<PgBoss> {
     throw e;
   });
   return registry.boss;
+}
+
+/** Wait for the inline routing runs under way (before closing an embedded database: tests, shutdown). */
+export async function settleRouting(): Promise<void> {
+  while (registry.inline?.size) await Promise.all([...registry.inline]);
 }
 
 /** Stop the queue (tests and graceful shutdown). */

@@ -9,6 +9,10 @@ export type TestDb = DbHandle & { url?: string; drop: () => Promise<void> };
 /** Report cache writes finish after getReport returns: let them land before a database goes away. */
 async function settle() {
   const { settleReportCache } = await import("@/lib/report/compute");
+  const { settleRouting } = await import("@/lib/routing/schedule");
+  // Background work of the test's own requests (inline routing runs, report cache writes) ends before its
+  // database goes away.
+  await settleRouting();
   await settleReportCache();
 }
 
