@@ -29,9 +29,9 @@ export function ChangePasswordForm() {
   const errors = state?.fieldErrors ?? {};
   return (
     <form action={formAction} className="grid max-w-md gap-3">
-      <Input label="Current password" name="current" type="password" autoComplete="current-password" required error={errors.current} />
-      <Input label="New password" name="password" type="password" autoComplete="new-password" required minLength={10} error={errors.password} hint="At least 10 characters." />
-      <Input label="New password again" name="confirm" type="password" autoComplete="new-password" required error={errors.confirm} />
+      <Input id="password-current" label="Current password" name="current" type="password" autoComplete="current-password" required error={errors.current} />
+      <Input id="password-new" label="New password" name="password" type="password" autoComplete="new-password" required minLength={10} error={errors.password} hint="At least 10 characters." />
+      <Input id="password-confirm" label="New password again" name="confirm" type="password" autoComplete="new-password" required error={errors.confirm} />
       <div>
         <Button type="submit" disabled={pending}>{pending ? "Changing…" : "Change password"}</Button>
       </div>

@@ -76,3 +76,38 @@ test("a researcher invites an auditor by email to the campaign", async ({ page }
   await expect(page.getByRole("status")).toContainText("joins as auditor when they sign up");
   await expect(page.getByRole("table", { name: "Pending invitations" }).getByRole("cell", { name: "future-auditor@example.org", exact: true })).toBeVisible();
 });
+
+test("a contributor changes their password: every session ends, the old password fails, the new one works", async ({ page, browser }) => {
+  const email = `changer-${Date.now()}@example.org`;
+  await page.goto("/signup");
+  await page.getByLabel("Name").fill("Changer");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("first-long-password");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { name: "Campaigns" })).toBeVisible();
+  // A second browser session of the same person.
+  const other = await browser.newPage();
+  await signIn(other, email, "first-long-password");
+
+  await page.goto("/settings/privacy");
+  await page.getByLabel("Current password").fill("not-my-password");
+  await page.getByLabel("New password", { exact: true }).fill("second-long-password");
+  await page.getByLabel("New password again").fill("second-long-password");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByText("Your current password is not right")).toBeVisible();
+  await page.getByLabel("Current password").fill("first-long-password");
+  await page.getByLabel("New password", { exact: true }).fill("second-long-password");
+  await page.getByLabel("New password again").fill("second-long-password");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByRole("heading", { name: "Sign in to Margin" })).toBeVisible();
+  // The other session is over too.
+  await other.goto("/settings/privacy");
+  await expect(other.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Sign in" })).toBeVisible();
+  await other.close();
+
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("first-long-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByText("Email or password is incorrect.")).toBeVisible();
+  await signIn(page, email, "second-long-password");
+});
