@@ -46,7 +46,7 @@ const ALIASES: Record<string, string> = {
 };
 /**
  * Text limits, in characters (UTF-16 code units), each over-limit value a row error naming the field and the limit.
- * Documented in docs/api-issue-4.md (Limits).
+ * Documented in docs/api.md (Limits).
  */
 export const TEXT_LIMITS = {
   /** input, output, output_b: what raters read. */

@@ -12,7 +12,7 @@ const params = z.object({ id: z.string().min(1).max(100) });
 // Import modes, any case: partial writes the good rows and reports the bad ones; all-or-nothing writes nothing unless every row is good.
 const IMPORT_MODES = new Map([["partial", false], ["all-or-nothing", true], ["all_or_nothing", true], ["atomic", true]]);
 
-// POST /api/v1/campaigns/{id}/items – stream items in (JSONL, CSV or a JSON array; see docs/api-issue-4.md).
+// POST /api/v1/campaigns/{id}/items – stream items in (JSONL, CSV or a JSON array; see docs/api.md).
 // Query: ?mode=all-or-nothing to write nothing unless every row is valid; ?filename= for the import record.
 export const POST = apiRoute({ params }, async ({ req, db, actor, params, ip }) => {
   const { campaign } = await loadCampaignByRef(actor, params.id, "campaign:edit");

@@ -7,7 +7,7 @@ import { getReport, reportParamsSchema } from "@/lib/report";
 
 export const dynamic = "force-dynamic";
 
-// GET /api/v1/campaigns/{id}/report – the disagreement report as JSON (docs/api-issue-6.md); report:read.
+// GET /api/v1/campaigns/{id}/report – the disagreement report as JSON (docs/api-report.md); report:read.
 export const GET = apiRoute({ params: z.object({ id: z.uuid() }) }, async ({ req, db, actor, params }) => {
   const slug = await campaignSlugById(db, params.id);
   if (!slug) throw new AppError("not_found", "Campaign not found");
