@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { campaignSlugOfPath, imageHostsForSlug } from "@/lib/campaigns/image-hosts";
 import { foreignActionOrigin, hstsHeader, newNonce, pageCsp } from "@/lib/http/csp";
-import { assertStorableUrl } from "@/lib/http/storable";
+import { assertStorableUrl } from "@/lib/validation/storable";
 import { AppError } from "@/lib/errors";
 
 /**

@@ -21,11 +21,18 @@ export function LinkProviderButton({ id, name }: { id: string; name: string }) {
   );
 }
 
-export function ChangePasswordForm() {
-  const [state, formAction, pending] = useActionState(changePasswordAction, undefined);
+/** A settings action whose success ends this session too: run it, and sign out (to `then`) once it succeeded. */
+function useActionThenSignOut(act: typeof changePasswordAction, then: string) {
+  const result = useActionState(act, undefined);
+  const success = result[0]?.success;
   useEffect(() => {
-    if (state?.success) void signOut({ callbackUrl: "/signin" });
-  }, [state?.success]);
+    if (success) void signOut({ callbackUrl: then });
+  }, [success, then]);
+  return result;
+}
+
+export function ChangePasswordForm() {
+  const [state, formAction, pending] = useActionThenSignOut(changePasswordAction, "/signin");
   const errors = state?.fieldErrors ?? {};
   return (
     <form action={formAction} className="grid max-w-md gap-3">
@@ -42,10 +49,7 @@ export function ChangePasswordForm() {
 }
 
 export function DeleteAccountForm() {
-  const [state, formAction, pending] = useActionState(deleteAccountAction, undefined);
-  useEffect(() => {
-    if (state?.success) void signOut({ callbackUrl: "/" });
-  }, [state?.success]);
+  const [state, formAction, pending] = useActionThenSignOut(deleteAccountAction, "/");
   return (
     <form action={formAction} className="space-y-3">
       <Input label="Type DELETE to confirm" name="confirm" autoComplete="off" defaultValue={state?.values?.confirm} error={state?.fieldErrors?.confirm} className="max-w-xs" />

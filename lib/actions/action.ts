@@ -4,7 +4,7 @@ import { type z } from "zod";
 import { getDb, type Db } from "@/db";
 import { getCurrentUser, type CurrentUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
-import { findUnstorable } from "@/lib/http/storable";
+import { findUnstorable } from "@/lib/validation/storable";
 
 import type { ErrorCode } from "@/lib/errors";
 

@@ -9,7 +9,7 @@ import { authOptions } from "@/lib/auth/options";
 import { authenticateApiKey } from "@/lib/auth/api-keys";
 import type { GlobalRole } from "@/lib/auth/permissions";
 import { AppError, isDatabaseTimeout } from "@/lib/errors";
-import { assertStorable, assertStorableUrl } from "@/lib/http/storable";
+import { assertStorable, assertStorableUrl } from "@/lib/validation/storable";
 
 export type ApiActor = { id: string; role: GlobalRole; name: string; email: string; via: "session" | "api_key"; apiKeyId?: string };
 
@@ -43,7 +43,6 @@ export function apiRoute<PS extends z.ZodType = z.ZodType<Record<string, string>
       if (!actor && (options.auth ?? "required") === "required") throw new AppError("unauthorized", "Sign in or send an API key (Authorization: Bearer …)");
       if (actor?.via === "session" && MUTATING.has(req.method)) assertSameOrigin(req);
       const rawParams = await route.params;
-      assertStorable(rawParams, "address");
       const params = options.params ? parseOrThrow(options.params, rawParams, "path") : rawParams;
       let body: unknown = undefined;
       if (options.body) {
@@ -98,7 +97,8 @@ const UNAVAILABLE_CODES = new Set([
 
 /** SQLSTATE 22021 (character not in repertoire, e.g. NUL) and 22P05 (untranslatable character). */
 export function isUnstorableText(e: unknown): boolean {
-  const code = typeof e === "object" && e !== null ? (e as { code?: unknown; cause?: { code?: unknown } }).code ?? (e as { cause?: { code?: unknown } }).cause?.code : undefined;
+  const err = e as { code?: unknown; cause?: { code?: unknown } } | null | undefined;
+  const code = err?.code ?? err?.cause?.code;
   return code === "22021" || code === "22P05";
 }
 

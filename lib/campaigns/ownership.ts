@@ -3,7 +3,6 @@ import type { Db } from "@/db";
 import { campaignMembers, campaigns, users } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
-import { forgetImageHosts } from "./image-hosts";
 
 /**
  * An admin hands a campaign to another researcher (or admin): the usual way out when its owner has left or was
@@ -13,7 +12,7 @@ import { forgetImageHosts } from "./image-hosts";
  */
 export async function reassignOwner(db: Db, input: { campaignId: string; userId: string; actorId: string; ip?: string | null }): Promise<{ previousOwnerId: string }> {
   return db.transaction(async (tx) => {
-    const [c] = await tx.select({ ownerId: campaigns.ownerId, slug: campaigns.slug }).from(campaigns).where(eq(campaigns.id, input.campaignId)).for("update");
+    const [c] = await tx.select({ ownerId: campaigns.ownerId }).from(campaigns).where(eq(campaigns.id, input.campaignId)).for("update");
     if (!c) throw new AppError("not_found", "Campaign not found");
     const [next] = await tx.select({ role: users.role }).from(users).where(and(eq(users.id, input.userId), isNull(users.deletedAt)));
     if (!next) throw new AppError("not_found", "No such user", { field: "userId" });
@@ -37,7 +36,6 @@ export async function reassignOwner(db: Db, input: { campaignId: string; userId:
       ip: input.ip,
       details: { from: c.ownerId, to: input.userId },
     });
-    forgetImageHosts(c.slug);
     return { previousOwnerId: c.ownerId };
   });
 }

@@ -1,3 +1,4 @@
+import { findUnstorable, isWellFormed } from "@/lib/validation/storable";
 import { isOnScale, type Rubric } from "@/lib/validation/campaign";
 
 // One imported row → the item columns and its prior human ratings, or the reason it is rejected.
@@ -147,38 +148,14 @@ export function validateRow(raw: Record<string, unknown>, rubric: Rubric, strati
     if (labelPi !== undefined) item.label_pi = labelPi;
     // Refuse here, as a row error, what PostgreSQL would refuse at write time and fail the whole import with:
     // checked on what will be stored, so JSON held in CSV cells (metadata, human_ratings) is covered too.
-    const bad = unstorableText(item) ?? unstorableText(ratings);
-    if (bad) reject(bad);
+    const bad = findUnstorable(item) ?? findUnstorable({ human_ratings: ratings });
+    if (bad) reject(`Text${bad.path ? ` in ${bad.path}` : ""} ${bad.problem}; it cannot be stored`);
     return { ok: true, item, ratings };
   } catch (e) {
     // The id is echoed in the import's error report (jsonb): what PostgreSQL cannot store is shown escaped.
     if (e instanceof Reject) return { ok: false, reason: e.message, externalId: externalId === undefined ? undefined : printable(externalId) };
     throw e;
   }
-}
-
-// ES2024 (Node ≥ 20), not yet in TypeScript's es2023 lib: native, ~10× a regular expression on import-sized text.
-const isWellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
-
-/**
- * Why a string anywhere in the row (keys included) cannot be stored as text or jsonb, or null. Iterative (an explicit
- * stack), so no nesting, however deep, can exhaust the call stack here.
- */
-function unstorableText(root: unknown): string | null {
-  const stack: unknown[] = [root];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (typeof v === "string") {
-      if (v.includes("\u0000")) return "Text contains a NUL character (\\u0000), which cannot be stored";
-      if (!isWellFormed(v)) return "Text contains an unpaired UTF-16 surrogate (e.g. \\ud800), which is not valid Unicode";
-    } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
-    } else if (typeof v === "object" && v !== null) {
-      const entries = Object.entries(v);
-      for (let i = entries.length - 1; i >= 0; i--) stack.push(entries[i]![1], entries[i]![0]);
-    }
-  }
-  return null;
 }
 
 /**

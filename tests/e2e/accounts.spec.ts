@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { signIn } from "./helpers";
+import { signIn, signUp } from "./helpers";
 
 test("a new contributor signs up, joins a public campaign, signs out and signs back in", async ({ page }) => {
   const email = `newcomer-${Date.now()}@example.org`;
@@ -79,11 +79,7 @@ test("a researcher invites an auditor by email to the campaign", async ({ page }
 
 test("a contributor changes their password: every session ends, the old password fails, the new one works", async ({ page, browser }) => {
   const email = `changer-${Date.now()}@example.org`;
-  await page.goto("/signup");
-  await page.getByLabel("Name").fill("Changer");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill("first-long-password");
-  await page.getByRole("button", { name: "Create account" }).click();
+  await signUp(page, "Changer", email, "first-long-password");
   await expect(page.getByRole("heading", { name: "Campaigns" })).toBeVisible();
   // A second browser session of the same person.
   const other = await browser.newPage();

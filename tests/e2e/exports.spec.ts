@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { parse } from "csv-parse/sync";
 import { expect, test, type Download } from "@playwright/test";
-import { signIn } from "./helpers";
+import { signIn, signUp } from "./helpers";
 
 const DEMO_ITEMS = 2000;
 const read = async (d: Download) => fs.readFileSync((await d.path())!);
@@ -50,12 +50,7 @@ test("an admin exports the filtered audit trail as CSV", async ({ page }) => {
 
 test("a contributor downloads their data, deletes their account and can no longer sign in", async ({ page }) => {
   const email = `leaver-${Date.now()}@example.org`;
-  await page.goto("/signup");
-  await page.getByLabel("Name").fill("Leaver");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill("a-long-enough-password");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await signUp(page, "Leaver", email, "a-long-enough-password");
   await page.goto("/settings/privacy");
   const [dl] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download my data (JSON)" }).click()]);
   const data = JSON.parse((await read(dl)).toString("utf8")) as { account: { email: string }; judgments: unknown[] };

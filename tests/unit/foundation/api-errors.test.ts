@@ -45,7 +45,7 @@ describe("API error responses", () => {
 
 describe("text the database cannot store", () => {
   it("finds a NUL or a lone surrogate anywhere in a value, keys included, at any depth", async () => {
-    const { findUnstorable } = await import("@/lib/http/storable");
+    const { findUnstorable } = await import("@/lib/validation/storable");
     expect(findUnstorable({ a: ["ok", { b: "x\u0000" }] })).toMatchObject({ path: "a.1.b", problem: expect.stringMatching(/NUL/) });
     expect(findUnstorable({ ["k\ud800"]: 1 })?.problem).toMatch(/key that contains an unpaired/);
     expect(findUnstorable(["\udc00"])?.path).toBe("0");
@@ -55,7 +55,7 @@ describe("text the database cannot store", () => {
     expect(findUnstorable(deep)?.problem).toMatch(/NUL/);
   });
   it("refuses such an address with a 400, and undecodable percent-encodings too", async () => {
-    const { assertStorableUrl } = await import("@/lib/http/storable");
+    const { assertStorableUrl } = await import("@/lib/validation/storable");
     for (const url of ["http://h/campaigns/%00", "http://h/x?q=a%00", "http://h/x?%00=1", "http://h/%ED%A0%80", "http://h/%E0%A4%A"]) expect(() => assertStorableUrl(url), url).toThrow(/address|query/);
     expect(() => assertStorableUrl("http://h/campaigns/%C3%A9t%C3%A9?q=%F0%9F%98%80")).not.toThrow();
   });

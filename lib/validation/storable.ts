@@ -5,11 +5,17 @@ import { AppError } from "@/lib/errors";
 
 const MAX_NODES = 200_000;
 
+// ES2024 (Node ≥ 20), not yet in TypeScript's es2023 lib: native, ~10× a regular expression on import-sized text.
+export const isWellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
+
 function problemOf(s: string): string | null {
   if (s.includes("\u0000")) return "contains a NUL character (\\u0000)";
-  if (!(s as string & { isWellFormed(): boolean }).isWellFormed()) return "contains an unpaired UTF-16 surrogate, which is not valid Unicode";
+  if (!isWellFormed(s)) return "contains an unpaired UTF-16 surrogate (e.g. \\ud800), which is not valid Unicode";
   return null;
 }
+
+/** A key as it may appear in a path (echoed in errors, stored in import reports): unstorable characters escaped. */
+const printableKey = (k: string) => (problemOf(k) ? JSON.stringify(k).slice(1, -1) : k);
 
 /**
  * Where in a parsed value (JSON body, route params, form fields) text that cannot be stored first appears, as
@@ -26,9 +32,10 @@ export function findUnstorable(value: unknown): { path: string; problem: string 
       for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], path ? `${path}.${i}` : String(i)]);
     } else if (v !== null && typeof v === "object") {
       for (const [k, x] of Object.entries(v)) {
+        const at = path ? `${path}.${printableKey(k)}` : printableKey(k);
         const problem = problemOf(k);
-        if (problem) return { path: path ? `${path}.${k.replace(/\u0000/g, "\\u0000")}` : "(key)", problem: `has a key that ${problem}` };
-        stack.push([x, path ? `${path}.${k}` : k]);
+        if (problem) return { path: at, problem: `has a key that ${problem}` };
+        stack.push([x, at]);
       }
     }
   }
