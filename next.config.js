@@ -6,6 +6,8 @@ const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   typedRoutes: false,
+  // forbidden() from next/navigation (a real 403 for pages, rendered by app/forbidden.tsx) is behind this flag.
+  experimental: { authInterrupts: true },
   async headers() {
     // Pages get their Content-Security-Policy (with a per-request script nonce) from proxy.ts; API responses get
     // lib/http/csp.ts's API_CSP (kept in step by hand: this file is plain JavaScript). HSTS is decided at run time in

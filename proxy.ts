@@ -28,6 +28,8 @@ export async function proxy(request: NextRequest) {
   const headers = new Headers(request.headers);
   headers.set("x-nonce", nonce);
   headers.set("content-security-policy", csp);
+  // The page asked for, so a refusal can send an anonymous visitor to sign-in and back (components/auth/deny.ts).
+  headers.set("x-margin-path", `${request.nextUrl.pathname}${request.nextUrl.search}`);
   const response = NextResponse.next({ request: { headers } });
   response.headers.set("content-security-policy", csp);
   const hsts = hstsHeader();

@@ -20,6 +20,8 @@ export default defineConfig({
           include: ["tests/integration/**/*.test.ts"],
           environment: "node",
           testTimeout: 60_000,
+          // next.config.js enables experimental.authInterrupts (forbidden() for pages); Next passes it to its code as this.
+          env: { __NEXT_EXPERIMENTAL_AUTH_INTERRUPTS: "true" },
           hookTimeout: 120_000,
         },
       },

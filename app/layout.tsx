@@ -1,7 +1,10 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import "./globals.css";
 import { SiteHeader } from "@/components/nav/site-header";
+import { LocaleProvider } from "@/components/ui/date";
 import { getCurrentUser } from "@/lib/auth/session";
+import { pickLocale } from "@/lib/format/date";
 
 export const metadata: Metadata = {
   title: { default: "Margin", template: "%s · Margin" },
@@ -10,12 +13,16 @@ export const metadata: Metadata = {
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   const user = await getCurrentUser();
+  // Dates are rendered in the reader's locale (components/ui/date.tsx); the server knows it from the request.
+  const locale = pickLocale((await headers()).get("accept-language"));
   return (
     <html lang="en">
       <body className="min-h-screen">
-        <SiteHeader user={user} />
-        <main className="mx-auto max-w-6xl px-4 py-8">{children}</main>
-        <footer className="mx-auto max-w-6xl px-4 pb-8 text-xs text-slate-400">
+        <LocaleProvider locale={locale}>
+          <SiteHeader user={user} />
+          <main className="mx-auto max-w-6xl px-4 py-8">{children}</main>
+        </LocaleProvider>
+        <footer className="mx-auto max-w-6xl px-4 pb-8 text-xs text-slate-500">
           Margin · human evaluation where AI judges are least trustworthy
         </footer>
       </body>

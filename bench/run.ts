@@ -1,5 +1,6 @@
 // npm run bench -- NAME [--flag value …]
-// Runs one benchmark (bench/NAME.ts) against the real PostgreSQL in DATABASE_URL. Progress goes to stderr;
+// Runs one benchmark (bench/NAME.ts) against the real PostgreSQL in DATABASE_URL (unless the module exports
+// `needsDatabase = false`: a pure simulation). Progress goes to stderr;
 // the last line on stdout is one JSON object with the figures and their same-run reference (see docs/benchmarks.md).
 import fs from "node:fs";
 import path from "node:path";
@@ -14,10 +15,6 @@ if (!name || !available.includes(name)) {
   console.error(`usage: npm run bench -- <${available.join("|")}> [--flags]`);
   process.exit(2);
 }
-if (!process.env.DATABASE_URL) {
-  console.error("bench: DATABASE_URL is not set. Benchmarks run against real PostgreSQL, e.g.\n  DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench -- " + name);
-  process.exit(2);
-}
 const flags: Record<string, string> = {};
 for (let i = 0; i < rest.length; i++) {
   const a = rest[i]!;
@@ -27,7 +24,13 @@ for (let i = 0; i < rest.length; i++) {
 }
 const mod = (await import(pathToFileURL(path.join(import.meta.dirname, `${name}.ts`)).href)) as {
   default: (flags: Record<string, string>) => Promise<Record<string, unknown>>;
+  /** A bench that needs no database (a pure simulation) exports `needsDatabase = false`. */
+  needsDatabase?: boolean;
 };
+if (mod.needsDatabase !== false && !process.env.DATABASE_URL) {
+  console.error("bench: DATABASE_URL is not set. Benchmarks run against real PostgreSQL, e.g.\n  DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench -- " + name);
+  process.exit(2);
+}
 const result = await mod.default(flags);
 process.stdout.write(`${JSON.stringify({ bench: name, ...result, at: new Date().toISOString() })}\n`);
 process.exit(0);

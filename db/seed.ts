@@ -3,6 +3,7 @@ import { hashPassword } from "@/lib/auth/password";
 import { mulberry32, normal } from "@/lib/random";
 import { groupRarityScores } from "@/lib/tail/group-rarity";
 import { routeItems, sampleDesign } from "@/lib/routing/route-items";
+import { refreshItemTargets } from "./queries/adaptive-k";
 import { insertInclusionRecords } from "./queries/routing";
 import { defaultRoutingPolicy, type Rubric } from "@/lib/validation/campaign";
 import type { Db } from "./client";
@@ -135,7 +136,7 @@ export async function seedDemo(db: Db, options: { items?: number } = {}): Promis
     const routedCount = decisions.filter((d) => d.routed).length;
     const [run] = await tx
       .insert(routingRuns)
-      .values({ campaignId, userId: researcherId, seed: ROUTING_SEED, policy: defaultRoutingPolicy, policyVersion: 1, itemsTotal: rows.length, itemsRouted: routedCount })
+      .values({ campaignId, userId: researcherId, seed: ROUTING_SEED, policy: defaultRoutingPolicy, policyVersion: 1, itemsTotal: rows.length, itemsRouted: routedCount, details: { kind: "rules", round: 1, expected: decisions.reduce((s, d) => s + d.pi, 0) } })
       .returning({ id: routingRuns.id });
     for (let start = 0; start < rows.length; start += 1000) {
       await insertInclusionRecords(
@@ -145,7 +146,7 @@ export async function seedDemo(db: Db, options: { items?: number } = {}): Promis
           const i = start + j;
           const d = decisions[i]!;
           const design = sampleDesign(d, null);
-          return { item: itemIds[i]!, version: 1, group: r.group, tail: tails[i]!, judged: true, routePi: d.pi, u: d.u, routed: d.routed, priorPi: null, inSample: design.inSample, pi: design.pi, reason: design.reason };
+          return { item: itemIds[i]!, version: 1, group: r.group, tail: tails[i]!, confidence: r.judgeConfidence, judged: true, routePi: d.pi, u: d.u, routed: d.routed, priorPi: null, inSample: design.inSample, pi: design.pi, reason: design.reason };
         }),
       );
     }
@@ -169,10 +170,8 @@ export async function seedDemo(db: Db, options: { items?: number } = {}): Promis
       await tx.insert(assignments).values(assignmentRows.slice(s, s + 500));
       await tx.insert(judgments).values(judgmentRows.slice(s, s + 500));
     }
-    await tx.execute(sql`
-      update ${items} set judgment_count = j.n, k_reached = j.n >= c.k
-      from (select item_id, count(*)::int as n from ${judgments} where campaign_id = ${campaignId} group by item_id) j, ${campaigns} c
-      where ${items.id} = j.item_id and c.id = ${campaignId}`);
+    // judgment_count, and k_reached against each item's target (adaptive k when the campaign sets k_min).
+    await refreshItemTargets(tx, campaignId, { recount: true });
 
     await tx.insert(auditEvents).values([
       { actorId: researcherId, action: "campaign.create", targetType: "campaign", targetId: campaignId, campaignId, details: { seeded: true } },

@@ -811,8 +811,29 @@ def cell_key(group, bucket, reason):
     return (group, bucket, reason)
 
 
-def build_units(rows, rubric, cuts, sampled_per_cell, method):
-    """buildUnits: labelled rows → analysis units with the design weight 1/π_eff."""
+def ratings_agree(values, rubric, agree_distance):
+    """ratingsAgree (lib/assign/adaptive-k.ts): likert within agree_distance, otherwise all equal."""
+    if len(values) < 2:
+        return True
+    if rubric["type"] == "likert":
+        if not all(is_number(v) for v in values):
+            return False
+        return max(values) - min(values) <= agree_distance
+    return all(v == values[0] for v in values)
+
+
+def item_done(values, k, adaptive, rubric):
+    """Whether an item reached its target: k, or under adaptive k its first k_min ratings agreeing."""
+    if adaptive is None:
+        return len(values) >= k
+    k_min, distance = adaptive
+    extended = len(values) >= k_min and not ratings_agree(values[:k_min], rubric, distance)
+    return len(values) >= (k if extended else k_min)
+
+
+def build_units(rows, rubric, cuts, sampled_per_cell, method, human_ratings=None):
+    """buildUnits: labelled rows → analysis units with the design weight 1/π_eff. Under adaptive k, human-human
+    measures read each item's first k_min ratings (`human_ratings`), in judgment order."""
     index = ScaleIndex(rubric)
     numeric = numeric_scale(rubric)
     latent = dawid_skene_classes(rows, index) if method == "dawid_skene" else None
@@ -845,10 +866,11 @@ def build_units(rows, rubric, cuts, sampled_per_cell, method):
             human_mean = total / m
         support = sum(1 for c in codes if c == consensus)
         bucket = bucket_index(r["tail"], cuts)
+        hh = codes[:human_ratings] if human_ratings is not None else codes
         staged.append({
             "externalId": r["externalId"], "group": r["group"], "bucket": bucket,
-            "cell": cell_key(r["group"], bucket, r["reason"]), "rawPi": r["pi"], "codes": codes,
-            "sorted": tuple(srt), "pairShare": pair_agreement(codes), "judge": judge, "judgeValue": judge_value,
+            "cell": cell_key(r["group"], bucket, r["reason"]), "rawPi": r["pi"], "codes": codes, "hh": hh,
+            "sorted": tuple(sorted(hh)), "pairShare": pair_agreement(hh), "judge": judge, "judgeValue": judge_value,
             "consensus": consensus, "consensusValue": consensus_value, "humanMean": human_mean, "support": support / m,
         })
     labelled_per_cell = {}
@@ -906,7 +928,7 @@ def bias_pair(n, diffs):
 
 def compute_stratum(kind, key, units, population, ctx):
     """computeStratum: every figure of one stratum."""
-    pairable = [u for u in units if len(u["codes"]) >= 2]
+    pairable = [u for u in units if len(u["hh"]) >= 2]
     out = {
         "kind": kind, "key": key,
         "counts": dict(population, labelled=len(units), pairable=len(pairable)),
@@ -926,7 +948,7 @@ def compute_stratum(kind, key, units, population, ctx):
 
     if len(pairable) >= ctx["minN"]:
         def alpha_contribution(u):
-            cells, amounts = unit_coincidences(u["codes"], k)
+            cells, amounts = unit_coincidences(u["hh"], k)
             return cells, [a * u["w"] for a in amounts]
 
         types = type_units_by(pairable, lambda u: (u["w"], u["sorted"]), alpha_contribution)
@@ -1007,13 +1029,14 @@ def flag_worse(strata, reference):
         s["worse"] = {"p": tested[i], "q": adjusted[i], "flagged": rejected[i] and s["judgeAgreement"]["estimate"] < ref["estimate"]}
 
 
-def assemble_report(rubric, params, population, k, rows, consensus_setting):
-    """assembleReport: population cells and labelled rows → the strata and their figures."""
+def assemble_report(rubric, params, population, k, rows, consensus_setting, adaptive=None):
+    """assembleReport: population cells and labelled rows → the strata and their figures. `adaptive`:
+    (k_min, agree distance) under adaptive k, else None."""
     cuts = params["cuts"]
     consensus = effective_consensus(rubric, consensus_setting)
     full = {}
     for r in rows:
-        if len(r["values"]) < k:
+        if not item_done(r["values"], k, adaptive, rubric):
             continue
         key = cell_key(r["group"], bucket_index(r["tail"], cuts), r["reason"])
         full[key] = full.get(key, 0) + 1
@@ -1023,7 +1046,7 @@ def assemble_report(rubric, params, population, k, rows, consensus_setting):
     for c in cells:
         key = cell_key(c["group"], c["bucket"], c["reason"])
         sampled_per_cell[key] = sampled_per_cell.get(key, 0) + c["sampled"]
-    units, off_scale = build_units(rows, rubric, cuts, sampled_per_cell, consensus)
+    units, off_scale = build_units(rows, rubric, cuts, sampled_per_cell, consensus, None if adaptive is None else adaptive[0])
 
     overall = compute_stratum("overall", "all", units, sum_population(cells), ctx)
     buckets = []
@@ -1304,7 +1327,9 @@ def reproduce(bundle):
         notes.append(
             "Consensus is Dawid-Skene: the EM fit is ported exactly, but its result can depend on floating-point "
             "rounding where an item's two most probable classes are (almost) tied.")
-    result = assemble_report(rubric, params, population_cells(design, params["cuts"]), manifest_report.get("k", 1), rows, consensus_setting)
+    k_min = manifest_report.get("kMin")
+    adaptive = None if k_min is None else (k_min, manifest_report.get("agreeDistance", 0))
+    result = assemble_report(rubric, params, population_cells(design, params["cuts"]), manifest_report.get("k", 1), rows, consensus_setting, adaptive)
     notes += result["notes"]
 
     def stratum_out(s):

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { getDb } from "@/db";
 import { countWaitingFor } from "@/db/queries/assign";
 import { listMyCampaigns } from "@/db/queries/contributor";
-import { AccessDenied } from "@/components/auth/access-denied";
+import { deny } from "@/components/auth/deny";
 import { JoinButton } from "@/components/annotate/join-button";
 import { Badge, statusTone } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
@@ -18,7 +18,7 @@ export const dynamic = "force-dynamic";
 // "My campaigns": what a contributor rates (joined or invited) and the open public campaigns they may join.
 export default async function ContributePage() {
   const user = await getCurrentUser();
-  if (!user) return <AccessDenied error={new AppError("unauthorized", "Sign in")} />;
+  if (!user) return deny(new AppError("unauthorized", "Sign in"));
   const db = await getDb();
   const rows = await listMyCampaigns(db, user.id);
   const waiting = await countWaitingFor(db, rows.filter((r) => r.status === "active").map((r) => r.id), user.id, new Date());

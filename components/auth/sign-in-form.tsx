@@ -66,7 +66,7 @@ export function SignInForm({
         </div>
       )}
       <p className="text-center text-sm text-slate-600">
-        New here? <Link href="/signup" className="font-semibold text-indigo-700 hover:underline">Create a contributor account</Link>
+        New here? <Link href={callbackUrl && callbackUrl !== "/campaigns" ? `/signup?${new URLSearchParams({ callbackUrl }).toString()}` : "/signup"} className="font-semibold text-indigo-700 hover:underline">Create a contributor account</Link>
       </p>
     </div>
   );

@@ -7,7 +7,8 @@ import { signUpAction } from "@/app/signup/actions";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 
-export function SignUpForm() {
+/** `email` pre-fills the field (an invitation link); `next` is where to go once signed in (same-site path). */
+export function SignUpForm({ email, next = "/campaigns" }: { email?: string; next?: string } = {}) {
   const router = useRouter();
   const [state, formAction, pending] = useActionState(signUpAction, undefined);
   // React resets the form after the action; keep the credentials to sign in once the account exists.
@@ -16,10 +17,10 @@ export function SignUpForm() {
   useEffect(() => {
     if (!state?.success || !creds.current) return;
     void signIn("credentials", { ...creds.current, redirect: false }).then((r) => {
-      router.push(r?.error ? "/signin" : "/campaigns");
+      router.push(r?.error ? `/signin?${new URLSearchParams({ callbackUrl: next }).toString()}` : next);
       router.refresh();
     });
-  }, [state, router]);
+  }, [state, router, next]);
 
   const fe = state?.fieldErrors ?? {};
   const v = state?.values ?? {};
@@ -31,7 +32,7 @@ export function SignUpForm() {
         creds.current = { email: String(f.get("email") ?? ""), password: String(f.get("password") ?? "") };
       }} className="mt-6 space-y-4 rounded-lg bg-white p-6 shadow-sm ring-1 ring-slate-200" noValidate>
       <Input label="Name" name="name" autoComplete="name" required maxLength={100} error={fe.name} defaultValue={v.name} />
-      <Input label="Email" name="email" type="email" autoComplete="email" required error={fe.email} defaultValue={v.email} />
+      <Input label="Email" name="email" type="email" autoComplete="email" required error={fe.email} defaultValue={v.email ?? email} />
       <Input label="Password" name="password" type="password" autoComplete="new-password" required minLength={10} error={fe.password} hint="At least 10 characters." />
       <Input label="Languages you read well (optional)" name="languages" placeholder="en, sw, yo" error={fe.languages} hint="Language codes, separated by commas." defaultValue={v.languages} />
       <Input label="Region (optional)" name="region" placeholder="e.g. East Africa" error={fe.region} defaultValue={v.region} />

@@ -4,7 +4,7 @@ import { can, type Actor, type CampaignAccess } from "@/lib/auth/permissions";
 /** Links from the campaign page to the researcher's pages, shown only to people who may use them. */
 export function ResearcherLinks({ user, access, slug }: { user: Actor; access: CampaignAccess; slug: string }) {
   const links: [string, string][] = [];
-  if (can(user, "judge:read", access)) links.push([`/campaigns/${slug}/overview`, "Overview"]);
+  if (can(user, "judge:read", access)) links.push([`/campaigns/${slug}/overview`, "Overview"], [`/campaigns/${slug}/items`, "Browse items"]);
   if (can(user, "campaign:edit", access)) links.push([`/campaigns/${slug}/import`, "Import items"], [`/campaigns/${slug}/edit`, "Settings"]);
   if (links.length === 0) return null;
   return (

@@ -4,11 +4,13 @@ import { useEffect, useRef, useState } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/button";
+import { Badge } from "@/components/ui/badge";
+import { importOutcome, importSentence, importTone, type ImportStatus } from "@/lib/ingest/status";
 import { RoutingStatusPanel } from "./routing-status";
 
 type Report = {
   importId: string;
-  status: "succeeded" | "failed";
+  status: ImportStatus;
   rowsTotal: number;
   rowsNew: number;
   rowsUpdated: number;
@@ -24,9 +26,21 @@ type Report = {
 const TYPES: Record<string, string> = { jsonl: "application/x-ndjson", ndjson: "application/x-ndjson", csv: "text/csv", json: "application/json" };
 
 /** Upload with progress (XHR reports upload progress; fetch does not), then the import report. */
-export function UploadItems({ campaignId, slug, maxMb }: { campaignId: string; slug: string; maxMb: number }) {
+export function UploadItems({ campaignId, slug, maxMb, rubricLocked = false }: { campaignId: string; slug: string; maxMb: number; rubricLocked?: boolean }) {
   const router = useRouter();
   const [file, setFile] = useState<File | null>(null);
+  // Whether the chosen file looks like it holds prior ratings (its first megabyte names human_ratings).
+  const [hasRatings, setHasRatings] = useState(false);
+  const chosen = useRef<File | null>(null);
+  function choose(f: File | null) {
+    setFile(f);
+    setHasRatings(false);
+    chosen.current = f;
+    f?.slice(0, 1 << 20)
+      .text()
+      .then((t) => chosen.current === f && setHasRatings(/human_ratings|humanRatings/.test(t)))
+      .catch(() => {});
+  }
   // Marks the form as hydrated: a file chosen before that is not seen by this component (tests wait for it).
   const formRef = useRef<HTMLFormElement>(null);
   useEffect(() => {
@@ -67,7 +81,7 @@ export function UploadItems({ campaignId, slug, maxMb }: { campaignId: string; s
       <form ref={formRef} onSubmit={upload} className="space-y-4 rounded-lg bg-white p-5 shadow-sm ring-1 ring-slate-200">
         <div className="space-y-1">
           <label htmlFor="items-file" className="block text-sm font-medium text-slate-800">Items file (JSONL, CSV or JSON array, up to {maxMb} MB)</label>
-          <input id="items-file" type="file" accept=".jsonl,.ndjson,.csv,.json" onChange={(e) => setFile(e.target.files?.[0] ?? null)} className="block w-full text-sm text-slate-700 file:mr-3 file:rounded-md file:border-0 file:bg-indigo-50 file:px-3 file:py-2 file:font-semibold file:text-indigo-700" />
+          <input id="items-file" type="file" accept=".jsonl,.ndjson,.csv,.json" onChange={(e) => choose(e.target.files?.[0] ?? null)} className="block w-full text-sm text-slate-700 file:mr-3 file:rounded-md file:border-0 file:bg-indigo-50 file:px-3 file:py-2 file:font-semibold file:text-indigo-700" />
         </div>
         <label className="flex items-center gap-2 text-sm text-slate-800">
           <input type="checkbox" checked={atomic} onChange={(e) => setAtomic(e.target.checked)} className="size-4 rounded border-slate-300" />
@@ -81,6 +95,11 @@ export function UploadItems({ campaignId, slug, maxMb }: { campaignId: string; s
             </div>
           </div>
         )}
+        {hasRatings && !rubricLocked && (
+          <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="ratings-warning">
+            This file has prior ratings (human_ratings). They are imported as judgments, and the first judgment locks this campaign&apos;s rubric.
+          </p>
+        )}
         {error && <p role="alert" className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700">{error}</p>}
         <Button type="submit" disabled={pct !== null}>{pct !== null ? "Importing…" : "Upload and import"}</Button>
       </form>
@@ -89,17 +108,26 @@ export function UploadItems({ campaignId, slug, maxMb }: { campaignId: string; s
   );
 }
 
+const SENTENCE_TONE: Record<ImportStatus, string> = {
+  succeeded: "bg-emerald-50 text-emerald-800 ring-emerald-200",
+  partial: "bg-amber-50 text-amber-900 ring-amber-200",
+  failed: "bg-rose-50 text-rose-800 ring-rose-200",
+  empty: "bg-slate-100 text-slate-800 ring-slate-200",
+  running: "bg-slate-100 text-slate-800 ring-slate-200",
+};
+
 function ImportReport({ report, slug, campaignId }: { report: Report; slug: string; campaignId: string }) {
-  const ok = report.status === "succeeded";
+  const outcome = importOutcome(report);
+  // Rows went in (all of them, or the good ones): routing follows.
+  const ok = outcome === "succeeded" || outcome === "partial";
   return (
     <section aria-labelledby="import-report" className="space-y-4 rounded-lg bg-white p-5 shadow-sm ring-1 ring-slate-200">
-      <h2 id="import-report" className="text-base font-semibold text-slate-900">Import report</h2>
-      <p className={ok ? "text-sm text-emerald-800" : "text-sm text-rose-700"} role="status">
-        {ok
-          ? report.rowsRejected > 0
-            ? `Imported ${(report.rowsTotal - report.rowsRejected).toLocaleString("en")} of ${report.rowsTotal.toLocaleString("en")} rows; ${report.rowsRejected.toLocaleString("en")} rejected (listed below).`
-            : `Imported ${report.rowsTotal.toLocaleString("en")} rows.`
-          : "Nothing was imported: some rows are invalid (all-or-nothing)."}
+      <div className="flex items-center gap-2">
+        <h2 id="import-report" className="text-base font-semibold text-slate-900">Import report</h2>
+        <Badge tone={importTone[outcome]}>{outcome}</Badge>
+      </div>
+      <p className={`rounded-md px-3 py-2 text-sm ring-1 ring-inset ${SENTENCE_TONE[outcome]}`} role="status" data-import-status={outcome}>
+        {importSentence(report)}
       </p>
       {ok && ((report.rowsUnchanged ?? 0) > 0 || (report.itemsVersioned ?? 0) > 0 || (report.rowsReplaced ?? 0) > 0) && (
         <p className="text-sm text-slate-600">
@@ -113,7 +141,8 @@ function ImportReport({ report, slug, campaignId }: { report: Report; slug: stri
           .
         </p>
       )}
-      <dl className="grid grid-cols-3 gap-3 text-sm">
+      <dl className="grid grid-cols-4 gap-3 text-sm">
+        <div><dt className="text-slate-500">Rows</dt><dd className="text-xl font-semibold tabular-nums">{report.rowsTotal.toLocaleString("en")}</dd></div>
         <div><dt className="text-slate-500">New</dt><dd className="text-xl font-semibold tabular-nums">{report.rowsNew.toLocaleString("en")}</dd></div>
         <div><dt className="text-slate-500">Updated</dt><dd className="text-xl font-semibold tabular-nums">{report.rowsUpdated.toLocaleString("en")}</dd></div>
         <div><dt className="text-slate-500">Rejected</dt><dd className="text-xl font-semibold tabular-nums">{report.rowsRejected.toLocaleString("en")}</dd></div>

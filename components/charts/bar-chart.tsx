@@ -15,8 +15,8 @@ export function BarChart({ title, bars, xLabel, yLabel = "Items", color = "#6366
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={title} className="h-auto w-full">
         {ticks.map((t) => (
           <g key={t}>
-            <line x1={pad.l} x2={W - pad.r} y1={y(t)} y2={y(t)} stroke="#e2e8f0" />
-            <text x={pad.l - 6} y={y(t) + 4} textAnchor="end" fontSize="11" fill="#64748b">{t.toLocaleString("en")}</text>
+            <line x1={pad.l} x2={W - pad.r} y1={y(t)} y2={y(t)} className="stroke-slate-200" />
+            <text x={pad.l - 6} y={y(t) + 4} textAnchor="end" fontSize="11" className="fill-slate-500">{t.toLocaleString("en")}</text>
           </g>
         ))}
         {bars.map((b, i) => {
@@ -27,13 +27,13 @@ export function BarChart({ title, bars, xLabel, yLabel = "Items", color = "#6366
                 <title>{`${b.label}: ${b.value.toLocaleString("en")}`}</title>
               </rect>
               {(bars.length <= 12 || i % 2 === 0) && (
-                <text x={pad.l + i * bw + bw / 2} y={H - pad.b + 14} textAnchor="middle" fontSize="10" fill="#64748b">{b.label}</text>
+                <text x={pad.l + i * bw + bw / 2} y={H - pad.b + 14} textAnchor="middle" fontSize="10" className="fill-slate-500">{b.label}</text>
               )}
             </g>
           );
         })}
-        <text x={(W + pad.l) / 2} y={H - 4} textAnchor="middle" fontSize="11" fill="#334155">{xLabel}</text>
-        <text x={12} y={H / 2} textAnchor="middle" fontSize="11" fill="#334155" transform={`rotate(-90 12 ${H / 2})`}>{yLabel}</text>
+        <text x={(W + pad.l) / 2} y={H - 4} textAnchor="middle" fontSize="11" className="fill-slate-700">{xLabel}</text>
+        <text x={12} y={H / 2} textAnchor="middle" fontSize="11" className="fill-slate-700" transform={`rotate(-90 12 ${H / 2})`}>{yLabel}</text>
       </svg>
       <details className="text-sm">
         <summary className="cursor-pointer text-indigo-700">Show data: {title}</summary>

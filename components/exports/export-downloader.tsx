@@ -3,21 +3,34 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { ProgressBar } from "@/components/ui/progress";
+import { sha256Hex, verifyBundle, type BundleCheck } from "@/lib/export/verify-zip";
 
 type Props = { campaignId: string; kinds: { name: string; title: string; rows: number }[]; formats: readonly string[] };
-type Status = { phase: "idle" } | { phase: "running"; received: number; total: number; unit: "rows" | "bytes" } | { phase: "done"; filename: string; sha256: string; rows: number | null } | { phase: "error"; message: string };
+type Done = {
+  phase: "done";
+  filename: string;
+  bytes: number;
+  rows: number | null;
+  /** sha256 of the bytes received, computed here. */
+  sha256: string;
+  /** sha256 the export's record (its manifest) gives for this download: the file's, or a bundle's zip's; null if unreadable. */
+  recorded: string | null;
+  /** Bundles: each file inside checked against manifest.json and SHA256SUMS. */
+  bundle?: BundleCheck;
+};
+type Status = { phase: "idle" } | { phase: "running"; received: number; total: number; unit: "rows" | "bytes" } | Done | { phase: "error"; message: string };
+type RecordJson = { files?: { sha256: string }[]; bundle?: { sha256: string } };
 
 function filenameOf(res: Response, fallback: string): string {
   const m = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "");
   return m?.[1] ?? fallback;
 }
 
-const hex = (buf: ArrayBuffer) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, "0")).join("");
-
 /**
  * Downloads through fetch so it can show progress: bytes against Content-Length when the server knows it
- * (Parquet), otherwise records (newlines) against the row count the server sends in X-Export-Rows. The sha256
- * of the received file is computed in the browser, to compare with the manifest.
+ * (Parquet, bundles), otherwise records (newlines) against the row count the server sends in X-Export-Rows. Then
+ * it checks what arrived: the sha256 of the received bytes, computed here, against the one the export's manifest
+ * records (a file's own; for a bundle, the zip's), and for a bundle every file inside against manifest.json.
  */
 export function ExportDownloader({ campaignId, kinds, formats }: Props) {
   const router = useRouter();
@@ -54,7 +67,8 @@ export function ExportDownloader({ campaignId, kinds, formats }: Props) {
         setStatus({ phase: "running", received, total, unit });
       }
       const blob = new Blob(chunks, { type: res.headers.get("content-type") ?? "application/octet-stream" });
-      const sha256 = hex(await crypto.subtle.digest("SHA-256", await blob.arrayBuffer()));
+      const received = new Uint8Array(await blob.arrayBuffer());
+      const sha256 = await sha256Hex(received);
       const filename = filenameOf(res, `export.${format}`);
       const a = document.createElement("a");
       a.href = URL.createObjectURL(blob);
@@ -63,7 +77,14 @@ export function ExportDownloader({ campaignId, kinds, formats }: Props) {
       a.click();
       a.remove();
       setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
-      setStatus({ phase: "done", filename, sha256, rows: kind === "bundle" ? null : rows });
+      // The export's record, written when its last byte was produced: what the manifest says this download is.
+      const exportId = res.headers.get("x-export-id");
+      const record = exportId
+        ? ((await fetch(`/api/v1/campaigns/${campaignId}/exports/manifests/${exportId}`).then((r) => (r.ok ? r.json() : null)).catch(() => null)) as RecordJson | null)
+        : null;
+      const recorded = (kind === "bundle" ? record?.bundle?.sha256 : record?.files?.[0]?.sha256) ?? null;
+      const bundle = kind === "bundle" ? await verifyBundle(received) : undefined;
+      setStatus({ phase: "done", filename, bytes, sha256, recorded, rows: kind === "bundle" ? null : rows, bundle });
       router.refresh();
     } catch (e) {
       setStatus({ phase: "error", message: e instanceof Error ? e.message : "Export failed" });
@@ -100,12 +121,48 @@ export function ExportDownloader({ campaignId, kinds, formats }: Props) {
           <ProgressBar value={status.received} max={status.total || 1} label={status.total ? `${status.received.toLocaleString("en")} of ${status.total.toLocaleString("en")} ${status.unit}` : `${status.received.toLocaleString("en")} bytes received`} />
         </div>
       )}
-      {status.phase === "done" && (
-        <p role="status" className="rounded-md bg-green-50 p-3 text-sm text-green-900">
-          Downloaded <strong>{status.filename}</strong>{status.rows !== null ? ` (${status.rows.toLocaleString("en")} rows)` : ""}. sha256 <code className="break-all font-mono text-xs">{status.sha256}</code>; compare it with the manifest below.
-        </p>
-      )}
+      {status.phase === "done" && <Verification status={status} />}
       {status.phase === "error" && <p role="alert" className="rounded-md bg-rose-50 p-3 text-sm text-rose-900">{status.message}</p>}
+    </div>
+  );
+}
+
+const Mark = ({ ok }: { ok: boolean }) =>
+  ok ? <span className="font-semibold text-emerald-700" aria-label="equal">✓ equal</span> : <span className="font-semibold text-rose-700" aria-label="different">✗ different</span>;
+
+/** What arrived, checked: the download's sha256 beside the manifest's, and a bundle's files against manifest.json. */
+function Verification({ status }: { status: Done }) {
+  const equal = status.recorded !== null && status.recorded === status.sha256;
+  const bundle = status.bundle;
+  const allOk = equal && (!bundle || bundle.ok);
+  return (
+    <div role="status" className={`space-y-2 rounded-md p-3 text-sm ring-1 ring-inset ${allOk ? "bg-emerald-50 text-emerald-950 ring-emerald-200" : "bg-rose-50 text-rose-950 ring-rose-200"}`}>
+      <p>
+        Downloaded <strong>{status.filename}</strong> ({status.bytes.toLocaleString("en")} bytes{status.rows !== null ? `, ${status.rows.toLocaleString("en")} rows` : ""}).
+      </p>
+      <dl className="grid gap-x-3 gap-y-1 sm:grid-cols-[max-content_1fr]">
+        <dt className="font-medium">sha256 of this download (computed in your browser)</dt>
+        <dd><code className="break-all font-mono text-xs" data-testid="download-sha256">{status.sha256}</code></dd>
+        <dt className="font-medium">{bundle ? "sha256 of the zip in this export's manifest" : "sha256 of the file in this export's manifest"}</dt>
+        <dd>
+          {status.recorded ? <code className="break-all font-mono text-xs" data-testid="manifest-sha256">{status.recorded}</code> : "not available"}{" "}
+          <Mark ok={equal} />
+        </dd>
+        {bundle && (
+          <>
+            <dt className="font-medium">Files inside, against manifest.json and SHA256SUMS</dt>
+            <dd data-testid="bundle-members">
+              {bundle.ok ? `${bundle.members.length} of ${bundle.members.length} files have the sha256 listed` : bundle.reason}{" "}
+              <Mark ok={bundle.ok} />
+            </dd>
+          </>
+        )}
+      </dl>
+      <p className="text-xs">
+        {bundle
+          ? "The zip is built the same way every time (fixed file order and times), so the same data gives the same sha256 on every download. The zip cannot list its own hash: its manifest.json lists the hash of each file inside; the export's manifest (Past exports → Manifest) records the zip's."
+          : "Exporting the same data again gives the same sha256."}
+      </p>
     </div>
   );
 }

@@ -1,10 +1,9 @@
 import { Badge } from "@/components/ui/badge";
+import { FormattedDate } from "@/components/ui/date";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, Td, Th } from "@/components/ui/table";
 
 export type ExportRow = { id: string; kind: string; format: string; rowCount: number; sha256: string | null; complete: boolean; createdAt: Date; params: Record<string, unknown> };
-
-const fmt = (d: Date) => new Date(d).toISOString().replace("T", " ").slice(0, 19);
 
 /** Past exports: each can be fetched again (same sha256 while the data is unchanged) and has its manifest. */
 export function ExportsTable({ campaignId, rows }: { campaignId: string; rows: ExportRow[] }) {
@@ -13,14 +12,14 @@ export function ExportsTable({ campaignId, rows }: { campaignId: string; rows: E
   return (
     <Table caption="Past exports">
       <thead className="bg-slate-50">
-        <tr><Th>When (UTC)</Th><Th>What</Th><Th>Format</Th><Th numeric>Rows</Th><Th>sha256</Th><Th /></tr>
+        <tr><Th>When</Th><Th>What</Th><Th>Format</Th><Th numeric>Rows</Th><Th>sha256 of the download</Th><Th /></tr>
       </thead>
       <tbody className="divide-y divide-slate-100">
         {rows.map((r) => {
           const format = r.kind === "bundle" ? String(r.params.format ?? "csv") : r.format;
           return (
             <tr key={r.id}>
-              <Td>{fmt(r.createdAt)}</Td>
+              <Td><FormattedDate value={r.createdAt} /></Td>
               <Td className="font-medium text-slate-900">{r.kind}</Td>
               <Td>{r.kind === "bundle" ? `zip (${format})` : r.format}</Td>
               <Td numeric>{r.complete ? r.rowCount.toLocaleString("en") : "—"}</Td>

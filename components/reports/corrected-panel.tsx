@@ -1,4 +1,5 @@
 import type { Report } from "@/lib/report/types";
+import { GlossaryLink } from "./glossary";
 import { Table, Td, Th } from "@/components/ui/table";
 import { chartRow } from "./chart-data";
 import { IntervalText } from "./interval-text";
@@ -44,9 +45,9 @@ export function CorrectedPanel({ report }: { report: Report }) {
           <tr>
             <Th>Stratum</Th>
             <Th numeric>Agreement, naive</Th>
-            <Th numeric>Agreement, corrected</Th>
+            <Th numeric>Agreement, corrected<GlossaryLink term="hajek" label="the Hájek correction" /></Th>
             <Th numeric>Bias, naive</Th>
-            <Th numeric>Bias, corrected</Th>
+            <Th numeric>Bias, corrected<GlossaryLink term="bias" label="bias" /></Th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { DisagreementDetail } from "@/db/queries/report";
 import type { Disagreement, Report } from "@/lib/report/types";
 import { Badge } from "@/components/ui/badge";
@@ -39,7 +40,8 @@ export function DisagreementFilters({ report, group, bucket, basePath, keep }: {
   );
 }
 
-export function DisagreementList({ rows, total, page, pageSize, basePath, params }: { rows: Row[]; total: number; page: number; pageSize: number; basePath: string; params: Record<string, string> }) {
+/** `itemsPath`: the item browser's address; each item's id then links to its page (ratings, flags, versions). */
+export function DisagreementList({ rows, total, page, pageSize, basePath, params, itemsPath }: { rows: Row[]; total: number; page: number; pageSize: number; basePath: string; params: Record<string, string>; itemsPath?: string }) {
   if (total === 0) return <EmptyState title="No disagreements here" description="No rated item in this selection has a confident human consensus that differs from the judge." />;
   return (
     <div className="space-y-4">
@@ -47,7 +49,11 @@ export function DisagreementList({ rows, total, page, pageSize, basePath, params
         {rows.map((r) => (
           <li key={r.itemId} className="rounded-lg ring-1 ring-slate-200">
             <div className="flex flex-wrap items-center gap-2 border-b border-slate-100 bg-slate-50 px-4 py-2 text-sm">
-              <span className="font-mono text-xs text-slate-600">{r.externalId}</span>
+              {itemsPath ? (
+                <Link href={`${itemsPath}/${encodeURIComponent(r.externalId)}`} className="font-mono text-xs font-semibold text-indigo-700 hover:underline">{r.externalId}</Link>
+              ) : (
+                <span className="font-mono text-xs text-slate-600">{r.externalId}</span>
+              )}
               {r.group && <Badge tone="sky">{r.group}</Badge>}
               {r.bucket && <Badge tone="slate">tail {r.bucket}</Badge>}
               <span className="ml-auto text-slate-700">

@@ -1,4 +1,6 @@
 import type { Report } from "@/lib/report/types";
+import { FormattedDate } from "@/components/ui/date";
+import { GlossaryLink } from "./glossary";
 import { Table, Td, Th } from "@/components/ui/table";
 import { IntervalText } from "./interval-text";
 
@@ -20,7 +22,7 @@ export function RecordPanel({ report }: { report: Report }) {
       <p>
         {d ? (
           <>
-            Design: routing run <code className="rounded bg-slate-100 px-1 text-xs">{d.runId.slice(0, 8)}</code> of {new Date(d.runAt).toUTCString()} (policy
+            Design: routing run <code className="rounded bg-slate-100 px-1 text-xs">{d.runId.slice(0, 8)}</code> of <FormattedDate value={d.runAt} /> (policy
             version {d.policyVersion}, seed <code className="rounded bg-slate-100 px-1 text-xs">{d.seed}</code>); each rated item is weighted by the inverse of its
             inclusion probability in that run. Later runs never change this report: ask for it by run to recompute it exactly.
           </>
@@ -54,14 +56,14 @@ export function MeasuresTable({ report }: { report: Report }) {
       <thead className="bg-slate-50">
         <tr>
           <Th>Stratum</Th>
-          <Th numeric>κ unweighted</Th>
-          {likert && <Th numeric>κ linear</Th>}
-          {likert && <Th numeric>κ quadratic</Th>}
-          {likert && <Th numeric>ρ vs consensus</Th>}
+          <Th numeric>κ unweighted<GlossaryLink term="kappa" label="κ unweighted" /></Th>
+          {likert && <Th numeric>κ linear<GlossaryLink term="kappa-weighted" label="κ linear" /></Th>}
+          {likert && <Th numeric>κ quadratic<GlossaryLink term="kappa-weighted" label="κ quadratic" /></Th>}
+          {likert && <Th numeric>ρ vs consensus<GlossaryLink term="rho" label="ρ" /></Th>}
           {likert && <Th numeric>ρ vs human mean</Th>}
-          {numeric && <Th numeric>Bias vs consensus</Th>}
+          {numeric && <Th numeric>Bias vs consensus<GlossaryLink term="bias" label="bias" /></Th>}
           {numeric && <Th numeric>Bias vs human mean</Th>}
-          <Th numeric>Human α</Th>
+          <Th numeric>Human α<GlossaryLink term="alpha" label="α" /></Th>
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100">

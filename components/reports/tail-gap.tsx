@@ -1,4 +1,5 @@
 import type { Report } from "@/lib/report/types";
+import { GlossaryLink } from "./glossary";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Badge } from "@/components/ui/badge";
@@ -24,9 +25,13 @@ export function TailGap({ report }: { report: Report }) {
             percent
             series={[
               { key: "judge", name: "Judge agrees with human consensus (routing-corrected)", color: "#6366f1" },
-              { key: "human", name: "Two humans agree (ceiling)", color: "#cbd5e1" },
+              { key: "human", name: "Two humans agree (the human ceiling)", color: "#64748b" },
             ]}
           />
+          <ul className="mt-2 flex flex-wrap gap-x-5 gap-y-1 text-xs text-slate-700" aria-label="Chart legend">
+            <li className="flex items-center gap-1.5"><span aria-hidden className="inline-block size-3 rounded-sm bg-[#6366f1]" />Judge agrees with the human consensus (routing-corrected)</li>
+            <li className="flex items-center gap-1.5"><span aria-hidden className="inline-block size-3 rounded-sm bg-[#64748b]" /><strong>Human ceiling</strong>: how often two people agree<GlossaryLink term="ceiling" label="the human ceiling" /></li>
+          </ul>
           <figcaption className="mt-1 text-xs text-slate-500">
             Exact agreement by tail-score bucket (rarer to the right), with 95% intervals. Buckets with fewer than {report.params.minN} rated items are left out of the chart.
           </figcaption>
@@ -40,11 +45,11 @@ export function TailGap({ report }: { report: Report }) {
             <Th>Tail bucket</Th>
             <Th numeric>Items</Th>
             <Th numeric>Rated</Th>
-            <Th numeric>Judge agrees</Th>
-            <Th numeric>Humans agree</Th>
-            <Th numeric>Human α</Th>
-            <Th numeric>Judge κ</Th>
-            <Th>vs bulk</Th>
+            <Th numeric>Judge agrees<GlossaryLink term="agreement" label="judge agreement" /></Th>
+            <Th numeric>Humans agree<GlossaryLink term="ceiling" label="the human ceiling" /></Th>
+            <Th numeric>Human α<GlossaryLink term="alpha" label="α" /></Th>
+            <Th numeric>Judge κ<GlossaryLink term="kappa" label="κ" /></Th>
+            <Th>vs bulk<GlossaryLink term="q-bh" label="q (Benjamini–Hochberg)" /></Th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">

@@ -3,6 +3,7 @@
 import { useActionState } from "react";
 import { createKeyAction, revokeKeyAction } from "@/app/settings/api-keys/actions";
 import { Button } from "@/components/ui/button";
+import { ConfirmButton } from "@/components/ui/confirm-button";
 import { Input } from "@/components/ui/input";
 
 export function CreateKeyForm() {
@@ -29,9 +30,16 @@ export function RevokeKeyButton({ keyId, name }: { keyId: string; name: string }
   return (
     <form action={formAction}>
       <input type="hidden" name="keyId" value={keyId} />
-      <Button type="submit" variant="danger" className="px-2.5 py-1 text-xs" disabled={pending} aria-label={`Revoke ${name}`}>
+      <ConfirmButton
+        className="px-2.5 py-1 text-xs"
+        disabled={pending}
+        aria-label={`Revoke ${name}`}
+        title={`Revoke the key “${name}”?`}
+        consequence={<>Every script or service using this key is refused from now on (401). A revoked key cannot be restored: create a new one and update the scripts.</>}
+        confirmLabel="Revoke key"
+      >
         {pending ? "Revoking…" : "Revoke"}
-      </Button>
+      </ConfirmButton>
       {state?.error && <span role="alert" className="ml-2 text-xs text-rose-600">{state.error}</span>}
     </form>
   );

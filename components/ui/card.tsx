@@ -20,7 +20,7 @@ export function CardBody({ className, children }: { className?: string; children
   return <div className={cn("px-5 py-4", className)}>{children}</div>;
 }
 
-export function Stat({ label, value, hint }: { label: string; value: React.ReactNode; hint?: string }) {
+export function Stat({ label, value, hint }: { label: React.ReactNode; value: React.ReactNode; hint?: string }) {
   return (
     <div className="rounded-lg bg-white px-4 py-3 shadow-sm ring-1 ring-slate-200">
       <dt className="text-xs font-medium text-slate-600">{label}</dt>

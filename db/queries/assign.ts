@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { executePrepared, rowsOf, type Db, type Tx } from "../client";
+import { targetSql } from "./adaptive-k";
 
 /**
  * What a contributor is shown for one leased item. Deliberately narrow: no judge score, confidence or
@@ -49,7 +50,10 @@ function toLeasedItem(r: LeaseRow): LeasedItem {
 export type LeaseParams = {
   campaignId: string;
   annotatorId: string;
+  /** k_max: the most ratings any item collects. */
   k: number;
+  /** Adaptive k (null or absent: fixed k): an item not extended collects kMin (db/queries/adaptive-k.ts). */
+  kMin?: number | null;
   leaseMinutes: number;
   /** The clock, passed in so lease expiry is testable without sleeping. */
   now: Date;
@@ -64,7 +68,8 @@ export type LeaseParams = {
  * 1. `live`: this person's live lease in the campaign, returned as is (reopening the page gives the same item);
  * 2. otherwise `gold` (only when preferGold): a gold item this person has not answered — gold items are
  *    checks on people, so k does not bound them;
- * 3. otherwise `pick`: the highest-priority routed, non-gold item with judgment_count + live leases < k that
+ * 3. otherwise `pick`: the highest-priority routed, non-gold item with judgment_count + live leases < its target
+ *    (k; with adaptive k, k_min until its first k_min ratings disagree, then k — db/queries/adaptive-k.ts) that
  *    this person has neither rated nor skipped in its current version (a re-import that changed the content is new
  *    work for everyone, including those who rated the old version). Control items carry priorities drawn in the same range as
  *    targeted ones (lib/routing), so ORDER BY priority interleaves them and the control sample never starves.
@@ -78,6 +83,8 @@ export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<Leased
   const expires = new Date(p.now.getTime() + p.leaseMinutes * 60_000).toISOString();
   // A literal, not a parameter: the gold branch then folds away when it is off, and one generic plan serves.
   const preferGold = sql.raw(p.preferGold ? "true" : "false");
+  // The item's target: k_max once extended, else k_min when set, else k.
+  const target = targetSql(sql`i.k_extended`, sql`${p.k}::int`, sql`${p.kMin ?? null}::int`);
   const rows = await executePrepared<LeaseRow>(
     db,
     sql`
@@ -113,7 +120,7 @@ export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<Leased
         select i.id, i.version from items i
         where not exists (select 1 from live) and not exists (select 1 from gold) and exists (select 1 from open_campaign)
           and i.campaign_id = ${p.campaignId} and i.routed and not i.k_reached and i.gold_answer is null
-          and i.judgment_count < ${p.k}
+          and i.judgment_count < ${target}
           -- Exact k for leases: a lease also rewrites its item row (touched, below). If another caller leased
           -- this item and committed after our snapshot was taken, the row we lock is that newer version (READ
           -- COMMITTED re-checks this filter on it), whose xmin our snapshot cannot see: skip it rather than
@@ -126,7 +133,7 @@ export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<Leased
           -- item of the campaign instead of walking items_assign_idx and stopping at the first free one.
           and coalesce((
             select bool_or(s.annotator_id = ${p.annotatorId} and s.item_version = i.version and (s.status <> 'leased' or s.expires_at > ${now}::timestamptz))
-                   or i.judgment_count + count(*) filter (where s.status = 'leased' and s.expires_at > ${now}::timestamptz) >= ${p.k}
+                   or i.judgment_count + count(*) filter (where s.status = 'leased' and s.expires_at > ${now}::timestamptz) >= ${target}
             from assignments s where s.item_id = i.id), false) = false
         order by i.priority desc nulls last, i.id
         limit 1
@@ -167,7 +174,7 @@ export async function countWaitingFor(db: Db, campaignIds: string[], annotatorId
       select i.campaign_id, count(*)::int as n
       from items i join campaigns c on c.id = i.campaign_id
       where i.campaign_id in (${sql.join(campaignIds.map((id) => sql`${id}::uuid`), sql`, `)})
-        and i.routed and i.gold_answer is null and i.judgment_count < c.k
+        and i.routed and i.gold_answer is null and i.judgment_count < ${targetSql(sql`i.k_extended`, sql`c.k`, sql`c.k_min`)}
         and not exists (select 1 from assignments s where s.item_id = i.id and s.item_version = i.version and s.annotator_id = ${annotatorId}
                         and (s.status <> 'leased' or s.expires_at > ${now.toISOString()}::timestamptz))
       group by i.campaign_id`),

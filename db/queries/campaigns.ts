@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
+import { targetSql } from "./adaptive-k";
 import { campaignMembers, campaigns, items, judgments } from "../schema";
 
 export type CampaignListRow = {
@@ -53,7 +54,8 @@ export async function listCampaigns(
       memberRole: member.role,
       itemCount: sql<number>`coalesce(${counts.itemCount}, 0)`,
       routedCount: sql<number>`coalesce(${counts.routedCount}, 0)`,
-      doneCount: sql<number>`(select count(*)::int from ${items} i where i.campaign_id = ${campaigns.id} and i.routed and i.judgment_count >= ${campaigns.k})`,
+      // Done: the item has its target (k; with adaptive k, k_min agreeing ratings or k — db/queries/adaptive-k.ts).
+      doneCount: sql<number>`(select count(*)::int from ${items} i where i.campaign_id = ${campaigns.id} and i.routed and i.judgment_count >= ${targetSql(sql`i.k_extended`, sql`${campaigns.k}`, sql`${campaigns.kMin}`)})`,
       total: sql<number>`count(*) over ()::int`,
     })
     .from(campaigns)
@@ -91,12 +93,18 @@ export type CampaignProgress = {
   byReason: { reason: string; n: number }[];
 };
 
-export async function campaignProgress(db: Db, campaignId: string, k: number): Promise<CampaignProgress> {
+/**
+ * `fullyJudged`: routed items that have their target — k, or with adaptive k (kMin set) kMin agreeing ratings or k.
+ * Pass the campaign (k and kMin); a bare number is a fixed k.
+ */
+export async function campaignProgress(db: Db, campaignId: string, target: number | { k: number; kMin: number | null }): Promise<CampaignProgress> {
+  const c = typeof target === "number" ? { k: target, kMin: null } : target;
+  const itemTarget = targetSql(sql`${items.kExtended}`, sql`${c.k}::int`, sql`${c.kMin}::int`);
   const [row] = await db
     .select({
       items: sql<number>`count(*)::int`,
       routed: sql<number>`count(*) filter (where ${items.routed})::int`,
-      fullyJudged: sql<number>`count(*) filter (where ${items.routed} and ${items.judgmentCount} >= ${k})::int`,
+      fullyJudged: sql<number>`count(*) filter (where ${items.routed} and ${items.judgmentCount} >= ${itemTarget})::int`,
       judgments: sql<number>`coalesce(sum(${items.judgmentCount}), 0)::int`,
     })
     .from(items)

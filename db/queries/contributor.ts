@@ -110,7 +110,7 @@ export type ReviewFlagRow = {
   createdAt: string;
   resolvedBy: string | null;
   resolvedAt: string | null;
-  /** The researcher's note when closing it (kept in the flag.resolved audit event; flags has no column for it). */
+  /** The researcher's note when closing it (kept in the flag.resolve audit event; flags has no column for it). */
   resolutionNote: string | null;
 };
 
@@ -144,10 +144,10 @@ export async function listFlagsForReview(db: Db, campaignId: string, limit: numb
       join items i on i.id = p.item_id
       join users u on u.id = p.user_id
       left join users r on r.id = p.resolved_by
-      -- The latest closing event of this flag (audit_events_action_idx: flag.resolved events are few).
+      -- The latest closing event of this flag (audit_events_action_idx: flag.resolve events are few).
       left join lateral (
         select a.details->>'note' as note from audit_events a
-        where a.action = 'flag.resolved' and a.campaign_id = ${campaignId} and a.target_type = 'flag' and a.target_id = p.id::text
+        where a.action = 'flag.resolve' and a.campaign_id = ${campaignId} and a.target_type = 'flag' and a.target_id = p.id::text
         order by a.id desc limit 1
       ) n on p.status <> 'open'
       order by (p.status = 'open') desc, p.created_at desc, p.id desc`),

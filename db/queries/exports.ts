@@ -195,13 +195,14 @@ export type DesignRow = {
   pi: number;
   reason: string | null;
   judgeScore: unknown;
+  confidence: number | null;
 };
 
 /** A page of a routing run's inclusion records, with each item's judge score as of the recorded version. */
 export async function designPage(db: Db, campaignId: string, runId: string, afterItemId: number, limit: number): Promise<DesignRow[]> {
-  const rows = rowsOf<{ item_id: number | string; external_id: string; item_version: number; group: string | null; tail: number | null; route_pi: number; u: number | null; routed: boolean; prior_pi: number | null; in_sample: boolean; pi: number; reason: string | null; judge: string | null }>(
+  const rows = rowsOf<{ item_id: number | string; external_id: string; item_version: number; group: string | null; tail: number | null; route_pi: number; u: number | null; routed: boolean; prior_pi: number | null; in_sample: boolean; pi: number; reason: string | null; judge: string | null; confidence: number | null }>(
     await db.execute(sql`
-      select r.item_id, i.external_id, r.item_version, r."group", r.tail, r.route_pi, r.u, r.routed, r.prior_pi, r.in_sample, r.pi, r.reason,
+      select r.item_id, i.external_id, r.item_version, r."group", r.tail, r.route_pi, r.u, r.routed, r.prior_pi, r.in_sample, r.pi, r.reason, r.confidence,
              (case when r.item_version = i.version then i.judge_score else v.judge_score end)::text as judge
       from inclusion_records r
       join ${items} i on i.id = r.item_id and i.campaign_id = ${campaignId}
@@ -224,6 +225,7 @@ export async function designPage(db: Db, campaignId: string, runId: string, afte
     pi: Number(r.pi),
     reason: r.reason,
     judgeScore: r.judge === null ? null : JSON.parse(r.judge),
+    confidence: r.confidence === null ? null : Number(r.confidence),
   }));
 }
 

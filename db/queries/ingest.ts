@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { items } from "../schema";
 import { postgresClientOf, rowsOf, type Db, type Tx } from "../client";
+import { refreshItemTargets } from "./adaptive-k";
 import { IdFilter } from "@/lib/ingest/id-filter";
 import type { ItemRow, RatingRow } from "@/lib/ingest/row";
 
@@ -217,6 +218,8 @@ export async function upsertItems(db: Db | Tx, campaignId: string, rows: ItemRow
         version = items.version + (${CONTENT("items")} is distinct from ${CONTENT("excluded")})::int,
         judgment_count = case when ${CONTENT("items")} is distinct from ${CONTENT("excluded")} then 0 else items.judgment_count end,
         k_reached = case when ${CONTENT("items")} is distinct from ${CONTENT("excluded")} then false else items.k_reached end,
+        -- Adaptive k: a new version has no ratings, so nothing has disagreed yet.
+        k_extended = case when ${CONTENT("items")} is distinct from ${CONTENT("excluded")} then false else items.k_extended end,
         updated_at = now()
       where ${ALL("items")} is distinct from ${ALL("excluded")}
       returning (xmax = 0) as inserted
@@ -257,11 +260,8 @@ export async function upsertImportedRatings(db: Db | Tx, campaignId: string, rat
       returning 1
     ) select count(*)::int as n from w`),
   );
-  // judgment_count counts the judgments of the item's current version (the ones that fill its k).
-  await db.execute(sql`update items i set judgment_count = x.n, k_reached = x.n >= x.k
-    from (select t.id, c.k, (select count(*)::int from judgments j where j.item_id = t.id and j.item_version = t.version) as n
-          from items t join campaigns c on c.id = t.campaign_id
-          where t.campaign_id = ${campaignId} and t.external_id in (select json_array_elements_text(${JSON.stringify(ids)}::json))) x
-    where i.id = x.id and (i.judgment_count, i.k_reached) is distinct from (x.n, x.n >= x.k)`);
+  // judgment_count counts the judgments of the item's current version (the ones that fill its target); with adaptive
+  // k, prior ratings decide k_extended like app ratings do (the first k_min stored).
+  await refreshItemTargets(db, campaignId, { externalIds: ids, recount: true });
   return written?.n ?? 0;
 }

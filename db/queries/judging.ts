@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { executePrepared, rowsOf, type Db, type Tx } from "../client";
 import { assignments, flags, judgments } from "../schema";
+import { agreeSql, targetSql } from "./adaptive-k";
 
 export type LockedAssignment = {
   id: number;
@@ -76,53 +77,95 @@ export async function updateJudgmentValue(tx: Tx, judgmentId: number, value: num
     .where(eq(judgments.id, judgmentId));
 }
 
-export type SubmitVerdict = "ok" | "full" | "submitted" | "skipped" | "expired" | "missing";
+export type SubmitVerdict = "ok" | "full" | "retry" | "submitted" | "skipped" | "expired" | "missing";
+
+/** What the submit statement needs to know of the campaign: k (k_max) and the adaptive-k settings. */
+export type SubmitTarget = {
+  k: number;
+  /** Adaptive k (null: fixed k): the item stops after kMin agreeing ratings, else collects up to k. */
+  kMin?: number | null;
+  /** Likert only: ratings at most this far apart agree (other scales: equal ratings agree). */
+  agreeDistance?: number;
+  /** Whether the rubric is ordinal (likert): decides how agreement is judged. */
+  ordinal?: boolean;
+};
 
 /**
  * Submit in one statement (the hot path: one round trip instead of six). The item and assignment rows are
  * locked first (FOR UPDATE waits, and a locked row is re-read at its latest version), so judgment_count is
  * current when the k bound is checked and every writer of it is serialised on the item row.
+ * The bound is the item's target (db/queries/adaptive-k.ts): k once the item is extended, else k_min when set,
+ * else k. The k_min-th rating of an item not yet extended decides: when the k_min ratings (this one included)
+ * disagree, k_extended is set and the item stays in the pool up to k; when they agree, k_reached is set and the
+ * item leaves it.
  * Verdicts: ok (judgment written, count bumped, assignment submitted); full (no room: the lease is closed as
- * expired, nothing else changes); submitted/skipped/expired (the assignment was already finished); missing
- * (not this person's assignment in this campaign). Late submits: see lib/assign/submit.ts.
+ * expired, nothing else changes); retry (nothing written: this submit decides agreement, but another submit on
+ * the item committed while this one waited for the row lock, so the judgments this statement's snapshot can see
+ * are one short of judgment_count — run it again, with a fresh snapshot); submitted/skipped/expired (the
+ * assignment was already finished); missing (not this person's assignment in this campaign). Late submits: see
+ * lib/assign/submit.ts.
  */
 export async function submitInOneStatement(
   db: Db | Tx,
-  s: { campaignId: string; annotatorId: string; assignmentId: number; k: number; value: number | string; rationale: string | null; guidelinesVersion: number; now: Date },
+  s: SubmitTarget & { campaignId: string; annotatorId: string; assignmentId: number; value: number | string; rationale: string | null; guidelinesVersion: number; now: Date },
 ): Promise<{ verdict: SubmitVerdict; judgmentId: number | null; itemId: number | null }> {
   const now = s.now.toISOString();
+  const value = JSON.stringify(s.value);
+  const k = sql`${s.k}::int`;
+  const kMin = sql`${s.kMin ?? null}::int`;
+  // The ratings of the current version this statement's snapshot can see, plus the one being submitted.
+  const ratings = sql`select j.value from judgments j where j.item_id = g.item_id and j.item_version = g.version
+                      union all select ${value}::jsonb`;
   const rows = await executePrepared<{ verdict: SubmitVerdict; judgment_id: number | string | null; item_id: number | string | null }>(
     db,
     sql`
       with a as (
-        select a.id, a.item_id, a.status::text as status, a.leased_at, a.expires_at, i.judgment_count, i.version, (i.gold_answer is not null) as is_gold
+        select a.id, a.item_id, a.status::text as status, a.leased_at, a.expires_at, i.judgment_count, i.version, i.k_extended, (i.gold_answer is not null) as is_gold
         from assignments a join items i on i.id = a.item_id
         where a.id = ${s.assignmentId} and a.annotator_id = ${s.annotatorId} and a.campaign_id = ${s.campaignId}
         for update of i, a
       ),
-      verdict as (
-        select a.*, case
-          when a.status <> 'leased' then a.status
-          when a.is_gold then 'ok'
-          when a.judgment_count + case when a.expires_at > ${now}::timestamptz then 0 else
-                 (select count(*) from assignments o where o.item_id = a.item_id and o.annotator_id <> ${s.annotatorId}
-                    and o.status = 'leased' and o.expires_at > ${now}::timestamptz) end >= ${s.k} then 'full'
-          else 'ok' end as verdict
+      g as (
+        select a.*, ${targetSql(sql`a.k_extended`, k, kMin)} as target,
+               -- This rating would be the k_min-th of an item not yet extended: it decides whether the item stops.
+               (${kMin} is not null and ${kMin} < ${k} and not a.k_extended and not a.is_gold and a.judgment_count + 1 = ${kMin}) as decides
         from a
+      ),
+      d as (
+        -- Read only when deciding (a CASE branch is evaluated lazily). The judgments come from the statement's
+        -- snapshot, which can predate a submit that committed while this one waited for the row lock; judgment_count
+        -- comes from the locked row and cannot. When the two counts differ the verdict is 'retry'.
+        select g.*,
+               case when g.decides then (select count(*)::int from judgments j where j.item_id = g.item_id and j.item_version = g.version) end as seen,
+               case when g.decides then ${agreeSql(ratings, sql`${s.ordinal ?? false}::boolean`, sql`${s.agreeDistance ?? 0}::float8`)} end as agree
+        from g
+      ),
+      verdict as (
+        select d.*, case
+          when d.status <> 'leased' then d.status
+          when d.is_gold then 'ok'
+          when d.judgment_count + case when d.expires_at > ${now}::timestamptz then 0 else
+                 (select count(*) from assignments o where o.item_id = d.item_id and o.annotator_id <> ${s.annotatorId}
+                    and o.status = 'leased' and o.expires_at > ${now}::timestamptz) end >= d.target then 'full'
+          when d.decides and d.seen <> d.judgment_count then 'retry'
+          else 'ok' end as verdict,
+          (d.k_extended or (d.decides and not d.agree)) as extended
+        from d
       ),
       j as (
         -- Bound to the item's current version: a re-import that changes the content closes the live leases on it
         -- in the same transaction, so the version read here under the row lock is the one this lease showed.
         insert into judgments (campaign_id, item_id, annotator_id, value, rationale, time_taken_ms, guidelines_version, item_version, created_at, updated_at)
-        select ${s.campaignId}, v.item_id, ${s.annotatorId}, ${JSON.stringify(s.value)}::jsonb, ${s.rationale},
+        select ${s.campaignId}, v.item_id, ${s.annotatorId}, ${value}::jsonb, ${s.rationale},
                least(greatest(0, extract(epoch from (${now}::timestamptz - v.leased_at)) * 1000), 86400000)::int,
                ${s.guidelinesVersion}, v.version, ${now}::timestamptz, ${now}::timestamptz
         from verdict v where v.verdict = 'ok'
         returning id, item_id
       ),
       bump as (
-        update items set judgment_count = judgment_count + 1, k_reached = judgment_count + 1 >= ${s.k}, updated_at = ${now}::timestamptz
-        from j where items.id = j.item_id
+        update items set judgment_count = items.judgment_count + 1, k_extended = v.extended,
+                         k_reached = items.judgment_count + 1 >= ${targetSql(sql`v.extended`, k, kMin)}, updated_at = ${now}::timestamptz
+        from j join verdict v on v.item_id = j.item_id where items.id = j.item_id
         returning items.id
       ),
       finish as (

@@ -75,6 +75,8 @@ export type LabelledItemRow = {
   tail: number | null;
   pi: number;
   reason: string | null;
+  /** The judge's confidence as the run's record holds it (null: none, or a record from before it was kept). */
+  confidence: number | null;
   judgeScore: number | string | null;
   values: (number | string)[];
   /** Rater keys in the order of `values` (only when asked for: Dawid–Skene needs them). */
@@ -110,18 +112,22 @@ export function judgmentStatus(g: { version: number; excluded: boolean; gold: bo
  * hash-aggregate instead of sorting 300k rows: the report sorts the rows by item (lib/report/assemble.ts), and
  * every statistic of an item's ratings is order-free.
  */
-export async function reportJudgments(db: Db, campaignId: string, runId: string, opts: { raters?: boolean } = {}): Promise<{ labelled: LabelledItemRow[]; accounting: AccountingRow[] }> {
+export async function reportJudgments(db: Db, campaignId: string, runId: string, opts: { raters?: boolean; arrivalOrder?: boolean } = {}): Promise<{ labelled: LabelledItemRow[]; accounting: AccountingRow[] }> {
   // Serial on purpose: a parallel plan builds the whole judgments hash in every worker (PostgreSQL 15's
   // parallel-oblivious hash join), slower than one process at 300k judgments.
   const result = await db.transaction(async (tx) => {
     await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
     return tx.execute(sql`
-      select j.item_id as id, j.item_version as jv, j.ex, j.n, j.vals ${opts.raters ? sql`, j.raters` : sql``},
+      select j.item_id as id, j.item_version as jv, j.ex, j.n, j.vals ${opts.raters || opts.arrivalOrder ? sql`, j.raters` : sql``},
              i.external_id as ext, i.version as iv, (i.gold_answer is not null) as gold,
-             r.item_version as rv, r.in_sample, r."group" as grp, r.tail, r.pi, r.reason,
+             r.item_version as rv, r.in_sample, r."group" as grp, r.tail, r.pi, r.reason, r.confidence,
              (case when r.item_version = i.version then i.judge_score else v.judge_score end)::text as judge
       from (select j.item_id, j.item_version, coalesce(m.excluded_from_reports, false) as ex, count(*)::int as n,
-                   ${opts.raters
+                   ${opts.arrivalOrder
+                     ? // Adaptive k: values (and raters) in the order they arrived; the report reads the first k_min.
+                       sql`'[' || string_agg(j.value::text, ',' order by j.id) || ']' as vals,
+                           string_agg(coalesce(j.annotator_id, j.external_rater_id)::text, ',' order by j.id) as raters`
+                     : opts.raters
                      ? // Dawid–Skene reads raters: values and raters in one stable order (the fit's float sums follow it).
                        sql`'[' || string_agg(j.value::text, ',' order by coalesce(j.annotator_id, j.external_rater_id)) || ']' as vals,
                            string_agg(coalesce(j.annotator_id, j.external_rater_id)::text, ',' order by coalesce(j.annotator_id, j.external_rater_id)) as raters`
@@ -136,7 +142,7 @@ export async function reportJudgments(db: Db, campaignId: string, runId: string,
   });
   type Row = {
     id: number | string; jv: number; ex: boolean; n: number; vals: string; raters?: string; ext: string; iv: number; gold: boolean;
-    rv: number | null; in_sample: boolean | null; grp: string | null; tail: number | null; pi: number | null; reason: string | null; judge: string | null;
+    rv: number | null; in_sample: boolean | null; grp: string | null; tail: number | null; pi: number | null; reason: string | null; confidence: number | null; judge: string | null;
   };
   const labelled: LabelledItemRow[] = [];
   const tally = new Map<AccountingStatus, { items: Set<number>; judgments: number }>();
@@ -162,6 +168,7 @@ export async function reportJudgments(db: Db, campaignId: string, runId: string,
       tail: r.tail === null ? null : Number(r.tail),
       pi: Number(r.pi),
       reason: r.reason,
+      confidence: r.confidence === null ? null : Number(r.confidence),
       judgeScore: r.judge === null ? null : (JSON.parse(r.judge) as number | string | null),
       values: JSON.parse(r.vals) as (number | string)[],
       ...(r.raters !== undefined ? { raters: r.raters.split(",") } : {}),

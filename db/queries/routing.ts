@@ -15,6 +15,8 @@ export type RoutingRow = {
   judged: boolean;
   /** Imported human labels on the current version. */
   hasPrior: boolean;
+  /** Routed to people by the latest run (rounds keep what earlier rounds drew). */
+  routed: boolean;
   /** The prior study's inclusion probability for this item: label_pi, or 1 (a census) when it has prior labels. */
   priorPi: number | null;
   text: string;
@@ -29,15 +31,15 @@ export async function* routingRows(db: Db, campaignId: string, need: { text: boo
     // campaign's items to find a page, computing them in the same select would run them for every item, every page.
     // Embeddings travel in PostgreSQL's binary array format (array_send), read straight into a Float32Array:
     // formatting and parsing 38M floats as text took ~40 s for 100k × 384, and 100k JS number arrays cost ~1 GB.
-    const rows = rowsOf<{ id: number | string; external_id: string; group: string | null; confidence: number | null; tail: number | null; version: number; gold: boolean; judged: boolean; has_prior: boolean; label_pi: number | null; text: string; embedding: Uint8Array | null }>(
+    const rows = rowsOf<{ id: number | string; external_id: string; group: string | null; confidence: number | null; tail: number | null; version: number; gold: boolean; judged: boolean; has_prior: boolean; routed: boolean; label_pi: number | null; text: string; embedding: Uint8Array | null }>(
       await db.execute(sql`
         select p.id, p.external_id, p."group", p.judge_confidence as confidence, p.provided_tail_score as tail, p.version, p.gold, p.judged,
                exists (select 1 from judgments j where j.item_id = p.id and j.source = 'import' and j.item_version = p.version) as has_prior,
-               p.label_pi,
+               p.label_pi, p.routed,
                ${need.text ? sql`left(p.input, 500) || E'\n' || left(p.output, 1500)` : sql`''`} as text,
                ${need.embedding ? sql`array_send(p.embedding)` : sql`null::bytea`} as embedding
         from (select id, external_id, "group", judge_confidence, provided_tail_score, version, gold_answer is not null as gold,
-                     judge_score is not null as judged, label_pi, input, output, embedding
+                     judge_score is not null as judged, label_pi, routed, input, output, embedding
               from ${items} where campaign_id = ${campaignId} and id > ${after} order by id limit ${page}) p
         order by p.id`),
     );
@@ -52,6 +54,7 @@ export async function* routingRows(db: Db, campaignId: string, need: { text: boo
       gold: r.gold,
       judged: r.judged,
       hasPrior: r.has_prior,
+      routed: r.routed,
       priorPi: r.has_prior ? (r.label_pi === null ? 1 : Number(r.label_pi)) : r.label_pi === null ? null : Number(r.label_pi),
       text: r.text,
       embedding: r.embedding ? float4ArrayFromSend(r.embedding) : null,
@@ -85,6 +88,7 @@ export type InclusionRow = {
   version: number;
   group: string | null;
   tail: number | null;
+  confidence: number | null;
   judged: boolean;
   routePi: number;
   u: number;
@@ -98,10 +102,10 @@ export type InclusionRow = {
 /** A routing run's inclusion records for one batch: insert only, never updated (the run's design stays as it was). */
 export async function insertInclusionRecords(db: Db | Tx, runId: string, rows: InclusionRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.execute(sql`insert into inclusion_records (run_id, item_id, item_version, "group", tail, judged, route_pi, u, routed, prior_pi, in_sample, pi, reason)
-    select ${runId}, x.item, x.version, x."group", x.tail, x.judged, x."routePi", x.u, x.routed, x."priorPi", x."inSample", x.pi, x.reason
+  await db.execute(sql`insert into inclusion_records (run_id, item_id, item_version, "group", tail, confidence, judged, route_pi, u, routed, prior_pi, in_sample, pi, reason)
+    select ${runId}, x.item, x.version, x."group", x.tail, x.confidence, x.judged, x."routePi", x.u, x.routed, x."priorPi", x."inSample", x.pi, x.reason
     from json_to_recordset(${JSON.stringify(rows)}::json)
-      as x(item bigint, version int, "group" text, tail float8, judged boolean, "routePi" float8, u float8, routed boolean, "priorPi" float8, "inSample" boolean, pi float8, reason text)`);
+      as x(item bigint, version int, "group" text, tail float8, confidence float8, judged boolean, "routePi" float8, u float8, routed boolean, "priorPi" float8, "inSample" boolean, pi float8, reason text)`);
 }
 
 /**
@@ -145,4 +149,24 @@ export async function importStamp(db: Db | Tx, campaignId: string): Promise<stri
     await db.execute(sql`select count(*)::text || ':' || coalesce(max(created_at)::text, '') as s from imports where campaign_id = ${campaignId}`),
   );
   return r!.s;
+}
+
+export type PreviousRecord = { inSample: boolean; reason: string | null };
+
+/** A run's sample as it left it, by item id: which items earlier rounds already drew (rounds build on it). */
+export async function previousSample(db: Db | Tx, runId: string): Promise<Map<number, PreviousRecord>> {
+  const rows = rowsOf<{ item_id: number | string; reason: string | null }>(
+    await db.execute(sql`select item_id, reason from inclusion_records where run_id = ${runId} and in_sample`),
+  );
+  return new Map(rows.map((r) => [Number(r.item_id), { inSample: true, reason: r.reason }]));
+}
+
+export type LatestRun = { id: string; round: number; kind: "rules" | "active" | "escalate"; createdAt: string };
+
+/** The campaign's latest routing run (the one the next round follows), or null. */
+export async function latestRun(db: Db | Tx, campaignId: string): Promise<LatestRun | null> {
+  const [r] = rowsOf<{ id: string; round: number; kind: LatestRun["kind"]; created_at: string | Date }>(
+    await db.execute(sql`select id, round, kind, created_at from routing_runs where campaign_id = ${campaignId} order by created_at desc, id desc limit 1`),
+  );
+  return r ? { id: r.id, round: r.round, kind: r.kind, createdAt: new Date(r.created_at).toISOString() } : null;
 }

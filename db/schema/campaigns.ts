@@ -29,6 +29,10 @@ export const campaigns = pgTable(
     rubric: jsonb().$type<Rubric>().notNull(),
     // Redundancy: distinct human ratings wanted per routed item.
     k: integer().notNull().default(3),
+    // Adaptive k (null: fixed k): an item leaves the pool after kMin ratings that agree (ordinal scales: all within
+    // agreeDistance of each other) and collects up to k (then k_max) when they do not.
+    kMin: integer(),
+    agreeDistance: doublePrecision().notNull().default(0),
     routingPolicy: jsonb().$type<RoutingPolicy>().notNull(),
     routingPolicyVersion: integer().notNull().default(1),
     // Seed of the last routing run, kept so an auditor can reproduce every draw.
@@ -53,6 +57,8 @@ export const campaigns = pgTable(
     uniqueIndex("campaigns_slug_key").on(t.slug),
     index("campaigns_status_visibility_idx").on(t.status, t.visibility),
     check("campaigns_k_check", sql`${t.k} between 1 and 50`),
+    check("campaigns_k_min_check", sql`${t.kMin} is null or (${t.kMin} >= 1 and ${t.kMin} <= ${t.k})`),
+    check("campaigns_agree_distance_check", sql`${t.agreeDistance} >= 0`),
     check("campaigns_lease_check", sql`${t.leaseMinutes} between 1 and 1440`),
     check("campaigns_gold_rate_check", sql`${t.goldRate} >= 0 and ${t.goldRate} <= 1`),
     check("campaigns_consensus_check", sql`${t.consensus} is null or ${t.consensus} in ('median', 'majority', 'mean', 'dawid_skene')`),

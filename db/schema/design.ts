@@ -33,7 +33,7 @@ export const itemVersions = pgTable(
   (t) => [primaryKey({ columns: [t.itemId, t.version] }), index("item_versions_campaign_idx").on(t.campaignId)],
 );
 
-export const INCLUSION_REASONS = ["low_confidence", "tail", "control", "prior_labels"] as const;
+export const INCLUSION_REASONS = ["low_confidence", "tail", "control", "prior_labels", "active", "escalate"] as const;
 export type InclusionReason = (typeof INCLUSION_REASONS)[number];
 
 // One row per item a routing run considered (gold items are not: they are checks, not sample). Never updated:
@@ -52,6 +52,9 @@ export const inclusionRecords = pgTable(
     // Stratification group and computed tail score as of the run (reports bucket and group by these).
     group: text(),
     tail: doublePrecision(),
+    // The judge's confidence on that version as of the run (trust certificates and the escalate policy read it;
+    // null on records written before it was kept, or when the judge gave none).
+    confidence: doublePrecision(),
     // The item version has a judge score: the population of the judge's bias is the items it scored.
     judged: boolean().notNull(),
     // Inclusion probability of the routing draw (π = 1 targeted, p control, or the budget's π).
@@ -71,7 +74,7 @@ export const inclusionRecords = pgTable(
     primaryKey({ columns: [t.runId, t.itemId] }),
     check("inclusion_records_pi_check", sql`${t.pi} >= 0 and ${t.pi} <= 1 and ${t.routePi} >= 0 and ${t.routePi} <= 1`),
     check("inclusion_records_sample_check", sql`not ${t.inSample} or ${t.pi} > 0`),
-    check("inclusion_records_reason_check", sql`${t.reason} is null or ${t.reason} in ('low_confidence', 'tail', 'control', 'prior_labels')`),
+    check("inclusion_records_reason_check", sql`${t.reason} is null or ${t.reason} in ('low_confidence', 'tail', 'control', 'prior_labels', 'active', 'escalate')`),
   ],
 );
 

@@ -64,6 +64,8 @@ export const items = pgTable(
     // fully judged items out of items_assign_idx, so next-item does not walk past them; the pick still checks
     // judgment_count itself, so a stale flag can only cost time, never an over-k assignment.
     kReached: boolean().notNull().default(false),
+    // Adaptive k: the first kMin ratings of the current version disagreed, so the item collects up to k (k_max).
+    kExtended: boolean().notNull().default(false),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
@@ -77,8 +79,20 @@ export const items = pgTable(
     index("items_gold_idx")
       .on(t.campaignId, t.id)
       .where(sql`${t.goldAnswer} is not null`),
-    // No index on group or tail_score: every reader of them (routing, overview, report) reads the whole
-    // campaign, and each index cost the bulk import ~2 µs a row and made routing's updates non-HOT.
+    // The item browser (docs/item-browser.md): one index per facet, so a filter on any single facet reads only the
+    // items it returns. Sorts by tail score and confidence use the tail and confidence indexes (nulls as -1, so one
+    // btree serves both directions and a keyset never compares a null). They cost the bulk import and make a
+    // routing update that changes an item's tail score, reason or π non-HOT; measured in docs/benchmarks.md.
+    index("items_browse_id_idx").on(t.campaignId, t.id),
+    index("items_browse_group_idx").on(t.campaignId, t.group, t.id),
+    index("items_browse_tail_idx").on(t.campaignId, sql`coalesce(${t.tailScore}, -1)`, t.id),
+    index("items_browse_confidence_idx").on(t.campaignId, sql`coalesce(${t.judgeConfidence}, -1)`, t.id),
+    index("items_browse_reason_idx").on(t.campaignId, t.routeReason, t.inclusionProb),
+    index("items_browse_judge_idx").on(t.campaignId, t.judgeScore),
+    index("items_browse_changed_idx")
+      .on(t.campaignId, t.id)
+      .where(sql`${t.version} > 1`),
+    index("items_browse_metadata_idx").using("gin", t.metadata.op("jsonb_path_ops")),
     check("items_confidence_check", sql`${t.judgeConfidence} is null or (${t.judgeConfidence} >= 0 and ${t.judgeConfidence} <= 1)`),
     check("items_tail_check", sql`${t.tailScore} is null or (${t.tailScore} >= 0 and ${t.tailScore} <= 1)`),
     check("items_provided_tail_check", sql`${t.providedTailScore} is null or (${t.providedTailScore} >= 0 and ${t.providedTailScore} <= 1)`),

@@ -91,6 +91,12 @@ export const routingRuns = pgTable(
     policyVersion: integer().notNull(),
     itemsTotal: integer().notNull(),
     itemsRouted: integer().notNull(),
+    // Rounds (active and escalate policies): 1 for a rules run or the first run; t + 1 for a run that follows
+    // round t under an active or escalate policy. Estimates combine rounds 1..t (lib/allocate/rounds.ts).
+    round: integer().notNull().default(1),
+    kind: text().$type<"rules" | "active" | "escalate">().notNull().default("rules"),
+    // What the round's design was computed from: the fitted error model, budget, π_min, trust thresholds.
+    details: jsonb().$type<Record<string, unknown>>().notNull().default({}),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("routing_runs_campaign_idx").on(t.campaignId, t.createdAt)],
@@ -115,6 +121,8 @@ export const auditEvents = pgTable(
     index("audit_events_created_idx").on(t.createdAt.desc()),
     index("audit_events_campaign_idx").on(t.campaignId, t.createdAt.desc()),
     index("audit_events_action_idx").on(t.action, t.createdAt.desc()),
+    // The audit page filters by actor.
+    index("audit_events_actor_idx").on(t.actorId, t.createdAt.desc()),
   ],
 );
 

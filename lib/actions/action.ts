@@ -58,6 +58,9 @@ async function run<S extends z.ZodType, U>(
 function handle(e: unknown): ActionState {
   if (e instanceof AppError) {
     const field = typeof e.details?.field === "string" ? e.details.field : undefined;
+    // An error naming several fields (`fields`: path → message) marks each beside its own field.
+    const fields = e.details?.fields && typeof e.details.fields === "object" ? (e.details.fields as Record<string, string>) : undefined;
+    if (fields && Object.keys(fields).length > 0) return { error: "Please fix the highlighted fields.", code: e.code, fieldErrors: { ...fields } };
     return { error: e.message, code: e.code, fieldErrors: field ? { [field]: e.message } : undefined };
   }
   // Let Next's redirect()/notFound() signals through.

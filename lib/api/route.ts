@@ -28,7 +28,8 @@ const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /**
  * The one wrapper for route handlers: authenticates (bearer API key or next-auth session), refuses
  * cross-site mutations for cookie sessions (route handlers get no CSRF token from Next), parses params and
- * JSON body with zod, and maps errors to `{ error: { code, message, field? } }` with the right status.
+ * JSON body with zod, and maps errors to `{ error: { code, message, field?, fields? } }` with the right status
+ * (`field`: the first failing field's path; `fields`: every failing field's path → its message).
  */
 export function apiRoute<PS extends z.ZodType = z.ZodType<Record<string, string>>, BS extends z.ZodType | undefined = undefined>(
   options: Options<PS, BS>,
@@ -164,5 +165,8 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, whe
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const field = issue?.path.join(".") || where;
-  throw new AppError("bad_request", `${field}: ${issue?.message ?? "invalid"}`, { field });
+  // Every failing field, first message each (a form can mark them all at once); `field` stays the first.
+  const fields: Record<string, string> = {};
+  for (const i of parsed.error.issues) fields[i.path.join(".") || where] ??= i.message;
+  throw new AppError("bad_request", `${field}: ${issue?.message ?? "invalid"}`, { field, fields });
 }

@@ -11,7 +11,7 @@ export type AssignOptions = {
   random?: Random;
 };
 
-type AssignableCampaign = Pick<Campaign, "id" | "k" | "leaseMinutes" | "goldRate" | "rubric">;
+type AssignableCampaign = Pick<Campaign, "id" | "k" | "kMin" | "leaseMinutes" | "goldRate" | "rubric">;
 
 /**
  * The next item for a contributor, or null when nothing is left for them. Authorisation is the caller's
@@ -26,6 +26,7 @@ export async function assignNextItem(db: Db | Tx, campaign: AssignableCampaign, 
     campaignId: campaign.id,
     annotatorId,
     k: campaign.k,
+    kMin: campaign.kMin,
     leaseMinutes: campaign.leaseMinutes,
     now,
     preferGold: campaign.goldRate > 0 && random() < campaign.goldRate,

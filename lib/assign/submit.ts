@@ -5,7 +5,12 @@ import { recordAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
 import { isOnScale } from "@/lib/validation/campaign";
 
-type WorkCampaign = Pick<Campaign, "id" | "k" | "status" | "rubric" | "guidelinesVersion">;
+type WorkCampaign = Pick<Campaign, "id" | "k" | "kMin" | "agreeDistance" | "status" | "rubric" | "guidelinesVersion">;
+
+// A 'retry' needs another submit on the same item to have committed in the instant between this statement's
+// snapshot and its row lock; each retry takes a fresh snapshot after that commit. More than a few in a row would
+// need a stream of submits on one item, which its target (at most k) rules out.
+const MAX_SUBMIT_TRIES = 8;
 
 export function assertOpen(campaign: Pick<Campaign, "status">): void {
   if (campaign.status !== "active") {
@@ -20,8 +25,11 @@ export type SubmitInput = { assignmentId: number; value: number | string; ration
  * assignment, check the lease, insert the judgment, bump items.judgment_count, mark the assignment submitted.
  * The item lock is what makes k a hard bound: every writer of judgment_count takes it first.
  *
+ * Adaptive k (campaign kMin set): the bound is the item's target — kMin until its first kMin ratings disagree,
+ * then k (k_max). The kMin-th rating decides, in the same statement (lib/assign/adaptive-k.ts for the rule).
+ *
  * Late submit (the lease expired): accepted only while judgment_count plus other people's live leases is
- * still below k, i.e. only when nobody was promised the slot in the meantime; otherwise the assignment is
+ * still below the item's target (k, or its adaptive target), i.e. only when nobody was promised the slot in the meantime; otherwise the assignment is
  * closed as `expired`, nothing else changes and the caller gets 409. Gold items are checks on people and are
  * not bounded by k.
  *
@@ -33,16 +41,21 @@ export async function submitJudgment(db: Db, campaign: WorkCampaign, annotatorId
   if (!isOnScale(campaign.rubric, input.value)) {
     throw new AppError("bad_request", `value: ${JSON.stringify(input.value)} is not on this campaign's scale`, { field: "value" });
   }
-  const r = await submitInOneStatement(db, {
+  const params = {
     campaignId: campaign.id,
     annotatorId,
     assignmentId: input.assignmentId,
     k: campaign.k,
+    kMin: campaign.kMin,
+    agreeDistance: campaign.agreeDistance,
+    ordinal: campaign.rubric.type === "likert",
     value: input.value,
     rationale: input.rationale ?? null,
     guidelinesVersion: campaign.guidelinesVersion,
     now: input.now ?? new Date(),
-  });
+  };
+  let r = await submitInOneStatement(db, params);
+  for (let tries = 1; r.verdict === "retry" && tries < MAX_SUBMIT_TRIES; tries++) r = await submitInOneStatement(db, params);
   switch (r.verdict) {
     case "ok":
       return { judgmentId: r.judgmentId!, itemId: r.itemId! };
@@ -57,6 +70,9 @@ export async function submitJudgment(db: Db, campaign: WorkCampaign, annotatorId
       }
       throw new AppError("conflict", "You already rated this item; change it from your history.");
     }
+    case "retry":
+      // Nothing was written; the rating page resends on 503 (Retry-After).
+      throw Object.assign(new Error("submit: the item kept changing under this rating; try again"), { code: "40001" });
     case "full":
       throw new AppError("conflict", "This item already has enough ratings (your lease expired, or it filled up meanwhile). Nothing was saved; here is another one.");
     default:

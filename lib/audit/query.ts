@@ -2,13 +2,29 @@ import { and, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db";
 import { auditEvents, campaigns, users } from "@/db/schema";
 
-export type AuditFilter = { action?: string; actor?: string; campaignId?: string; from?: Date; to?: Date };
+/**
+ * Audit filters. `action`: an exact action, or a prefix when it ends with "." ("campaign." = every campaign event);
+ * `actor`: an email (any case) or a user id; `campaign`: a slug or id (`campaignId`: an id); `from` inclusive, `to`
+ * exclusive. Callers join users (the actor's email).
+ */
+export type AuditFilter = { action?: string; actor?: string; campaignId?: string; campaign?: string; from?: Date; to?: Date };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function auditWhere(f: AuditFilter): SQL[] {
   const where: SQL[] = [];
-  if (f.action) where.push(sql`${auditEvents.action} like ${`${f.action.replace(/[%_\\]/g, "\\$&")}%`}`);
-  if (f.actor) where.push(eq(users.email, f.actor.trim().toLowerCase()));
+  if (f.action) {
+    where.push(f.action.endsWith(".") ? sql`${auditEvents.action} like ${`${f.action.replace(/[%_\\]/g, "\\$&")}%`}` : eq(auditEvents.action, f.action));
+  }
+  if (f.actor) {
+    const a = f.actor.trim();
+    where.push(UUID.test(a) ? eq(auditEvents.actorId, a) : eq(users.email, a.toLowerCase()));
+  }
   if (f.campaignId) where.push(eq(auditEvents.campaignId, f.campaignId));
+  if (f.campaign) {
+    const c = f.campaign.trim();
+    where.push(sql`${auditEvents.campaignId} = (select id from campaigns where ${UUID.test(c) ? sql`id = ${c}::uuid` : sql`slug = ${c}`})`);
+  }
   if (f.from) where.push(gte(auditEvents.createdAt, f.from));
   if (f.to) where.push(lt(auditEvents.createdAt, f.to));
   return where;
@@ -39,6 +55,15 @@ export async function listAuditEvents(db: Db, f: AuditFilter & { limit: number; 
     .limit(f.limit)
     .offset(f.offset);
   return { rows, total: rows[0]?.total ?? 0 };
+}
+
+/** Campaigns that have audit events, for the campaign filter (by name). */
+export async function auditCampaigns(db: Db): Promise<{ slug: string; name: string }[]> {
+  return db
+    .select({ slug: campaigns.slug, name: campaigns.name })
+    .from(campaigns)
+    .where(sql`exists (select 1 from audit_events a where a.campaign_id = ${campaigns.id})`)
+    .orderBy(campaigns.name);
 }
 
 export async function auditActions(db: Db): Promise<string[]> {

@@ -38,7 +38,7 @@ export async function authenticate(
   if (pair) {
     const readyAt = pair.lastAt.getTime() + signInDelaySeconds(pair.count) * 1000;
     if (readyAt > now.getTime()) {
-      await recordAudit(db, { actorId: null, action: "auth.signin_throttled", targetType: "email", targetId: email, ip, details: { failures: pair.count } });
+      await recordAudit(db, { actorId: null, action: "auth.signin_throttle", targetType: "email", targetId: email, ip, details: { failures: pair.count } });
       return { ok: false, reason: "throttled", retryAfterSeconds: Math.ceil((readyAt - now.getTime()) / 1000) };
     }
   }
@@ -53,7 +53,7 @@ export async function authenticate(
   if (!user || !user.passwordHash || !ok) {
     await recordFailure(db, pairKey, now);
     await recordFailure(db, accountKey, now);
-    await recordAudit(db, { actorId: null, action: "auth.signin_failed", targetType: "email", targetId: email, ip });
+    await recordAudit(db, { actorId: null, action: "auth.signin_fail", targetType: "email", targetId: email, ip });
     return { ok: false, reason: "invalid" };
   }
   // The owner is in: forget the failures (an attacker without the password cannot clear them).

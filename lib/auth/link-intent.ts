@@ -53,6 +53,6 @@ export async function linkProviderAccount(db: Db, input: { userId: string; provi
     if (existing?.userId === input.userId) return;
     if (existing) throw new AppError("conflict", "That provider account already signs in another Margin account");
     await tx.insert(oauthAccounts).values({ provider: input.provider, providerAccountId: input.providerAccountId, userId: input.userId });
-    await recordAudit(tx, { actorId: input.userId, action: "auth.oauth_linked", targetType: "user", targetId: input.userId, ip: input.ip, details: { provider: input.provider, from: "settings" } });
+    await recordAudit(tx, { actorId: input.userId, action: "auth.oauth_link", targetType: "user", targetId: input.userId, ip: input.ip, details: { provider: input.provider, from: "settings" } });
   });
 }

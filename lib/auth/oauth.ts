@@ -29,7 +29,7 @@ export async function linkOAuthUser(
       existing?.id ??
       (await tx.insert(users).values({ email, name: input.name?.trim() || email.split("@")[0]!, role: "contributor" }).returning({ id: users.id }))[0]!.id;
     await tx.insert(oauthAccounts).values({ provider: input.provider, providerAccountId: input.providerAccountId, userId });
-    await recordAudit(tx, { actorId: userId, action: existing ? "auth.oauth_linked" : "user.signup", targetType: "user", targetId: userId, details: { provider: input.provider } });
+    await recordAudit(tx, { actorId: userId, action: existing ? "auth.oauth_link" : "user.signup", targetType: "user", targetId: userId, details: { provider: input.provider } });
     await claimInvites(tx, userId, email);
     return userId;
   });

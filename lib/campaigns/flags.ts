@@ -22,7 +22,9 @@ export type FlagDecisionInput = z.infer<typeof flagDecisionSchema>;
 
 /**
  * A researcher closes an open flag: resolved (the item was dealt with) or dismissed (nothing to do). The caller
- * has checked `campaign:edit` on `campaignId`; a flag of another campaign is not found, a closed one a conflict.
+ * has checked `campaign:edit` on `campaignId`; a flag of another campaign is not found. Closing a flag the way it
+ * is already closed (resolving a resolved flag, e.g. a second click or two researchers at once) is a no-op that
+ * answers the flag as it is, with no second audit event; changing a closed flag's outcome is a conflict.
  * The flags table has no column for the researcher's note, so it lives in the audit event.
  */
 export async function closeFlag(
@@ -41,15 +43,16 @@ export async function closeFlag(
       .returning();
     if (!closed) {
       const [existing] = await tx
-        .select({ status: flags.status })
+        .select()
         .from(flags)
         .where(and(eq(flags.id, flagId), eq(flags.campaignId, campaignId)));
       if (!existing) throw new AppError("not_found", "Flag not found");
+      if (existing.status === input.status) return existing;
       throw new AppError("conflict", `This flag is already ${existing.status}`, { field: "status" });
     }
     await recordAudit(tx, {
       actorId: who.actorId,
-      action: "flag.resolved",
+      action: "flag.resolve",
       targetType: "flag",
       targetId: String(closed.id),
       campaignId,

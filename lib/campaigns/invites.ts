@@ -13,7 +13,7 @@ export async function claimInvites(tx: Db | Tx, userId: string, email: string): 
       .insert(campaignMembers)
       .values({ campaignId: inv.campaignId, userId, role: inv.role, invitedBy: inv.invitedBy })
       .onConflictDoNothing();
-    await recordAudit(tx, { actorId: userId, action: "membership.invite_claimed", targetType: "user", targetId: userId, campaignId: inv.campaignId, details: { role: inv.role } });
+    await recordAudit(tx, { actorId: userId, action: "membership.invite_claim", targetType: "user", targetId: userId, campaignId: inv.campaignId, details: { role: inv.role } });
   }
   if (pending.length) await tx.delete(campaignInvites).where(eq(campaignInvites.email, email));
   return pending.length;

@@ -1,11 +1,23 @@
 import { forgetImageHosts } from "./image-hosts";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db";
 import { campaignMembers, campaigns, items, judgments, type Campaign } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
 import { defaultRoutingPolicy } from "@/lib/validation/campaign";
-import { canTransition, consensusMismatch, slugify, type CampaignCreateInput, type CampaignUpdateInput } from "@/lib/validation/campaign-input";
+import { refreshItemTargets } from "@/db/queries/adaptive-k";
+import {
+  AGREE_DISTANCE_LIKERT_ONLY,
+  canTransition,
+  consensusMismatch,
+  kMinAboveK,
+  routingPolicyPoolProblems,
+  samePolicy,
+  slugify,
+  stableJson,
+  type CampaignCreateInput,
+  type CampaignUpdateInput,
+} from "@/lib/validation/campaign-input";
 
 type Who = { actorId: string; ip?: string | null };
 
@@ -25,6 +37,8 @@ export async function createCampaign(db: Db, input: CampaignCreateInput, who: Wh
         guidelines: input.guidelines,
         rubric: input.rubric,
         k: input.k,
+        kMin: input.kMin,
+        agreeDistance: input.agreeDistance,
         stratificationKey: input.stratificationKey ?? null,
         // Group rarity needs a stratification key; without one, text rarity works on any item.
         tailMethod: input.tailMethod ?? (input.stratificationKey ? "group" : "text"),
@@ -41,7 +55,7 @@ export async function createCampaign(db: Db, input: CampaignCreateInput, who: Wh
     await tx.insert(campaignMembers).values({ campaignId: row!.id, userId: who.actorId, role: "owner" });
     await recordAudit(tx, {
       actorId: who.actorId,
-      action: "campaign.created",
+      action: "campaign.create",
       targetType: "campaign",
       targetId: row!.id,
       campaignId: row!.id,
@@ -52,6 +66,8 @@ export async function createCampaign(db: Db, input: CampaignCreateInput, who: Wh
         rubric: input.rubric,
         routingPolicy: row!.routingPolicy,
         k: input.k,
+        kMin: row!.kMin,
+        agreeDistance: row!.agreeDistance,
         goldRate: row!.goldRate,
         leaseMinutes: row!.leaseMinutes,
         consensus: row!.consensus,
@@ -76,9 +92,13 @@ export type UpdateResult = { campaign: Campaign; policyChanged: boolean; statusC
  * Edit a campaign (the caller has checked `campaign:edit`). Rules: closed campaigns are read-only; status moves
  * only along draft → active ⇄ paused → closed; activating needs items; the rubric and k are locked once any
  * judgment exists (earlier ratings would be on another scale); the consensus method must fit the rubric, the
- * stored one as well as a new one (a mean needs a Likert scale). Guidelines edits bump the guidelines version,
- * policy edits the policy version; each kind of change is its own audit event. Every checked rule throws before
- * anything is written.
+ * stored one as well as a new one (a mean needs a Likert scale). Adaptive k: k_min ≤ k and an agree distance only
+ * on a Likert scale, both against the values as they will be stored; a change of k, k_min or agree distance
+ * recomputes every item's k_extended / k_reached (db/queries/adaptive-k.ts) in the same transaction. A routing policy
+ * change must fit the campaign's current pool of routable items (routingPolicyPoolProblems). Guidelines edits bump
+ * the guidelines version, policy edits the policy version (the next routing run uses it; earlier runs keep the
+ * policy they recorded); each kind of change is its own audit event. Every checked rule throws before anything is
+ * written; the field checks throw one 400 naming every failing field (`details.fields`).
  */
 export async function updateCampaign(db: Db, campaignId: string, patch: CampaignUpdateInput, who: Who): Promise<UpdateResult> {
   const result = await db.transaction(async (tx): Promise<UpdateResult> => {
@@ -86,7 +106,8 @@ export async function updateCampaign(db: Db, campaignId: string, patch: Campaign
     if (!current) throw new AppError("not_found", "Campaign not found");
     if (current.status === "closed") throw new AppError("conflict", "This campaign is closed and can no longer be changed");
     const changes: Partial<typeof campaigns.$inferInsert> = {};
-    const diff = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
+    // jsonb hands objects back with its own key order: compare canonically, or an unchanged rubric looks changed.
+    const diff = (a: unknown, b: unknown) => stableJson(a) !== stableJson(b);
 
     const rubricChanges = patch.rubric !== undefined && diff(patch.rubric, current.rubric);
     const kChanges = patch.k !== undefined && patch.k !== current.k;
@@ -102,7 +123,26 @@ export async function updateCampaign(db: Db, campaignId: string, patch: Campaign
       const hint = patch.consensus === undefined ? " Choose another consensus together with the new rubric." : "";
       throw new AppError("bad_request", `${mismatch}${hint}`, { field: "consensus" });
     }
-    for (const key of ["name", "description", "stratificationKey", "tailMethod", "visibility", "goldRate", "leaseMinutes", "consensus"] as const) {
+    // Field checks against the values as they will be stored; all failures in one 400.
+    const fields: Record<string, string> = {};
+    const nextK = patch.k ?? current.k;
+    const nextKMin = patch.kMin !== undefined ? patch.kMin : current.kMin;
+    const nextRubric = patch.rubric ?? current.rubric;
+    if (nextKMin !== null && nextKMin > nextK) fields.kMin = kMinAboveK(nextKMin, nextK);
+    if (patch.agreeDistance !== undefined && patch.agreeDistance > 0 && nextRubric.type !== "likert") fields.agreeDistance = AGREE_DISTANCE_LIKERT_ONLY;
+    const policyChanged = patch.routingPolicy !== undefined && !samePolicy(patch.routingPolicy, current.routingPolicy);
+    if (policyChanged) {
+      const [{ n: pool }] = (await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(items)
+        .where(and(eq(items.campaignId, campaignId), isNull(items.goldAnswer)))) as [{ n: number }];
+      Object.assign(fields, routingPolicyPoolProblems(patch.routingPolicy!, pool));
+    }
+    const failed = Object.keys(fields);
+    if (failed.length > 0) {
+      throw new AppError("bad_request", failed.map((f) => `${f}: ${fields[f]}`).join(" "), { field: failed[0], fields });
+    }
+    for (const key of ["name", "description", "stratificationKey", "tailMethod", "visibility", "goldRate", "leaseMinutes", "consensus", "kMin", "agreeDistance"] as const) {
       if (patch[key] !== undefined && patch[key] !== current[key]) (changes as Record<string, unknown>)[key] = patch[key];
     }
     if (patch.allowedImageHosts !== undefined && diff(patch.allowedImageHosts, current.allowedImageHosts)) changes.allowedImageHosts = patch.allowedImageHosts;
@@ -110,7 +150,8 @@ export async function updateCampaign(db: Db, campaignId: string, patch: Campaign
       changes.guidelines = patch.guidelines;
       changes.guidelinesVersion = current.guidelinesVersion + 1;
     }
-    const policyChanged = patch.routingPolicy !== undefined && diff(patch.routingPolicy, current.routingPolicy);
+    // A Likert rubric replaced by another scale: its agree distance no longer means anything.
+    if (rubricChanges && nextRubric.type !== "likert" && patch.agreeDistance === undefined && current.agreeDistance !== 0) changes.agreeDistance = 0;
     if (policyChanged) {
       changes.routingPolicy = patch.routingPolicy;
       changes.routingPolicyVersion = current.routingPolicyVersion + 1;
@@ -132,25 +173,25 @@ export async function updateCampaign(db: Db, campaignId: string, patch: Campaign
     // later than the stored value, so two edits within one clock tick still move it.
     const updatedAt = sql<Date>`greatest(now(), ${campaigns.updatedAt} + interval '1 millisecond')`;
     const [updated] = await tx.update(campaigns).set({ ...changes, updatedAt }).where(eq(campaigns.id, campaignId)).returning();
-    if (kChanges) {
-      // Keep items.k_reached (the assignment index's filter) true to the new k.
-      await tx.update(items).set({ kReached: sql`${items.judgmentCount} >= ${patch.k!}` }).where(eq(items.campaignId, campaignId));
+    if ("k" in changes || "kMin" in changes || "agreeDistance" in changes) {
+      // Keep items.k_extended and k_reached (the assignment index's filter) true to the new k, k_min, agree distance.
+      await refreshItemTargets(tx, campaignId);
     }
     const base = { actorId: who.actorId, targetType: "campaign", targetId: campaignId, campaignId, ip: who.ip };
     if (policyChanged) {
-      await recordAudit(tx, { ...base, action: "campaign.policy_changed", details: { from: current.routingPolicy, to: patch.routingPolicy, version: changes.routingPolicyVersion } });
+      await recordAudit(tx, { ...base, action: "campaign.policy_change", details: { from: current.routingPolicy, to: patch.routingPolicy, version: changes.routingPolicyVersion } });
     }
     if (statusChanged) {
-      await recordAudit(tx, { ...base, action: "campaign.status_changed", details: { from: current.status, to: patch.status } });
+      await recordAudit(tx, { ...base, action: "campaign.status_change", details: { from: current.status, to: patch.status } });
     }
     const other = Object.keys(changes).filter((k) => !["routingPolicy", "routingPolicyVersion", "status"].includes(k));
     if (other.length > 0) {
       const settings = Object.fromEntries(
-        (["goldRate", "leaseMinutes", "consensus", "allowedImageHosts"] as const).filter((k) => k in changes).map((k) => [k, { from: current[k], to: changes[k] }]),
+        (["k", "kMin", "agreeDistance", "goldRate", "leaseMinutes", "consensus", "allowedImageHosts"] as const).filter((k) => k in changes).map((k) => [k, { from: current[k], to: changes[k] }]),
       );
       await recordAudit(tx, {
         ...base,
-        action: "campaign.updated",
+        action: "campaign.update",
         details: { fields: other, ...(rubricChanges ? { rubric: { from: current.rubric, to: patch.rubric } } : {}), ...settings },
       });
     }

@@ -29,7 +29,7 @@ export async function reassignOwner(db: Db, input: { campaignId: string; userId:
       .onConflictDoUpdate({ target: [campaignMembers.campaignId, campaignMembers.userId], set: { role: "owner" } });
     await recordAudit(tx, {
       actorId: input.actorId,
-      action: "campaign.owner_changed",
+      action: "campaign.owner_change",
       targetType: "campaign",
       targetId: input.campaignId,
       campaignId: input.campaignId,

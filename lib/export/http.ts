@@ -37,5 +37,6 @@ export function downloadResponse(d: ExportDownload): Response {
     "x-export-rows": String(d.rowEstimate),
   });
   if (d.contentLength !== undefined) headers.set("content-length", String(d.contentLength));
+  if (d.sha256) headers.set("x-export-sha256", d.sha256);
   return new Response(body, { headers });
 }

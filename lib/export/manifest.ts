@@ -21,8 +21,12 @@ export type ReportManifest = {
   inclusionRecords: number;
   consensus: string;
   estimatorVersion: string;
-  /** The campaign's redundancy k ("fully judged" counts). */
+  /** The campaign's redundancy k ("fully judged" counts); k_max under adaptive k. */
   k: number;
+  /** Adaptive k: k_min and the agree distance (null: fixed k). The report reads each item's first k_min ratings,
+   *  in judgment order, for human–human measures and decides "fully judged" by the item's target. */
+  kMin?: number | null;
+  agreeDistance?: number;
   accounting: unknown;
 };
 
@@ -42,6 +46,33 @@ export type Manifest = {
   /** Present when the export carries a report (the report and design kinds, bundles). */
   report?: ReportManifest;
 };
+
+/**
+ * The manifest.json inside a bundle: the Manifest without what differs from one download to the next (export id,
+ * requester, clock time), and with the time the data last changed instead, so the same data gives the same zip,
+ * byte for byte. Who exported it and when is in the export's record (BundleRecord), outside the zip.
+ */
+export type BundleManifest = Omit<Manifest, "exportId" | "requester" | "createdAt"> & {
+  /** When the exported data last changed (judgments, imports, routing runs, exclusions, campaign edits). */
+  dataAsOf: string;
+};
+
+/**
+ * The record of one bundle export (exports.manifest, GET …/exports/manifests/{exportId}): the bundle's
+ * manifest.json, who asked and when, and the zip itself: its name, size and sha256 (which the zip cannot hold).
+ * `bundle.manifestSha256` is the sha256 of the manifest.json inside it.
+ */
+export type BundleRecord = Manifest & {
+  dataAsOf: string;
+  bundle: { name: string; bytes: number; sha256: string; manifestSha256: string };
+};
+
+/** The in-zip manifest of a bundle (see BundleManifest): a Manifest with its per-download fields taken out. */
+export function bundleManifest(m: Manifest, dataAsOf: Date): BundleManifest {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { exportId, requester, createdAt, ...content } = m;
+  return { ...content, dataAsOf: dataAsOf.toISOString() };
+}
 
 export function softwareVersion(env: NodeJS.ProcessEnv = process.env) {
   return { name: "margin", version: pkg.version, commit: env.MARGIN_GIT_COMMIT ?? env.GIT_COMMIT ?? env.SOURCE_COMMIT ?? null };

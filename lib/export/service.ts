@@ -10,18 +10,22 @@ import { recordAudit } from "@/lib/audit/record";
 import { CONTENT_TYPES, exportChunks, writeExportFile, type ExportStats } from "./encode";
 import { countDesign } from "@/db/queries/exports";
 import { designRun, reportWatermark } from "@/db/queries/report";
+import { exportDataAsOf } from "@/db/queries/export-as-of";
 import { AppError } from "@/lib/errors";
 import { DEFAULT_REPORT_PARAMS, reportQuery } from "@/lib/report/params";
 import type { ReportParams } from "@/lib/report/types";
 import { EXPORT_KINDS } from "./kinds";
 import { exportedReport } from "./kinds/report";
-import { buildManifest, sha256sums, type ManifestFile, type ReportManifest } from "./manifest";
+import { buildManifest, bundleManifest, sha256sums, type BundleRecord, type ManifestFile, type ReportManifest } from "./manifest";
 import { pseudonymSecret } from "./pseudonym";
 import type { ExportContext, ExportFormat, ExportKind } from "./types";
 
 export const BATCH_SIZE = 10_000;
-// Zip entries get a fixed time so a bundle of unchanged data differs only in its manifest.
-const ZIP_MTIME = new Date("2000-01-01T00:00:00Z");
+// Zip entries get a fixed time, 1980-01-01 00:00 (the zip format's first day), in DOS form only: yazl writes the
+// DOS time from the server's local clock fields, so a local date gives the same bytes in every time zone, and no
+// extended (UTC) timestamp field is written. With a fixed entry order and options, the same data gives the same zip.
+const ZIP_MTIME = new Date(1980, 0, 1, 0, 0, 0);
+const ZIP_ENTRY = { mtime: ZIP_MTIME, forceDosTimestamp: true, mode: 0o100644 } as const;
 
 export type ExportRequest = {
   campaign: Campaign;
@@ -33,7 +37,18 @@ export type ExportRequest = {
   /** Report parameters for the report and design kinds (default: deciles, minimum n 20, bulk reference, latest run). */
   report?: ReportParams;
 };
-export type ExportDownload = { filename: string; contentType: string; contentLength?: number; rowEstimate: number; exportId: string; body: AsyncGenerator<Uint8Array>; /** Releases temp files and readers; safe to call twice. */ close: () => Promise<void> };
+export type ExportDownload = {
+  filename: string;
+  contentType: string;
+  contentLength?: number;
+  rowEstimate: number;
+  exportId: string;
+  /** The sha256 of the whole download, when known before its first byte (bundles: the zip is built first). */
+  sha256?: string;
+  body: AsyncGenerator<Uint8Array>;
+  /** Releases temp files and readers; safe to call twice. */
+  close: () => Promise<void>;
+};
 
 async function context(req: ExportRequest): Promise<ExportContext> {
   // The URL of the database getReportsDb() reads (a replica when REPORTS_DATABASE_URL is set); none on PGlite.
@@ -57,6 +72,8 @@ async function reportSection(ctx: ExportContext): Promise<ReportManifest> {
     consensus: report.consensus,
     estimatorVersion: report.estimatorVersion,
     k: ctx.campaign.k,
+    kMin: ctx.campaign.kMin != null && ctx.campaign.kMin < ctx.campaign.k ? ctx.campaign.kMin : null,
+    agreeDistance: ctx.campaign.agreeDistance,
     accounting: report.accounting,
   };
 }
@@ -109,14 +126,22 @@ export async function streamKindExport(req: ExportRequest, kind: ExportKind): Pr
   return { filename: name, contentType: CONTENT_TYPES[req.format], contentLength: req.format === "parquet" ? stats.totalBytes : undefined, rowEstimate, exportId, body: body(), close: async () => void (await inner.return(undefined)) };
 }
 
-const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
+const sha256Hex = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
 
-/** Every kind in one format plus manifest.json and SHA256SUMS, as one zip streamed from a temporary folder. */
+/**
+ * Every kind in one format plus report.json, SHA256SUMS and manifest.json, as one zip. Deterministic: the same data
+ * gives the same bytes (fixed entry order, time and options; the report and manifest carry the time the data last
+ * changed, never the clock's, nor the export id or requester). The zip is built in a temporary folder first, so
+ * its sha256 and length are known before the first byte: the export's record (BundleRecord) names the zip's
+ * sha256, the response sends it (X-Export-Sha256) with a Content-Length, and the member files are checked against
+ * manifest.json and SHA256SUMS inside it.
+ */
 export async function streamBundleExport(req: ExportRequest): Promise<ExportDownload> {
   const ctx = await context(req);
   const params = { kind: "bundle", format: req.format, kinds: Object.keys(EXPORT_KINDS), report: reportQuery(ctx.report ?? DEFAULT_REPORT_PARAMS) };
   const exportId = await recordStart(req, "bundle", "zip", params);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "margin-bundle-"));
+  const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
   try {
     // The files are read by separate queries (and CSV over its own COPY connection), so a rating submitted while
     // they are written would make them disagree with each other and with the report. The report's watermark
@@ -128,7 +153,7 @@ export async function streamBundleExport(req: ExportRequest): Promise<ExportDown
     let round: ExportContext = ctx;
     for (let attempt = 1; attempt <= 3 && !consistent; attempt++) {
       const before = await reportWatermark(ctx.db, req.campaign.id);
-      round = { ...ctx };
+      round = { ...ctx, asOf: await exportDataAsOf(ctx.db, req.campaign.id) };
       files = [];
       for (const kind of Object.values(EXPORT_KINDS)) {
         const name = fileName(req.campaign, kind.name, req.format);
@@ -143,29 +168,52 @@ export async function streamBundleExport(req: ExportRequest): Promise<ExportDown
       consistent = (await reportWatermark(ctx.db, req.campaign.id)) === before;
     }
     const sums = sha256sums(files);
-    const manifest = buildManifest({ exportId, kind: "bundle", format: "zip", parameters: { ...params, consistentSnapshot: consistent }, campaign: req.campaign, requesterId: req.requesterId, files, contentSha256: sha256Hex(sums), report: await reportSection(round) });
-    await recordFinish(exportId, files.reduce((n, f) => n + f.rows, 0), manifest.contentSha256, manifest);
+    const full = buildManifest({ exportId, kind: "bundle", format: "zip", parameters: { ...params, consistentSnapshot: consistent }, campaign: req.campaign, requesterId: req.requesterId, files, contentSha256: sha256Hex(sums), report: await reportSection(round) });
+    const inZip = bundleManifest(full, round.asOf!);
+    const manifestJson = Buffer.from(`${JSON.stringify(inZip, null, 2)}\n`);
+
+    const zipName = `${req.campaign.slug}-bundle-${req.format}.zip`;
+    const zipPath = path.join(dir, "bundle.zip");
     const zip = new ZipFile();
-    for (const f of files) zip.addFile(path.join(dir, f.name), f.name, { mtime: ZIP_MTIME, compress: f.format !== "parquet" });
-    zip.addBuffer(Buffer.from(sums), "SHA256SUMS", { mtime: ZIP_MTIME });
-    zip.addBuffer(Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), "manifest.json", { mtime: ZIP_MTIME });
+    // Fixed order: the data files in registry order, report.json, SHA256SUMS, manifest.json.
+    for (const f of files) zip.addFile(path.join(dir, f.name), f.name, { ...ZIP_ENTRY, compress: f.format !== "parquet" });
+    zip.addBuffer(Buffer.from(sums), "SHA256SUMS", { ...ZIP_ENTRY, compress: true });
+    zip.addBuffer(manifestJson, "manifest.json", { ...ZIP_ENTRY, compress: true });
     zip.end();
+    const hash = createHash("sha256");
+    let zipBytes = 0;
+    await new Promise<void>((resolve, reject) => {
+      const out = fs.createWriteStream(zipPath);
+      zip.outputStream.on("data", (chunk: Buffer) => {
+        hash.update(chunk);
+        zipBytes += chunk.length;
+      });
+      zip.outputStream.on("error", reject);
+      out.on("error", reject);
+      out.on("finish", () => resolve());
+      zip.outputStream.pipe(out);
+    });
+    const zipSha256 = hash.digest("hex");
+    const record: BundleRecord = { ...full, dataAsOf: inZip.dataAsOf, bundle: { name: zipName, bytes: zipBytes, sha256: zipSha256, manifestSha256: sha256Hex(manifestJson) } };
+    await recordFinish(exportId, files.reduce((n, f) => n + f.rows, 0), zipSha256, record);
+
+    const reader = fs.createReadStream(zipPath, { highWaterMark: 256 * 1024 });
     async function* body(): AsyncGenerator<Uint8Array> {
       try {
-        for await (const chunk of zip.outputStream) yield chunk as Buffer;
+        for await (const chunk of reader) yield chunk as Buffer;
       } finally {
-        zip.outputStream.destroy();
-        fs.rmSync(dir, { recursive: true, force: true });
+        reader.destroy();
+        cleanup();
       }
     }
     const rowEstimate = files.reduce((n, f) => n + f.rows, 0);
     const close = async () => {
-      zip.outputStream.destroy();
-      fs.rmSync(dir, { recursive: true, force: true });
+      reader.destroy();
+      cleanup();
     };
-    return { filename: `${req.campaign.slug}-bundle-${req.format}.zip`, contentType: CONTENT_TYPES.zip, rowEstimate, exportId, body: body(), close };
+    return { filename: zipName, contentType: CONTENT_TYPES.zip, contentLength: zipBytes, sha256: zipSha256, rowEstimate, exportId, body: body(), close };
   } catch (e) {
-    fs.rmSync(dir, { recursive: true, force: true });
+    cleanup();
     throw e;
   }
 }

@@ -21,6 +21,8 @@ export type ExportContext = {
   pgUrl?: string;
   /** Report parameters (report and design kinds): the report's, with `run` resolved to the routing run it used; default: the defaults, latest run. */
   report?: ReportParams;
+  /** When the exported data last changed (db/queries/export-as-of.ts): the report's time in an export, so it is as deterministic as the rows. */
+  asOf?: Date;
 };
 
 /**

@@ -24,7 +24,11 @@ export type ImportOptions = {
 };
 export type ImportSummary = {
   importId: string;
-  status: "succeeded" | "failed";
+  /**
+   * succeeded: every row imported; partial: some rows rejected, the rest imported; failed: nothing imported (every
+   * row rejected, or all-or-nothing with a bad row); empty: the file had no rows (lib/ingest/status.ts).
+   */
+  status: "succeeded" | "partial" | "failed" | "empty";
   rowsTotal: number;
   rowsNew: number;
   rowsUpdated: number;
@@ -181,14 +185,17 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
     warnings.sort((a, b) => a.line - b.line);
     const errorsTruncated = () => rowsRejected > errors.length;
 
-    if (opts.allOrNothing && rowsRejected > 0) {
-      // All-or-nothing with bad rows: no item is written; the failed import is still recorded for its report.
+    if ((opts.allOrNothing && rowsRejected > 0) || rowsRejected === rowsTotal) {
+      // Nothing to write: all-or-nothing with bad rows, every row rejected (failed), or no rows at all (empty). No
+      // item is written; the import is still recorded, for its report and the import history.
+      const status = rowsTotal === 0 ? "empty" : "failed";
       const [rec] = await db
         .insert(imports)
-        .values({ ...base, status: "failed", rowsTotal, rowsNew: 0, rowsUpdated: 0, rowsRejected, errors, finishedAt: new Date() })
+        .values({ ...base, status, rowsTotal, rowsNew: 0, rowsUpdated: 0, rowsRejected, errors, finishedAt: new Date() })
         .returning({ id: imports.id });
-      return { importId: rec!.id, status: "failed", rowsTotal, rowsNew: 0, rowsUpdated: 0, rowsRejected, rowsUnchanged: 0, itemsVersioned: 0, ratingsWritten: 0, rowsReplaced, warnings, errors, errorsTruncated: errorsTruncated() };
+      return { importId: rec!.id, status, rowsTotal, rowsNew: 0, rowsUpdated: 0, rowsRejected, rowsUnchanged: 0, itemsVersioned: 0, ratingsWritten: 0, rowsReplaced, warnings, errors, errorsTruncated: errorsTruncated() };
     }
+    const status = rowsRejected > 0 ? "partial" : "succeeded";
     await stage();
     await pending;
 
@@ -223,13 +230,13 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
       }
       const [rec] = await tx
         .insert(imports)
-        .values({ id: newImportId, ...base, status: "succeeded", rowsTotal, rowsNew, rowsUpdated, rowsRejected, errors, finishedAt: new Date() })
+        .values({ id: newImportId, ...base, status, rowsTotal, rowsNew, rowsUpdated, rowsRejected, errors, finishedAt: new Date() })
         .returning({ id: imports.id });
       if (versioned.length > 0) {
         // The content of rated items changed: say so in the record (the old versions are in item_versions).
         await recordAudit(tx, {
           actorId: opts.actorId,
-          action: "items.versioned",
+          action: "items.version",
           targetType: "import",
           targetId: rec!.id,
           campaignId: campaign.id,
@@ -239,16 +246,16 @@ export async function importItems(db: Db, campaign: Campaign, body: AsyncIterabl
       }
       await recordAudit(tx, {
         actorId: opts.actorId,
-        action: "items.imported",
+        action: "items.import",
         targetType: "import",
         targetId: rec!.id,
         campaignId: campaign.id,
         ip: opts.ip,
-        details: { format: opts.format, filename: opts.filename ?? null, rowsTotal, rowsNew, rowsUpdated, rowsUnchanged, rowsRejected, rowsReplaced, itemsVersioned: versioned.length },
+        details: { status, format: opts.format, filename: opts.filename ?? null, rowsTotal, rowsNew, rowsUpdated, rowsUnchanged, rowsRejected, rowsReplaced, itemsVersioned: versioned.length },
       });
       return rec!.id;
     });
-    return { importId, status: "succeeded", rowsTotal, rowsNew, rowsUpdated, rowsRejected, rowsUnchanged, itemsVersioned: versioned.length, ratingsWritten, rowsReplaced, warnings, errors, errorsTruncated: errorsTruncated() };
+    return { importId, status, rowsTotal, rowsNew, rowsUpdated, rowsRejected, rowsUnchanged, itemsVersioned: versioned.length, ratingsWritten, rowsReplaced, warnings, errors, errorsTruncated: errorsTruncated() };
   } finally {
     await staging.dispose();
   }

@@ -4,6 +4,8 @@
  */
 import { benjaminiHochberg, normalCdf } from "@/lib/stats";
 import { rubricValues, type Rubric } from "@/lib/validation/campaign";
+import { adaptiveState } from "@/lib/assign/adaptive-k";
+import { allocationSection, type AllocationSection, type ConfidenceProfileRow, type RoundRun, type StratumRef } from "./allocation";
 import { bucketBounds, bucketIndex, bucketLabel } from "./params";
 import { computeStratum, type Population, type StratumContext } from "./stratum";
 import type { Accounting, ConsensusMethod, Disagreement, Report, ReportParams, SetAsideReason, StratumReport } from "./types";
@@ -21,7 +23,10 @@ export type CellRow = {
 };
 
 /** Bump when a formula changes: every cached and exported report names the estimators it used. */
-export const ESTIMATOR_VERSION = "2026-12-01";
+export const ESTIMATOR_VERSION = "2026-12-02";
+
+/** Labelled items a trust certificate needs above a threshold before it is tested. */
+export const TRUST_MIN_N = 30;
 
 export const BOOTSTRAP_RESAMPLES = 1000;
 export const BOOTSTRAP_SEED = 20_261_127;
@@ -134,8 +139,11 @@ export function assembleReport(input: {
   computedAt: Date;
   /** Population per cell of the design (items, sampled, routed); "fully judged" is derived here from the labelled rows. */
   population: readonly Omit<CellRow, "fullyJudged">[];
-  /** The campaign's k. */
+  /** The campaign's k (k_max under adaptive k). */
   k: number;
+  /** Adaptive k: the rows' values are in arrival order; "fully judged" is the item's target, and human–human
+   *  measures read the first k_min ratings. */
+  adaptive?: { kMin: number; agreeDistance: number } | null;
   rows: readonly LabelledRow[];
   consensus?: ConsensusMethod | null;
   design?: Report["design"];
@@ -143,6 +151,13 @@ export function assembleReport(input: {
   accounting?: readonly { status: string; items: number; judgments: number }[];
   /** Bootstrap resamples for α, κ and ρ (the coverage simulation lowers it; reports use the default). */
   resamples?: number;
+  /** Trust certificates, failure yield and rounds (lib/report/allocation.ts); absent: no allocation section. */
+  allocation?: {
+    profile: readonly ConfidenceProfileRow[];
+    target: number;
+    delta: number;
+    rounds?: { runs: RoundRun[]; items: { itemId: number; bucket: number | null; group: string | null }[]; draws: { pi: Float64Array; drawn: Uint8Array }[] };
+  };
 }): Report {
   const { rubric, params } = input;
   // Item order, not the database's: the bootstrap draws one Poisson count per unit type in order of first
@@ -154,8 +169,9 @@ export function assembleReport(input: {
   // "Fully judged" as the report counts judgments: k or more that count (an excluded member's do not), which the
   // labelled rows already hold; items.judgment_count is the assignment's view and includes them.
   const full = new Map<string, number>();
+  const adaptive = input.adaptive ?? null;
   for (const r of rows) {
-    if (r.values.length < input.k) continue;
+    if (adaptive ? !adaptiveState({ k: input.k, kMin: adaptive.kMin, agreeDistance: adaptive.agreeDistance, rubric }, r.values).done : r.values.length < input.k) continue;
     const key = cellKey(r.group, bucketIndex(r.tail, params.cuts), r.reason);
     full.set(key, (full.get(key) ?? 0) + 1);
   }
@@ -163,7 +179,7 @@ export function assembleReport(input: {
   const ctx = strataContext(rubric, params, input.resamples);
   const sampledPerCell = new Map<string, number>();
   for (const c of cells) sampledPerCell.set(cellKey(c.group, c.bucket, c.reason), (sampledPerCell.get(cellKey(c.group, c.bucket, c.reason)) ?? 0) + c.sampled);
-  const { units, offScale } = buildUnits(rows, rubric, params.cuts, sampledPerCell, consensus);
+  const { units, offScale } = buildUnits(rows, rubric, params.cuts, sampledPerCell, consensus, adaptive?.kMin);
 
   const bounds = bucketBounds(params.cuts);
   const labelOf = (b: number | null) => (b === null ? null : bucketLabel(bounds[b]!));
@@ -207,6 +223,31 @@ export function assembleReport(input: {
   buckets = flagWorse(buckets, reference);
   groups = flagWorse(groups, reference);
 
+  let allocation: AllocationSection | undefined;
+  if (input.allocation) {
+    const refs: StratumRef[] = [{ kind: "overall", key: "all", label: "All items" }];
+    bounds.forEach((range, b) => {
+      if ((cellsByBucket.get(b) ?? []).some((c) => c.items > 0)) refs.push({ kind: "bucket", key: bucketLabel(range), label: `Tail ${bucketLabel(range)}`, bucket: b });
+    });
+    for (const g of groups) refs.push({ kind: "group", key: g.key, label: g.label, group: g.key === NO_GROUP && !cellsByGroup.has(NO_GROUP) ? null : g.key });
+    allocation = allocationSection({
+      strata: refs,
+      units,
+      reasonOf: new Map(rows.map((r) => [r.itemId, r.reason])),
+      confidenceOf: new Map(rows.map((r) => [r.itemId, r.confidence ?? null])),
+      profile: input.allocation.profile,
+      target: input.allocation.target,
+      delta: input.allocation.delta,
+      minN: TRUST_MIN_N,
+      ...(input.allocation.rounds ? { rounds: input.allocation.rounds } : {}),
+    });
+  }
+
+  if (adaptive) {
+    notes.push(
+      `Adaptive k (${adaptive.kMin}–${input.k} ratings): human–human agreement and α use each item's first ${adaptive.kMin} ratings, which are collected whatever their values, so stopping early on agreement cannot inflate them; the consensus, the judge's agreement and bias use every rating.`,
+    );
+  }
   if (offScale > 0) notes.push(`${offScale} human ratings off the rubric's scale were left out.`);
   const untailed = cells.filter((c) => c.bucket === null).reduce((s, c) => s + c.items, 0);
   if (untailed > 0) notes.push(`${untailed} items have no tail score and appear in no tail bucket.`);
@@ -233,6 +274,7 @@ export function assembleReport(input: {
     buckets,
     groups,
     disagreements: topDisagreements(units, rubric, labelOf),
+    ...(allocation ? { allocation } : {}),
     notes,
   };
 }

@@ -4,15 +4,23 @@
  * replica when REPORTS_DATABASE_URL is set); the cache is written on the primary.
  */
 import { getDb, getReportsDb, type Db } from "@/db";
+import { confidenceProfile, roundDraws, roundSequence } from "@/db/queries/allocation";
 import { designRun, disagreementDetails, readReportCache, reportCells, reportJudgments, reportWatermark, writeReportCache, type DisagreementDetail } from "@/db/queries/report";
 import { AppError } from "@/lib/errors";
+import { isAdaptive } from "@/lib/assign/adaptive-k";
+import { DEFAULT_TRUST_DELTA, DEFAULT_TRUST_TARGET } from "@/lib/validation/campaign";
 import type { Campaign } from "@/db/schema";
 import { assembleReport } from "./assemble";
 import { effectiveConsensus } from "./units";
 import { reportCacheKey } from "./params";
 import type { Disagreement, Report, ReportParams } from "./types";
 
-type CampaignRef = Pick<Campaign, "id" | "k" | "rubric"> & { consensus?: Campaign["consensus"] };
+type CampaignRef = Pick<Campaign, "id" | "k" | "rubric"> & {
+  consensus?: Campaign["consensus"];
+  routingPolicy?: Campaign["routingPolicy"];
+  kMin?: Campaign["kMin"];
+  agreeDistance?: Campaign["agreeDistance"];
+};
 
 /**
  * Compute without the cache (used by tests and the benchmark's cold run). The design is the inclusion records of
@@ -22,11 +30,16 @@ export async function computeReport(db: Db, campaign: CampaignRef, params: Repor
   const run = await designRun(db, campaign.id, params.run);
   if (params.run && !run) throw new AppError("not_found", "No routing run with that id in this campaign");
   const consensus = effectiveConsensus(campaign.rubric, campaign.consensus ?? null);
-  const [w, population, { labelled: rows, accounting }] = await Promise.all([
+  const adaptive = campaign.kMin != null && isAdaptive({ k: campaign.k, kMin: campaign.kMin }) ? { kMin: campaign.kMin, agreeDistance: campaign.agreeDistance ?? 0 } : null;
+  const [w, population, { labelled: rows, accounting }, profile, sequence] = await Promise.all([
     watermark ?? reportWatermark(db, campaign.id),
     run ? reportCells(db, campaign.id, run.id, params.cuts) : [],
-    run ? reportJudgments(db, campaign.id, run.id, { raters: consensus === "dawid_skene" }) : { labelled: [], accounting: [] },
+    run ? reportJudgments(db, campaign.id, run.id, { raters: consensus === "dawid_skene", arrivalOrder: adaptive !== null }) : { labelled: [], accounting: [] },
+    run ? confidenceProfile(db, run.id, params.cuts) : [],
+    run ? roundSequence(db, campaign.id, run.id) : [],
   ]);
+  // Rounds are combined only when the run ends a sequence of two or more (active or escalate policies).
+  const rounds = sequence.length > 1 ? { runs: sequence, ...(await roundDraws(db, sequence, params.cuts)) } : undefined;
   return assembleReport({
     campaignId: campaign.id,
     rubric: campaign.rubric,
@@ -36,10 +49,17 @@ export async function computeReport(db: Db, campaign: CampaignRef, params: Repor
     computedAt: now,
     population,
     k: campaign.k,
+    adaptive,
     rows,
     consensus: campaign.consensus ?? null,
     design: run ? { runId: run.id, runAt: run.createdAt, seed: run.seed, policyVersion: run.policyVersion } : null,
     accounting,
+    allocation: {
+      profile,
+      target: campaign.routingPolicy?.trustTarget ?? DEFAULT_TRUST_TARGET,
+      delta: campaign.routingPolicy?.trustDelta ?? DEFAULT_TRUST_DELTA,
+      ...(rounds ? { rounds } : {}),
+    },
   });
 }
 

@@ -64,7 +64,7 @@ export function reportQuery(p: ReportParams): Record<string, string> {
 
 /** Cache key: the parameters that change the numbers, in a canonical form. */
 export function reportCacheKey(p: ReportParams): string {
-  return `v2|cuts=${p.cuts.join(",")}|minN=${p.minN}|ref=${reportQuery(p).ref}|run=${p.run ?? "latest"}`;
+  return `v3|cuts=${p.cuts.join(",")}|minN=${p.minN}|ref=${reportQuery(p).ref}|run=${p.run ?? "latest"}`;
 }
 
 /** Bucket bounds from cut points: [0, c1), [c1, c2), …, [c_m, 1]. */

@@ -37,7 +37,7 @@ export function computeStratum(
   population: Population,
   ctx: StratumContext,
 ): StratumReport {
-  const pairable = units.filter((u) => u.codes.length >= 2);
+  const pairable = units.filter((u) => u.hhCodes.length >= 2);
   const counts: Counts = { ...population, labelled: units.length, pairable: pairable.length };
   const base: StratumReport = {
     kind, key, label, range, counts, enough: false,
@@ -58,7 +58,7 @@ export function computeStratum(
       pairable,
       (u) => u.alphaKey,
       (u) => {
-        const c = unitCoincidences(u.codes, k);
+        const c = unitCoincidences(u.hhCodes, k);
         return { cells: c.cells, amounts: c.amounts.map((a) => a * u.w) };
       },
     );

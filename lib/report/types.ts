@@ -1,3 +1,4 @@
+import type { AllocationSection } from "./allocation";
 // The disagreement report as computed by lib/report and returned by GET /api/v1/campaigns/{id}/report.
 // Numbers are null (never NaN) when a stratum has too little data; `enough` says why.
 
@@ -133,5 +134,7 @@ export type Report = {
   groups: StratumReport[];
   /** Items where the judge and a confident human consensus differ most, top per (group, bucket) cell. */
   disagreements: Disagreement[];
+  /** Trust certificates, failure yield and rounds (absent on reports cached before they existed). */
+  allocation?: AllocationSection;
   notes: string[];
 };

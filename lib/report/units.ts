@@ -19,6 +19,8 @@ export type LabelledRow = {
   tail: number | null;
   pi: number;
   reason: string | null;
+  /** Judge confidence from the run's record (trust certificates). */
+  confidence?: number | null;
   judgeScore: number | string | null;
   values: (number | string)[];
   /** Rater keys in the order of `values` (Dawid–Skene only). */
@@ -38,11 +40,14 @@ export type Unit = {
   pi: number;
   /** Scale indices of the human ratings, in rating order. */
   codes: number[];
+  /** The ratings human–human agreement and α use: all of them, or under adaptive k the first k_min (collected
+   *  whatever their values, so the stopping rule cannot inflate agreement). The same array as `codes` otherwise. */
+  hhCodes: number[];
   /** Sorted ratings and weight class: units with the same key are one bootstrap type for α. */
   alphaKey: number | string;
   /** Index of the unit's weight among the distinct weights (numeric bootstrap keys). */
   weightId: number;
-  /** Share of pairs of its ratings that agree (NaN with a single rating). */
+  /** Share of pairs of its ratings (hhCodes) that agree (NaN with a single rating). */
   pairShare: number;
   /** Scale index of the judge's score (a fractional score on an interval scale: the nearest point, .5 up), null when missing or off the scale. */
   judge: number | null;
@@ -175,11 +180,14 @@ export function buildUnits(
   cuts: readonly number[],
   sampledPerCell: ReadonlyMap<string, number>,
   method: ConsensusMethod = effectiveConsensus(rubric, null),
+  /** Adaptive k: human–human measures read the first k_min ratings only (rows' values in arrival order). */
+  humanRatings?: number,
 ): { units: Unit[]; offScale: number } {
   const scale = rubricValues(rubric);
   const index = new Map<number | string, number>(scale.map((v, i) => [v, i]));
   const numeric = numericScale(rubric);
   const staged: (Omit<Unit, "w" | "pi" | "alphaKey" | "weightId"> & { rawPi: number; sortedCodes: number | string })[] = [];
+  const limit = humanRatings ?? Infinity;
   let offScale = 0;
   const k = scale.length;
   const latent = method === "dawid_skene" ? dawidSkeneClasses(rows, rubric) : null;
@@ -221,6 +229,8 @@ export function buildUnits(
     let support = 0;
     for (let i = 0; i < m; i++) if (codes[i] === consensus) support++;
     const bucket = bucketIndex(r.tail, cuts);
+    const hhCodes = m > limit ? codes.slice(0, limit) : codes;
+    const hhSorted = hhCodes === codes ? sorted : hhCodes.slice().sort((a, b) => a - b);
     staged.push({
       itemId: r.itemId,
       externalId: r.externalId,
@@ -230,8 +240,9 @@ export function buildUnits(
       cell: cellKey(r.group, bucket, r.reason),
       rawPi: r.pi,
       codes,
-      sortedCodes: multisetKey(sorted, k),
-      pairShare: pairAgreement(codes),
+      hhCodes,
+      sortedCodes: multisetKey(hhSorted, k),
+      pairShare: pairAgreement(hhCodes),
       judge,
       judgeValue,
       consensus,
@@ -263,6 +274,7 @@ export function buildUnits(
       w,
       pi,
       codes: u.codes,
+      hhCodes: u.hhCodes,
       alphaKey: typeof u.sortedCodes === "number" && u.sortedCodes < ALPHA_KEY_SPAN ? weightId * ALPHA_KEY_SPAN + u.sortedCodes : `${u.sortedCodes}|${weightId}`,
       weightId,
       pairShare: u.pairShare,

@@ -44,7 +44,7 @@ export type SampleDesign = {
   inSample: boolean;
   /** Inclusion probability in that design. */
   pi: number;
-  reason: "low_confidence" | "tail" | "control" | "prior_labels" | null;
+  reason: "low_confidence" | "tail" | "control" | "prior_labels" | "active" | "escalate" | null;
 };
 
 /**
@@ -56,7 +56,7 @@ export type SampleDesign = {
  * their own reason (and so their own non-response cell): they are labelled by construction, unlike routed items
  * still waiting for people.
  */
-export function sampleDesign(d: Pick<RouteDecision, "routed" | "pi" | "reason">, priorPi: number | null, hasPrior = priorPi !== null): SampleDesign {
+export function sampleDesign(d: Pick<RouteDecision, "routed" | "pi"> & { reason: SampleDesign["reason"] }, priorPi: number | null, hasPrior = priorPi !== null): SampleDesign {
   const pi = priorPi === null ? d.pi : 1 - (1 - d.pi) * (1 - priorPi);
   if (hasPrior) return { inSample: true, pi, reason: "prior_labels" };
   return { inSample: d.routed, pi, reason: d.routed ? d.reason : null };

@@ -3,15 +3,21 @@ import { eq } from "drizzle-orm";
 import type { Db } from "@/db";
 import { lockCampaignImports } from "@/db/queries/ingest";
 import { allowLongStatements } from "@/db/timeouts";
-import { importStamp, insertInclusionRecords, refreshGroups, routingRows, writeRouting, type RoutingRow } from "@/db/queries/routing";
+import { importStamp, insertInclusionRecords, latestRun, previousSample, refreshGroups, routingRows, writeRouting, type RoutingRow } from "@/db/queries/routing";
+import { reportJudgments } from "@/db/queries/report";
+import { bucketIndex, DECILE_CUTS } from "@/lib/report/params";
+import { buildUnits, effectiveConsensus } from "@/lib/report/units";
 import { campaigns, routingRuns } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { hash53 } from "@/lib/random";
 import { computeTailScoresOffThread } from "@/lib/tail/off-thread";
 import { routeItems, sampleDesign } from "./route-items";
+import { designRound, type RoundDetails } from "./rounds";
 
 export type RoutingProgress = { phase: "loading" | "scoring" | "routing" | "writing" | "done"; done: number; total: number };
-export type RoutingSummary = { runId: string; seed: string; itemsTotal: number; itemsRouted: number; byReason: Record<string, number> };
+export type RoutingSummary = { runId: string; seed: string; itemsTotal: number; itemsRouted: number; byReason: Record<string, number>; round: number; kind: "rules" | "active" | "escalate" };
+
+type Decision = { routePi: number; u: number; drawn: boolean; routed: boolean; inSample: boolean; pi: number; reason: string | null; priority: number };
 
 const WRITE_BATCH = 5000;
 
@@ -76,21 +82,64 @@ async function routeOnce(
     hash53(seed) % 2 ** 31,
   );
   progress({ phase: "routing", done: 0, total });
-  const decisions = routeItems(
-    rows.map((r, i) => ({ key: r.externalId, confidence: r.confidence, tail: tails[i] ?? null })),
-    campaign.routingPolicy,
-    seed,
-  );
-  const designs = decisions.map((d, i) => sampleDesign(d, rows[i]!.priorPi, rows[i]!.hasPrior));
+  const policy = campaign.routingPolicy;
+  const wanted = policy.kind ?? "rules";
+  // A round follows the latest run when the policy is active or escalate and the earlier rounds left labels to
+  // learn from; otherwise (first run, rules, nothing labelled yet) the run is round 1 under the rules.
+  const prev = wanted === "rules" ? null : await latestRun(db, campaignId);
+  let decisions: Decision[] | null = null;
+  let round = 1;
+  let kind: RoutingSummary["kind"] = "rules";
+  let details: RoundDetails | Record<string, unknown> = {};
+  if (prev && wanted !== "rules") {
+    const previous = await previousSample(db, prev.id);
+    const consensus = effectiveConsensus(campaign.rubric, campaign.consensus ?? null);
+    const { labelled } = await reportJudgments(db, campaignId, prev.id, { raters: consensus === "dawid_skene" });
+    const { units } = buildUnits(labelled, campaign.rubric, DECILE_CUTS, new Map(), consensus);
+    const indexOf = new Map(rows.map((r, i) => [r.id, i]));
+    const labels = units.flatMap((u) => {
+      const index = indexOf.get(u.itemId);
+      return index === undefined || u.judge === null ? [] : [{ index, error: u.judge !== u.consensus, pi: u.pi }];
+    });
+    if (labels.length > 0) {
+      round = prev.round + 1;
+      kind = wanted;
+      const designed = designRound({
+        items: rows.map((r, i) => {
+          const p = previous.get(r.id);
+          return { key: r.externalId, confidence: r.confidence, tail: tails[i] ?? null, group: r.group, bucket: bucketIndex(tails[i] ?? null, DECILE_CUTS), priorPi: r.priorPi, hasPrior: r.hasPrior, wasRouted: r.routed, previous: p ? { reason: p.reason } : null };
+        }),
+        policy,
+        kind: wanted,
+        seed,
+        round,
+        labels,
+      });
+      decisions = designed.decisions;
+      details = designed.details;
+    }
+  }
+  if (decisions === null) {
+    const ruled = routeItems(
+      rows.map((r, i) => ({ key: r.externalId, confidence: r.confidence, tail: tails[i] ?? null })),
+      policy,
+      seed,
+    );
+    decisions = ruled.map((d, i) => {
+      const s = sampleDesign(d, rows[i]!.priorPi, rows[i]!.hasPrior);
+      return { routePi: d.pi, u: d.u, drawn: d.routed, routed: d.routed, inSample: s.inSample, pi: s.inSample ? s.pi : d.pi, reason: s.reason, priority: d.priority };
+    });
+    details = { kind: "rules", round: 1, expected: decisions.reduce((sum, d) => sum + (d.inSample ? d.pi : d.routePi), 0) };
+  }
+  const final: Decision[] = decisions;
   const byReason: Record<string, number> = {};
   let routed = 0;
   let inSample = 0;
-  for (const [i, d] of decisions.entries()) {
+  for (const d of final) {
     if (d.routed) routed++;
-    const s = designs[i]!;
-    if (!s.inSample) continue;
+    if (!d.inSample) continue;
     inSample++;
-    byReason[s.reason!] = (byReason[s.reason!] ?? 0) + 1;
+    byReason[d.reason!] = (byReason[d.reason!] ?? 0) + 1;
   }
 
   const runId = await db.transaction(async (tx) => {
@@ -100,7 +149,7 @@ async function routeOnce(
     if ((await importStamp(tx, campaignId)) !== stamp) throw new ItemsChangedDuringRouting();
     const [run] = await tx
       .insert(routingRuns)
-      .values({ campaignId, userId: opts.actorId, seed, policy: campaign.routingPolicy, policyVersion: campaign.routingPolicyVersion, itemsTotal: total, itemsRouted: routed })
+      .values({ campaignId, userId: opts.actorId, seed, policy: campaign.routingPolicy, policyVersion: campaign.routingPolicyVersion, itemsTotal: total, itemsRouted: routed, round, kind, details })
       .returning({ id: routingRuns.id });
     for (let s = 0; s < total; s += WRITE_BATCH) {
       const slice = rows.slice(s, s + WRITE_BATCH);
@@ -108,18 +157,16 @@ async function routeOnce(
         tx,
         campaignId,
         slice.map((r, j) => {
-          const d = decisions[s + j]!;
-          const design = designs[s + j]!;
-          return { id: r.id, tail: tails[s + j] ?? null, routed: d.routed, pi: design.inSample ? design.pi : d.pi, reason: design.reason, priority: d.priority };
+          const d = final[s + j]!;
+          return { id: r.id, tail: tails[s + j] ?? null, routed: d.routed, pi: d.pi, reason: d.reason, priority: d.priority };
         }),
       );
       await insertInclusionRecords(
         tx,
         run!.id,
         slice.map((r, j) => {
-          const d = decisions[s + j]!;
-          const design = designs[s + j]!;
-          return { item: r.id, version: r.version, group: r.group, tail: tails[s + j] ?? null, judged: r.judged, routePi: d.pi, u: d.u, routed: d.routed, priorPi: r.hasPrior || (r.priorPi ?? 0) > 0 ? r.priorPi : null, inSample: design.inSample, pi: design.pi, reason: design.reason };
+          const d = final[s + j]!;
+          return { item: r.id, version: r.version, group: r.group, tail: tails[s + j] ?? null, confidence: r.confidence, judged: r.judged, routePi: d.routePi, u: d.u, routed: d.drawn, priorPi: r.hasPrior || (r.priorPi ?? 0) > 0 ? r.priorPi : null, inSample: d.inSample, pi: d.pi, reason: d.reason };
         }),
       );
       progress({ phase: "writing", done: Math.min(total, s + WRITE_BATCH), total });
@@ -134,10 +181,10 @@ async function routeOnce(
       targetType: "routing_run",
       targetId: run!.id,
       campaignId,
-      details: { seed, tailMethod: campaign.tailMethod, policy: campaign.routingPolicy, policyVersion: campaign.routingPolicyVersion, itemsTotal: total, itemsRouted: routed, itemsInSample: inSample, goldItems: gold.length, byReason },
+      details: { seed, round, kind, tailMethod: campaign.tailMethod, policy: campaign.routingPolicy, policyVersion: campaign.routingPolicyVersion, itemsTotal: total, itemsRouted: routed, itemsInSample: inSample, goldItems: gold.length, byReason },
     });
     return run!.id;
   });
   progress({ phase: "done", done: total, total });
-  return { runId, seed, itemsTotal: total, itemsRouted: routed, byReason };
+  return { runId, seed, itemsTotal: total, itemsRouted: routed, byReason, round, kind };
 }

@@ -10,5 +10,6 @@ export * from "./correlation";
 export * from "./consensus";
 export * from "./weighted";
 export * from "./intervals";
+export * from "./beta";
 export * from "./table-bootstrap";
 export * from "./multiple-testing";

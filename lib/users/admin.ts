@@ -5,9 +5,54 @@ import { recordAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
 import type { GlobalRole } from "@/lib/auth/permissions";
 
+const names = new Intl.DisplayNames(["en"], { type: "language" });
+
+/** A language code's English name ("sw" → "Swahili"), or the code itself when it is not one. */
+export function languageName(code: string): string {
+  try {
+    return names.of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/**
+ * The declared language codes a search matches: the code itself ("sw"), a regional form of it ("pt" → "pt-BR"),
+ * or, from three letters, a part of its English name ("swah" → "sw", "Portug" → "pt").
+ */
+export async function languagesMatching(db: Db, q: string): Promise<string[]> {
+  const needle = q.trim().toLowerCase();
+  if (!needle) return [];
+  const rows = await db.execute(sql`select distinct l as code from users, unnest(${users.languages}) as l where ${users.deletedAt} is null`);
+  const codes = (Array.isArray(rows) ? rows : (rows as { rows: { code: string }[] }).rows) as { code: string }[];
+  return codes
+    .map((r) => r.code)
+    .filter((c) => {
+      const code = c.toLowerCase();
+      return code === needle || code.startsWith(`${needle}-`) || (needle.length >= 3 && languageName(c).toLowerCase().includes(needle));
+    });
+}
+
+const like = (q: string) => `%${q.replace(/[%_\\]/g, "\\$&")}%`;
+
+/**
+ * Accounts, newest first. `q` matches a part of the name, email or region, or a declared language by code or
+ * English name (languagesMatching).
+ */
 export async function listUsers(db: Db, opts: { q?: string; role?: GlobalRole; limit: number; offset: number }) {
   const where: SQL[] = [sql`${users.deletedAt} is null`];
-  if (opts.q) where.push(or(ilike(users.email, `%${opts.q}%`), ilike(users.name, `%${opts.q}%`))!);
+  const q = opts.q?.trim();
+  if (q) {
+    const langs = await languagesMatching(db, q);
+    where.push(
+      or(
+        ilike(users.email, like(q)),
+        ilike(users.name, like(q)),
+        ilike(users.region, like(q)),
+        langs.length ? sql`${users.languages} && (select coalesce(array_agg(value), '{}') from json_array_elements_text(${JSON.stringify(langs)}::json))` : undefined,
+      )!,
+    );
+  }
   if (opts.role) where.push(eq(users.role, opts.role));
   const rows = await db
     .select({

@@ -30,6 +30,6 @@ export async function changePassword(db: Db, input: { userId: string; current: s
   const passwordHash = await hashPassword(input.password);
   await db.transaction(async (tx) => {
     await tx.update(users).set({ passwordHash, sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: new Date() }).where(eq(users.id, input.userId));
-    await recordAudit(tx, { actorId: input.userId, action: "user.password_changed", targetType: "user", targetId: input.userId, ip: input.ip });
+    await recordAudit(tx, { actorId: input.userId, action: "user.password_change", targetType: "user", targetId: input.userId, ip: input.ip });
   });
 }

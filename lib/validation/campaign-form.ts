@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Rubric } from "./campaign";
+import type { RoutingPolicy, Rubric } from "./campaign";
 
 // The UI form is flat (FormData strings); this turns it into the JSON shape the API takes, so both go
 // through the same zod schemas (campaign-input.ts) and the same lib/campaigns code.
@@ -38,6 +38,13 @@ export function rubricFromForm(raw: Record<string, unknown>): unknown {
 
 export function campaignFromForm(raw: Record<string, unknown>): Record<string, unknown> {
   const budget = numOrUndef(raw.budget);
+  // Routing policy kind: sent when the form has the field ("rules" included, so switching back is a change).
+  const kind = str(raw.routingKind).trim();
+  // π_min belongs to the active policy only: its field is shown for it alone, and a value left from an earlier
+  // choice is not kept.
+  const piMin = kind === "active" ? numOrUndef(raw.piMin) : undefined;
+  const trustTarget = numOrUndef(raw.trustTarget);
+  const trustDelta = numOrUndef(raw.trustDelta);
   const out: Record<string, unknown> = {
     name: str(raw.name),
     description: str(raw.description),
@@ -47,10 +54,14 @@ export function campaignFromForm(raw: Record<string, unknown>): Record<string, u
     stratificationKey: str(raw.stratificationKey),
     tailMethod: str(raw.tailMethod) || undefined,
     routingPolicy: {
+      ...(kind ? { kind } : {}),
       confidenceThreshold: numOrUndef(raw.confidenceThreshold),
       tailThreshold: numOrUndef(raw.tailThreshold),
       controlRate: numOrUndef(raw.controlRate),
       ...(budget !== undefined ? { budget } : {}),
+      ...(piMin !== undefined ? { piMin } : {}),
+      ...(trustTarget !== undefined ? { trustTarget } : {}),
+      ...(trustDelta !== undefined ? { trustDelta } : {}),
     },
     visibility: str(raw.visibility) || "public",
   };
@@ -60,6 +71,9 @@ export function campaignFromForm(raw: Record<string, unknown>): Record<string, u
   if (goldPercent !== undefined) out.goldRate = goldPercent / 100;
   const lease = numOrUndef(raw.leaseMinutes);
   if (lease !== undefined) out.leaseMinutes = lease;
+  // Adaptive k: an empty box is a fixed k (null); the agree distance box (Likert only) empty is 0.
+  if (typeof raw.kMin === "string") out.kMin = raw.kMin.trim() === "" ? null : Number(raw.kMin.trim());
+  if (typeof raw.agreeDistance === "string") out.agreeDistance = raw.agreeDistance.trim() === "" ? 0 : Number(raw.agreeDistance.trim());
   // "" is the rubric's default, stored as null.
   if (typeof raw.consensus === "string") out.consensus = raw.consensus === "" ? null : raw.consensus;
   // One host per line (commas and spaces also separate); a pasted URL is reduced to its host name.
@@ -75,12 +89,29 @@ function hostList(text: string): string[] {
 }
 
 /** Initial form values for the settings the form shows other than the rubric (gold rate as a percentage). */
-export function workFormValues(c: { goldRate: number; leaseMinutes: number; consensus: string | null; allowedImageHosts: string[] }): Record<string, string> {
+export function workFormValues(c: { goldRate: number; leaseMinutes: number; consensus: string | null; allowedImageHosts: string[]; kMin: number | null; agreeDistance: number }): Record<string, string> {
   return {
     goldRate: String(Math.round(c.goldRate * 10_000) / 100),
     leaseMinutes: String(c.leaseMinutes),
     consensus: c.consensus ?? "",
     allowedImageHosts: c.allowedImageHosts.join("\n"),
+    kMin: c.kMin === null ? "" : String(c.kMin),
+    agreeDistance: String(c.agreeDistance),
+  };
+}
+
+/** Initial form values of the routing policy (thresholds, kind, budget, π_min, trust target and δ). */
+export function policyFormValues(p: RoutingPolicy): Record<string, string> {
+  const opt = (x: number | undefined) => (x === undefined ? "" : String(x));
+  return {
+    routingKind: p.kind ?? "rules",
+    confidenceThreshold: String(p.confidenceThreshold),
+    tailThreshold: String(p.tailThreshold),
+    controlRate: String(p.controlRate),
+    budget: opt(p.budget),
+    piMin: opt(p.piMin),
+    trustTarget: opt(p.trustTarget),
+    trustDelta: opt(p.trustDelta),
   };
 }
 

@@ -60,6 +60,8 @@ test("a researcher creates an API key, uses it, and revokes it", async ({ page, 
   expect(await me.json()).toMatchObject({ email: "researcher@margin.demo", via: "api_key" });
   await page.reload();
   await page.getByRole("button", { name: "Revoke e2e pipeline" }).click();
+  // Revoking is final: a dialog names the consequence first.
+  await page.getByRole("dialog", { name: /Revoke the key/ }).getByRole("button", { name: "Revoke key" }).click();
   await expect(page.getByRole("row", { name: /e2e pipeline/ }).getByText("revoked")).toBeVisible();
   const after = await request.get("/api/v1/me", { headers: { authorization: `Bearer ${key}` } });
   expect(after.status()).toBe(401);

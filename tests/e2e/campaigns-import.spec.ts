@@ -45,7 +45,7 @@ test("a bad file gets a clear message and a row-level report", async ({ page }) 
   await page.getByLabel("All or nothing: import nothing if any row is invalid").check();
   await page.getByRole("button", { name: "Upload and import" }).click();
   const report = page.getByRole("region", { name: "Import report" });
-  await expect(report.getByRole("status").first()).toHaveText("Nothing was imported: some rows are invalid (all-or-nothing).");
+  await expect(report.getByRole("status").first()).toHaveText("Nothing was imported: 1 of 2 rows rejected, and all-or-nothing was asked for.");
   await expect(report.getByRole("table", { name: /Rejected rows/ }).getByRole("cell", { name: "2", exact: true })).toBeVisible();
   await expect(report.getByRole("link", { name: /Download the error report/ })).toBeVisible();
 

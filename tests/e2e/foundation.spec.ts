@@ -50,8 +50,8 @@ test("a contributor sees the campaign but not the judge's routing design", async
 
 test("an unknown campaign shows a proper not-found page", async ({ page }) => {
   const res = await page.goto("/campaigns/does-not-exist");
-  await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
-  expect(res?.status()).toBeLessThan(500);
+  await expect(page.getByRole("heading", { name: "Campaign not found" })).toBeVisible();
+  expect(res?.status()).toBe(404);
 });
 
 test("every page says what it may load: a per-response script nonce, no remote images or frames, Permissions-Policy, nosniff", async ({ page }) => {

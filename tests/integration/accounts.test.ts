@@ -73,9 +73,9 @@ describe.each(backends())("accounts on $name", (backend) => {
     expect(waits).toEqual([1, 2, 4, 8]);
     // Failures are forgotten after the memory window.
     expect(await authenticate(t.db, "lock@example.org", "a-long-password", ctx("10.6.6.6", clock + SIGNIN_THROTTLE.memorySeconds + 1))).toMatchObject({ ok: true });
-    const failures = await t.db.select().from(auditEvents).where(eq(auditEvents.action, "auth.signin_failed"));
+    const failures = await t.db.select().from(auditEvents).where(eq(auditEvents.action, "auth.signin_fail"));
     expect(failures.length).toBeGreaterThanOrEqual(SIGNIN_THROTTLE.freeFailures * 2);
-    expect((await t.db.select().from(auditEvents).where(eq(auditEvents.action, "auth.signin_throttled"))).length).toBeGreaterThanOrEqual(2);
+    expect((await t.db.select().from(auditEvents).where(eq(auditEvents.action, "auth.signin_throttle"))).length).toBeGreaterThanOrEqual(2);
   });
 
   it("brakes guessing spread over many addresses with a bounded delay, never a refusal", async () => {

@@ -160,6 +160,7 @@ const routeSpecs: Record<string, Partial<Record<Method, RouteSpec>>> = {
     POST: { params: (_f, c) => ({ id: c.id }), body: () => ({ email: `invitee${++counter}@example.org`, role: "annotator" }), expect: editors },
   },
   "app/api/v1/campaigns/[id]/report/route.ts": { GET: { params: (_f, c) => ({ id: c.id }), expect: readers } },
+  "app/api/v1/campaigns/[id]/plan/route.ts": { GET: { params: (_f, c) => ({ id: c.id }), expect: readers } },
   // Admins only; handing the campaign to its own owner is a no-op, so the fixture keeps its owner.
   "app/api/v1/campaigns/[id]/owner/route.ts": { PUT: { params: (_f, c) => ({ id: c.id }), body: (f) => ({ userId: f.userIds.researcher }), expect: all(403, { anonymous: 401, admin: 200 }) } },
   "app/api/v1/campaigns/[id]/routing/route.ts": {
@@ -168,6 +169,8 @@ const routeSpecs: Record<string, Partial<Record<Method, RouteSpec>>> = {
     POST: { params: (_f, c) => ({ id: c.id }), expect: withStatus(editors, 200, 202) },
   },
   "app/api/v1/campaigns/[id]/items/route.ts": {
+    // The item browser's list carries the judge's verdict: judge:read, never for annotators.
+    GET: { params: (_f, c) => ({ id: c.id }), expect: readers },
     POST: {
       prepare: routingIdle,
       params: (_f, c) => ({ id: c.id }),
@@ -175,6 +178,8 @@ const routeSpecs: Record<string, Partial<Record<Method, RouteSpec>>> = {
       expect: withStatus(editors, 200, 201),
     },
   },
+  "app/api/v1/campaigns/[id]/imports/route.ts": { GET: { params: (_f, c) => ({ id: c.id }), expect: editors } },
+  "app/api/v1/campaigns/[id]/items/[itemId]/route.ts": { GET: { params: (_f, c) => ({ id: c.id, itemId: `${c.kind}-0` }), expect: readers } },
   "app/api/v1/campaigns/[id]/imports/[importId]/errors/route.ts": { GET: { params: (_f, c) => ({ id: c.id, importId: c.importId }), expect: editors } },
   "app/api/v1/campaigns/[id]/exports/route.ts": { GET: { params: (_f, c) => ({ id: c.id }), expect: readers } },
   "app/api/v1/campaigns/[id]/exports/[kind]/route.ts": { GET: { params: (_f, c) => ({ id: c.id, kind: "items" }), expect: readers } },
@@ -299,7 +304,9 @@ const actionSpecs: Record<string, ActionSpec> = {
 // Pages and layouts. Each is the async server component itself, called as Next would call it (params and
 // searchParams as promises) under each caller's session; the outcome is read from what it returns or throws:
 // an <AccessDenied> element anywhere in the returned tree is its status (401/403/404), a thrown NEXT_REDIRECT is
-// "→target", a thrown notFound()/forbidden()/unauthorized() is 404/403/401, anything else rendered is 200.
+// "→target", a thrown notFound()/forbidden()/unauthorized() is 404/403/401, anything else rendered is 200. Pages
+// answer with real statuses (components/auth/deny.ts): an expected 401 is, for a page, the redirect to sign-in
+// (here without a return path: the proxy's x-margin-path header is absent outside a request).
 // Nested async components (panels, links) are not rendered here; they get their data from the page, which is what
 // is checked. `listed` also checks whether the campaign's slug appears in what the page rendered for that caller.
 type PageSpec = {
@@ -315,6 +322,7 @@ const pageView: ByKind = { invite: row(404, 404, 200, 404, 404, 200, 200, 200, 2
 const pageRead: ByKind = { invite: row(404, 404, 403, 404, 404, 200, 200, 200, 200), public: PUBLIC.read };
 const pageEdit: ByKind = { invite: row(404, 404, 403, 404, 404, 200, 403, 403, 200), public: PUBLIC.edit };
 const signedIn = all(200, { anonymous: 401 });
+const SIGN_IN = "→/signin";
 const toCampaigns = all("→/campaigns", { anonymous: 200 });
 const pageSpecs: Record<string, PageSpec> = {
   "app/layout.tsx": { expect: all(200) },
@@ -345,7 +353,12 @@ const pageSpecs: Record<string, PageSpec> = {
   },
   "app/campaigns/[slug]/overview/page.tsx": { params: slug, expect: pageRead },
   "app/campaigns/[slug]/report/page.tsx": { params: slug, expect: pageRead },
+  "app/campaigns/[slug]/plan/page.tsx": { params: slug, expect: pageRead },
   "app/campaigns/[slug]/contributors/page.tsx": { params: slug, expect: pageRead },
+  // The item browser and one item's page (judge verdicts, ratings) and its rater preview: judge:read.
+  "app/campaigns/[slug]/items/page.tsx": { params: slug, expect: pageRead },
+  "app/campaigns/[slug]/items/[item]/page.tsx": { params: (c) => ({ slug: c.slug, item: `${c.kind}-0` }), expect: pageRead },
+  "app/campaigns/[slug]/items/[item]/preview/page.tsx": { params: (c) => ({ slug: c.slug, item: `${c.kind}-0` }), expect: pageRead },
   "app/campaigns/[slug]/exports/page.tsx": { params: slug, expect: pageRead },
   "app/campaigns/[slug]/edit/page.tsx": { params: slug, expect: pageEdit },
   "app/campaigns/[slug]/import/page.tsx": { params: slug, expect: pageEdit },
@@ -578,7 +591,8 @@ describe.each(backends())("authorisation matrix on $name", (backend) => {
             got[caller] = r.outcome;
             listed[caller] = r.listed;
           }
-          expect(got).toEqual(expectFor(spec.expect, kind));
+          const want = Object.fromEntries(Object.entries(expectFor(spec.expect, kind)).map(([k, o]) => [k, o === 401 ? SIGN_IN : o]));
+          expect(got).toEqual(want);
           if (spec.listed) expect(listed, "campaign listed").toEqual(spec.listed[kind]);
         });
       }

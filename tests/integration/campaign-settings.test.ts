@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { goldAccuracy, listFlagsForReview, listMyJudgments } from "@/db/queries/contributor";
-import { auditEvents, campaigns, flags, itemVersions, items, judgments, users } from "@/db/schema";
+import { auditEvents, campaigns, flags, itemVersions, items, judgments, routingRuns, users } from "@/db/schema";
 import { DEMO_SLUG, seedDemo } from "@/db/seed";
 import { SUPERSEDED_RATING } from "@/lib/assign/edit-judgment";
 import { backends, useAppDatabase } from "./backends";
@@ -15,8 +15,8 @@ vi.mock("next/headers", () => ({ headers: async () => new Headers({ "x-forwarded
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
 
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
-type Json = { campaign?: Record<string, unknown>; flag?: Record<string, unknown>; error?: { code: string; message: string; field?: string } };
-type ActionResult = { error?: string; code?: string; fieldErrors?: Record<string, string>; success?: string } | undefined;
+type Json = { campaign?: Record<string, unknown>; flag?: Record<string, unknown>; routing?: unknown; error?: { code: string; message: string; field?: string; fields?: Record<string, string> } };
+type ActionResult = { error?: string; code?: string; fieldErrors?: Record<string, string>; success?: string; values?: Record<string, string> } | undefined;
 type Action = (prev: unknown, fd: FormData) => Promise<ActionResult>;
 
 async function call(handler: Handler | undefined, method: string, params: Record<string, string>, body: unknown, as: string | null) {
@@ -39,6 +39,7 @@ async function submit(fn: Action, form: Record<string, string>, as: string): Pro
 
 const likert = { type: "likert", min: 1, max: 5 } as const;
 const categorical = { type: "categorical", options: ["good", "bad", "ugly"] } as const;
+const rules = { confidenceThreshold: 0.6, tailThreshold: 0.8, controlRate: 0.1 };
 
 describe.each(backends())("campaign settings, flags and superseded ratings on $name", (backend) => {
   let drop: () => Promise<void> = async () => {};
@@ -58,6 +59,19 @@ describe.each(backends())("campaign settings, flags and superseded ratings on $n
   const row = async (id: string) => (await (await getDb()).select().from(campaigns).where(eq(campaigns.id, id)))[0]!;
   const auditCount = async (campaignId: string) =>
     (await (await getDb()).select({ n: sql<number>`count(*)::int` }).from(auditEvents).where(eq(auditEvents.campaignId, campaignId)))[0]!.n;
+  /** A campaign with `pool` routable (non-gold) items and two gold ones. */
+  const withPool = async (pool: number, body: Record<string, unknown> = {}) => {
+    const made = (await create({ rubric: likert, ...body })).json.campaign!;
+    const db = await getDb();
+    await db.insert(items).values([
+      ...Array.from({ length: pool }, (_, i) => ({ campaignId: made.id as string, externalId: `p${i}`, input: `Question ${i}`, output: `Answer number ${i}`, judgeScore: 3, judgeConfidence: 0.3 + (i % 7) / 10 })),
+      { campaignId: made.id as string, externalId: "gold-1", output: "g", goldAnswer: 4 },
+      { campaignId: made.id as string, externalId: "gold-2", output: "g", goldAnswer: 2 },
+    ]);
+    return made;
+  };
+  const auditsOf = async (campaignId: string, action: string) =>
+    (await getDb()).select().from(auditEvents).where(and(eq(auditEvents.campaignId, campaignId), eq(auditEvents.action, action))).orderBy(asc(auditEvents.id));
 
   beforeAll(async () => {
     drop = await useAppDatabase(backend);
@@ -82,7 +96,7 @@ describe.each(backends())("campaign settings, flags and superseded ratings on $n
     expect(made.status).toBe(201);
     const id = made.json.campaign!.id as string;
     expect((await read(id)).json.campaign).toMatchObject({ goldRate: 0.05, leaseMinutes: 30, consensus: "mean" });
-    const [created] = await (await getDb()).select().from(auditEvents).where(and(eq(auditEvents.campaignId, id), eq(auditEvents.action, "campaign.created")));
+    const [created] = await (await getDb()).select().from(auditEvents).where(and(eq(auditEvents.campaignId, id), eq(auditEvents.action, "campaign.create")));
     expect(created!.details).toMatchObject({ goldRate: 0.05, leaseMinutes: 30, consensus: "mean" });
 
     const plain = await create({ rubric: categorical });
@@ -125,7 +139,7 @@ describe.each(backends())("campaign settings, flags and superseded ratings on $n
     const events = await (await getDb())
       .select()
       .from(auditEvents)
-      .where(and(eq(auditEvents.campaignId, id), eq(auditEvents.action, "campaign.updated")))
+      .where(and(eq(auditEvents.campaignId, id), eq(auditEvents.action, "campaign.update")))
       .orderBy(asc(auditEvents.id));
     expect(events).toHaveLength(3);
     expect(events[0]!.details).toMatchObject({
@@ -215,7 +229,7 @@ describe.each(backends())("campaign settings, flags and superseded ratings on $n
     expect((await patch(id, { allowedImageHosts: ["cdn.example.net"] })).status).toBe(200);
     // The CSP cache of this process forgets the campaign on edit: the next page carries the new list.
     expect(await imageHostsForSlug(slug)).toEqual(["cdn.example.net"]);
-    const [updated] = await (await getDb()).select().from(auditEvents).where(and(eq(auditEvents.campaignId, id), eq(auditEvents.action, "campaign.updated")));
+    const [updated] = await (await getDb()).select().from(auditEvents).where(and(eq(auditEvents.campaignId, id), eq(auditEvents.action, "campaign.update")));
     expect(updated!.details).toMatchObject({ allowedImageHosts: { from: ["images.example.org", "upload.wikimedia.org"], to: ["cdn.example.net"] } });
 
     // The form takes one host per line and reduces a pasted URL to its host; an empty box clears the list.
@@ -259,7 +273,7 @@ describe.each(backends())("campaign settings, flags and superseded ratings on $n
     const again = await closeFlag(demoId, f1!.id, { status: "dismissed" });
     expect(again.status).toBe(409);
     expect(again.json.error!.message).toMatch(/already resolved/);
-    const [event] = await db.select().from(auditEvents).where(and(eq(auditEvents.action, "flag.resolved"), eq(auditEvents.targetId, String(f1!.id))));
+    const [event] = await db.select().from(auditEvents).where(and(eq(auditEvents.action, "flag.resolve"), eq(auditEvents.targetId, String(f1!.id))));
     expect(event).toMatchObject({ actorId: researcher, campaignId: demoId, targetType: "flag" });
     expect(event!.details).toMatchObject({ status: "resolved", note: "Fixed in the next import", reason: "broken" });
 
@@ -337,5 +351,176 @@ describe.each(backends())("campaign settings, flags and superseded ratings on $n
     ]);
     expect((await goldAccuracy(db, id, 50)).rows.map((r) => r.externalId)).toEqual(["g2", "g1", "g3"]);
     expect(await goldAccuracy(db, demoId, 50)).toEqual({ items: 0, answers: 0, correct: 0, rows: [] });
+  });
+
+  it("adaptive k and the routing policy fields: created, read back and audited; bad values are a 400 naming every failing field", async () => {
+    const policy = { kind: "escalate", ...rules, trustTarget: 0.85, trustDelta: 0.05 };
+    const made = await create({ rubric: likert, k: 4, kMin: 2, agreeDistance: 1, routingPolicy: policy });
+    expect(made.status).toBe(201);
+    const id = made.json.campaign!.id as string;
+    expect((await read(id)).json.campaign).toMatchObject({ k: 4, kMin: 2, agreeDistance: 1, routingPolicy: policy });
+    expect((await auditsOf(id, "campaign.create"))[0]!.details).toMatchObject({ k: 4, kMin: 2, agreeDistance: 1, routingPolicy: policy });
+    // Absent: a fixed k, distance 0.
+    expect((await create({ rubric: likert })).json.campaign).toMatchObject({ kMin: null, agreeDistance: 0 });
+
+    const db = await getDb();
+    const before = (await db.select({ n: sql<number>`count(*)::int` }).from(campaigns))[0]!.n;
+    const refused = async (body: Record<string, unknown>, fields: string[], message?: RegExp) => {
+      const r = await create({ rubric: likert, ...body });
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.json.error, JSON.stringify(body)).toMatchObject({ code: "bad_request", field: fields[0] });
+      expect(Object.keys(r.json.error!.fields ?? {}).sort(), JSON.stringify(body)).toEqual([...fields].sort());
+      if (message) expect(r.json.error!.message).toMatch(message);
+    };
+    await refused({ k: 3, kMin: 4 }, ["kMin"], /k_min \(4\) must be at most k \(3\)/);
+    await refused({ kMin: 5 }, ["kMin"]); // against the default k = 3
+    await refused({ kMin: 0 }, ["kMin"]);
+    await refused({ kMin: 1.5 }, ["kMin"]);
+    await refused({ rubric: categorical, agreeDistance: 1 }, ["agreeDistance"], /Likert scales only/);
+    await refused({ agreeDistance: -1 }, ["agreeDistance"]);
+    await refused({ routingPolicy: { ...rules, kind: "active", budget: 10, piMin: 0 } }, ["routingPolicy.piMin"], /π_min must be greater than 0/);
+    await refused({ routingPolicy: { ...rules, kind: "active", budget: 10, piMin: 1.5 } }, ["routingPolicy.piMin"], /π_min must be at most 1/);
+    await refused({ routingPolicy: { ...rules, kind: "active" } }, ["routingPolicy.budget", "routingPolicy.piMin"], /per-round budget/);
+    await refused({ routingPolicy: { ...rules, kind: "active", piMin: 0.1 } }, ["routingPolicy.budget"]);
+    await refused({ routingPolicy: { ...rules, kind: "active", budget: 5 } }, ["routingPolicy.piMin"]);
+    await refused({ routingPolicy: { ...rules, trustTarget: 1 } }, ["routingPolicy.trustTarget"], /between 0 and 1/);
+    await refused({ routingPolicy: { ...rules, trustTarget: 0 } }, ["routingPolicy.trustTarget"]);
+    await refused({ routingPolicy: { ...rules, trustDelta: 0 } }, ["routingPolicy.trustDelta"]);
+    await refused({ routingPolicy: { ...rules, trustTarget: 1.5, trustDelta: 1 } }, ["routingPolicy.trustTarget", "routingPolicy.trustDelta"]);
+    await refused({ routingPolicy: { ...rules, kind: "bandit" } }, ["routingPolicy.kind"]);
+    expect((await db.select({ n: sql<number>`count(*)::int` }).from(campaigns))[0]!.n).toBe(before);
+  });
+
+  it("PATCH checks a new policy against the campaign's pool and k_min against the stored k; a refused patch writes nothing", async () => {
+    const made = await withPool(10, { k: 3 });
+    const id = made.id as string;
+    const before = await row(id);
+    const audits = await auditCount(id);
+    const refused = async (body: Record<string, unknown>, fields: string[], message?: RegExp) => {
+      const r = await patch(id, body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.json.error, JSON.stringify(body)).toMatchObject({ code: "bad_request", field: fields[0] });
+      expect(Object.keys(r.json.error!.fields ?? {}).sort(), JSON.stringify(body)).toEqual([...fields].sort());
+      if (message) expect(r.json.error!.message, JSON.stringify(body)).toMatch(message);
+    };
+    // 10 routable items (the 2 gold ones do not count).
+    await refused({ routingPolicy: { ...rules, budget: 11 } }, ["routingPolicy.budget"], /budget \(11\) is larger than the pool.*10 item/);
+    await refused({ routingPolicy: { ...rules, kind: "active", budget: 11, piMin: 0.01 } }, ["routingPolicy.budget"]);
+    // π_min × pool = 0.6 × 10 = 6 > 5: the floor alone exceeds the budget.
+    await refused({ routingPolicy: { ...rules, kind: "active", budget: 5, piMin: 0.6 } }, ["routingPolicy.piMin"], /floor alone would exceed the budget.*at most 0\.5/);
+    await refused({ routingPolicy: { ...rules, kind: "active", budget: 12, piMin: 1 } }, ["routingPolicy.budget"]);
+    await refused({ routingPolicy: { ...rules, kind: "active", budget: 20, piMin: 0 } }, ["routingPolicy.piMin"]);
+    await refused({ kMin: 4 }, ["kMin"], /at most k \(3\)/);
+    await refused({ k: 2, kMin: 3 }, ["kMin"]);
+    await refused({ agreeDistance: -0.5 }, ["agreeDistance"]);
+    // Several at once, from the stored values: k_min above k and a budget above the pool, both named.
+    await refused({ kMin: 5, routingPolicy: { ...rules, budget: 50 } }, ["kMin", "routingPolicy.budget"]);
+    const after = await row(id);
+    expect(after).toMatchObject({ routingPolicy: before.routingPolicy, routingPolicyVersion: 1, kMin: null });
+    expect(after.updatedAt.getTime()).toBe(before.updatedAt.getTime());
+    expect(await auditCount(id)).toBe(audits);
+
+    // Within the pool: accepted, the version bumped, audited from → to.
+    const active = { ...rules, kind: "active", budget: 10, piMin: 0.5 };
+    const ok = await patch(id, { routingPolicy: active, kMin: 2, agreeDistance: 1 });
+    expect(ok.status).toBe(200);
+    expect(ok.json.campaign).toMatchObject({ routingPolicy: active, routingPolicyVersion: 2, kMin: 2, agreeDistance: 1 });
+    const changed = await auditsOf(id, "campaign.policy_change");
+    expect(changed).toHaveLength(1);
+    expect(changed[0]!.details).toMatchObject({ from: rules, to: active, version: 2 });
+    expect((await auditsOf(id, "campaign.update"))[0]!.details).toMatchObject({ kMin: { from: null, to: 2 }, agreeDistance: { from: 0, to: 1 } });
+    // The same policy again, keys in another order (jsonb keeps its own): no new version, no audit event.
+    const same = await patch(id, { routingPolicy: { piMin: 0.5, budget: 10, kind: "active", controlRate: 0.1, tailThreshold: 0.8, confidenceThreshold: 0.6 } });
+    expect(same.json.campaign).toMatchObject({ routingPolicyVersion: 2 });
+    expect(await auditsOf(id, "campaign.policy_change")).toHaveLength(1);
+    // Back to a fixed k.
+    expect((await patch(id, { kMin: null })).json.campaign).toMatchObject({ kMin: null });
+  });
+
+  it("the settings form: routing policy and adaptive k fields, each error beside its field, every typed value kept", async () => {
+    const made = await withPool(10);
+    const id = made.id as string;
+    const form = {
+      slug: made.slug as string,
+      name: made.name as string,
+      rubricType: "likert",
+      likertMin: "1",
+      likertMax: "5",
+      k: "3",
+      confidenceThreshold: "0.6",
+      tailThreshold: "0.8",
+      controlRate: "0.1",
+      visibility: "public",
+      routingKind: "active",
+      budget: "8",
+      piMin: "0.1",
+      trustTarget: "0.8",
+      trustDelta: "0.05",
+      kMin: "2",
+      agreeDistance: "1",
+    };
+    const refusedBeside = async (over: Record<string, string>, fields: string[], message?: RegExp) => {
+      const r = await submit(actions.update!, { ...form, ...over }, researcher);
+      expect(Object.keys(r?.fieldErrors ?? {}).sort(), JSON.stringify(over)).toEqual([...fields].sort());
+      if (message) expect(r!.fieldErrors![fields[0]!], JSON.stringify(over)).toMatch(message);
+      // What the person typed comes back, so the form shows it again.
+      expect(r?.values).toMatchObject({ ...form, ...over });
+    };
+    await refusedBeside({ budget: "50" }, ["routingPolicy.budget"], /larger than the pool/);
+    await refusedBeside({ budget: "5", piMin: "0.6" }, ["routingPolicy.piMin"], /floor alone would exceed the budget/);
+    await refusedBeside({ piMin: "0" }, ["routingPolicy.piMin"], /greater than 0/);
+    await refusedBeside({ piMin: "2" }, ["routingPolicy.piMin"], /at most 1/);
+    await refusedBeside({ budget: "", piMin: "" }, ["routingPolicy.budget", "routingPolicy.piMin"], /budget/);
+    await refusedBeside({ kMin: "4" }, ["kMin"], /at most k \(3\)/);
+    await refusedBeside({ trustTarget: "1" }, ["routingPolicy.trustTarget"], /between 0 and 1/);
+    await refusedBeside({ trustDelta: "-0.1", trustTarget: "0" }, ["routingPolicy.trustDelta", "routingPolicy.trustTarget"]);
+    expect(await row(id)).toMatchObject({ routingPolicyVersion: 1, kMin: null, agreeDistance: 0 });
+
+    expect(await submit(actions.update!, form, researcher)).toMatchObject({ success: expect.stringMatching(/re-routed/) });
+    expect(await row(id)).toMatchObject({
+      routingPolicy: { kind: "active", ...rules, budget: 8, piMin: 0.1, trustTarget: 0.8, trustDelta: 0.05 },
+      routingPolicyVersion: 2,
+      kMin: 2,
+      agreeDistance: 1,
+    });
+    // The same form again changes nothing (the stored policy comes back from jsonb in another key order).
+    expect(await submit(actions.update!, form, researcher)).toMatchObject({ success: "Saved." });
+    expect((await row(id)).routingPolicyVersion).toBe(2);
+    // Rules: π_min belongs to the active policy and is not kept; an empty k_min box is a fixed k.
+    await submit(actions.update!, { ...form, routingKind: "rules", kMin: "" }, researcher);
+    const stored = await row(id);
+    expect(stored.routingPolicy).toEqual({ kind: "rules", ...rules, budget: 8, trustTarget: 0.8, trustDelta: 0.05 });
+    expect(stored).toMatchObject({ routingPolicyVersion: 3, kMin: null });
+    // The create form takes the same fields.
+    const { slug: _slug, ...newForm } = form;
+    const created = await submit(actions.create!, { ...newForm, name: "Form with a bad k_min", kMin: "7" }, researcher);
+    expect(created?.fieldErrors?.kMin).toMatch(/at most k/);
+  });
+
+  it("a policy change after a routing run applies from the next run: the run keeps the policy it used, the change is audited", async () => {
+    const made = await withPool(12);
+    const id = made.id as string;
+    const db = await getDb();
+    const { runRouting } = await import("@/lib/routing/run-routing");
+    await runRouting(db, id, { actorId: researcher });
+    const [run1] = await db.select().from(routingRuns).where(eq(routingRuns.campaignId, id));
+    expect(run1).toMatchObject({ policy: rules, policyVersion: 1 });
+
+    const next = { ...rules, controlRate: 0.5, trustTarget: 0.95 };
+    const r = await patch(id, { routingPolicy: next });
+    expect(r.status).toBe(200);
+    expect(r.json.campaign).toMatchObject({ routingPolicy: next, routingPolicyVersion: 2 });
+    expect(r.json.routing).not.toBeNull();
+    const { settleRouting } = await import("@/lib/routing/schedule");
+    await settleRouting();
+    // Insert-only: the first run's record of its policy is what it was.
+    const [again] = await db.select().from(routingRuns).where(eq(routingRuns.id, run1!.id));
+    expect(again).toMatchObject({ policy: rules, policyVersion: 1 });
+    // Any later run used the new policy.
+    const later = (await db.select().from(routingRuns).where(eq(routingRuns.campaignId, id))).filter((x) => x.id !== run1!.id);
+    for (const x of later) expect(x).toMatchObject({ policy: next, policyVersion: 2 });
+    const [event] = await auditsOf(id, "campaign.policy_change");
+    expect(event).toMatchObject({ actorId: researcher, targetType: "campaign", targetId: id });
+    expect(event!.details).toMatchObject({ from: rules, to: next, version: 2 });
   });
 });

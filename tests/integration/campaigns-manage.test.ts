@@ -32,7 +32,7 @@ describe.each(backends())("campaign create and edit on $name", (backend) => {
     expect(a.tailMethod).toBe("group");
     const [m] = await t.db.select().from(campaignMembers).where(eq(campaignMembers.campaignId, a.id));
     expect(m!.role).toBe("owner");
-    const events = await t.db.select().from(auditEvents).where(and(eq(auditEvents.campaignId, a.id), eq(auditEvents.action, "campaign.created")));
+    const events = await t.db.select().from(auditEvents).where(and(eq(auditEvents.campaignId, a.id), eq(auditEvents.action, "campaign.create")));
     expect(events).toHaveLength(1);
     await expect(createCampaign(t.db, input({ slug: "summaries-2026" }), { actorId: researcherId })).rejects.toMatchObject({ code: "conflict" });
   });
@@ -53,7 +53,7 @@ describe.each(backends())("campaign create and edit on $name", (backend) => {
     await updateCampaign(t.db, c.id, { status: "closed" }, { actorId: researcherId });
     await expect(updateCampaign(t.db, c.id, { name: "Renamed" }, { actorId: researcherId })).rejects.toBeInstanceOf(AppError);
     const actions = (await t.db.select().from(auditEvents).where(eq(auditEvents.campaignId, c.id))).map((e) => e.action);
-    expect(actions.filter((a) => a === "campaign.status_changed")).toHaveLength(3);
+    expect(actions.filter((a) => a === "campaign.status_change")).toHaveLength(3);
   });
 
   it("locks the rubric once judgments exist, but lets the policy change (bumping its version, audited)", async () => {
@@ -65,7 +65,7 @@ describe.each(backends())("campaign create and edit on $name", (backend) => {
     expect(r.campaign.guidelinesVersion).toBe(2);
     const [c] = await t.db.select().from(campaigns).where(eq(campaigns.id, demoId));
     expect(c!.routingPolicy).toEqual(policy);
-    const events = await t.db.select().from(auditEvents).where(and(eq(auditEvents.campaignId, demoId), eq(auditEvents.action, "campaign.policy_changed")));
+    const events = await t.db.select().from(auditEvents).where(and(eq(auditEvents.campaignId, demoId), eq(auditEvents.action, "campaign.policy_change")));
     expect(events).toHaveLength(1);
     expect(events[0]!.details).toMatchObject({ to: policy });
   });

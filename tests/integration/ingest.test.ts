@@ -147,7 +147,7 @@ describe.each(backends())("import and routing on $name", (backend) => {
       line({ id: "rating", output: "x", human_ratings: [{ rater: "r", value: 3, rationale: x(5_001) }] }),
     ].join("\n");
     const r = await importItems(t.db, c, bytes(file, 8192), { format: "jsonl", actorId: researcherId });
-    expect(r).toMatchObject({ status: "succeeded", rowsNew: 1, rowsRejected: 4 });
+    expect(r).toMatchObject({ status: "partial", rowsNew: 1, rowsRejected: 4 });
     expect(r.errors).toEqual([
       { line: 2, externalId: "model", reason: "model is longer than 200 characters" },
       { line: 3, externalId: "why", reason: "judge_rationale is longer than 20,000 characters" },

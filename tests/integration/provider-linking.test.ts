@@ -48,11 +48,11 @@ describe.each(backends())("linking a provider from settings on $name", (backend)
     expect(jar.has(LINK_COOKIE)).toBe(false);
     const db = await getDb();
     expect(await db.select().from(oauthAccounts).where(eq(oauthAccounts.providerAccountId, "gh-1"))).toMatchObject([{ userId: ada, provider: "github" }]);
-    expect(await db.select().from(auditEvents).where(and(eq(auditEvents.actorId, ada), eq(auditEvents.action, "auth.oauth_linked")))).toHaveLength(1);
+    expect(await db.select().from(auditEvents).where(and(eq(auditEvents.actorId, ada), eq(auditEvents.action, "auth.oauth_link")))).toHaveLength(1);
     // Doing it again is fine and writes nothing more.
     jar.set(LINK_COOKIE, signLinkIntent(ada, "github"));
     expect(await signInCallback("github", "gh-1")).toBe("/settings/privacy?linked=github");
-    expect(await db.select().from(auditEvents).where(and(eq(auditEvents.actorId, ada), eq(auditEvents.action, "auth.oauth_linked")))).toHaveLength(1);
+    expect(await db.select().from(auditEvents).where(and(eq(auditEvents.actorId, ada), eq(auditEvents.action, "auth.oauth_link")))).toHaveLength(1);
   });
 
   it("refuses a provider account that signs in someone else, an intent for another person, and a stale session", async () => {

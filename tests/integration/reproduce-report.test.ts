@@ -271,6 +271,23 @@ describe.each(backends())("reproduce-report.py on $name", (backend) => {
     expectAgrees(await bundle(audit, "jsonl", "audit-default-jsonl", { ...DEFAULT_REPORT_PARAMS, minN: 3 }));
   });
 
+  it("reproduces a report under adaptive k: human–human measures on the first k_min ratings, fully judged by each item's target", async () => {
+    const db = await getDb();
+    const fixed = JSON.parse(reproduce(await bundle(await load(demoId), "jsonl", "demo-fixed-k")).out) as { overall: { counts: { fullyJudged: number; pairable: number }; humanAgreement: { estimate: number } } };
+    try {
+      await db.update(campaigns).set({ kMin: 2, agreeDistance: 1 }).where(eq(campaigns.id, demoId));
+      const zip = await bundle(await load(demoId), "jsonl", "demo-adaptive-k");
+      expectAgrees(zip);
+      const adaptive = JSON.parse(reproduce(zip).out) as typeof fixed;
+      // Items whose first two ratings agree within 1 point are fully judged at 2; α and the pair share read two ratings per item.
+      expect(adaptive.overall.counts.fullyJudged).toBeGreaterThanOrEqual(fixed.overall.counts.fullyJudged);
+      expect(adaptive.overall.counts.pairable).toBe(fixed.overall.counts.pairable);
+      expect(adaptive.overall.humanAgreement.estimate).not.toBe(fixed.overall.humanAgreement.estimate);
+    } finally {
+      await db.update(campaigns).set({ kMin: null, agreeDistance: 0 }).where(eq(campaigns.id, demoId));
+    }
+  });
+
   it("reproduces the mean and Dawid–Skene consensus", async () => {
     const db = await getDb();
     const report: ReportParams = { cuts: [0.5], minN: 5, reference: { kind: "bucket" } };

@@ -5,7 +5,7 @@ import { campaignProgress, groupCoverage } from "@/db/queries/campaigns";
 import { gateCampaign } from "@/components/auth/campaign-gate";
 import { CampaignWorkLinks } from "@/components/annotate/campaign-work-links";
 import { GroupCoverageTable } from "@/components/campaigns/group-coverage-table";
-import { ReportLink } from "@/components/reports/report-link";
+import { PlanLink, ReportLink } from "@/components/reports/report-link";
 import { ResearcherLinks } from "@/components/campaigns/researcher-links";
 import { ExportsLink } from "@/components/exports/exports-link";
 import { Badge, statusTone } from "@/components/ui/badge";
@@ -13,6 +13,7 @@ import { Card, CardBody, CardHeader, Stat } from "@/components/ui/card";
 import { Markdown } from "@/components/ui/markdown";
 import { can } from "@/lib/auth/permissions";
 import { describeRubric } from "@/lib/validation/campaign";
+import { describeK } from "@/lib/assign/adaptive-k";
 
 export const metadata: Metadata = { title: "Campaign" };
 
@@ -21,6 +22,8 @@ const reasonLabel: Record<string, string> = {
   low_confidence: "Judge unsure (confidence < threshold)",
   control: "Random control sample",
   prior_labels: "Imported prior labels (in the sample for sure)",
+  active: "Active allocation (where the judge is likely wrong)",
+  escalate: "Escalated (below the trust threshold)",
   gold: "Gold check",
 };
 
@@ -31,7 +34,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ slug:
   const { user, ...loaded } = gate;
   const { campaign, memberRole, access } = loaded;
   const db = await getDb();
-  const [progress, groups] = await Promise.all([campaignProgress(db, campaign.id, campaign.k), groupCoverage(db, campaign.id)]);
+  const [progress, groups] = await Promise.all([campaignProgress(db, campaign.id, campaign), groupCoverage(db, campaign.id)]);
   const seesDesign = can(user, "judge:read", access);
   const policy = campaign.routingPolicy;
 
@@ -47,6 +50,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ slug:
           <Badge tone={campaign.visibility === "public" ? "sky" : "amber"}>{campaign.visibility === "public" ? "public" : "invite-only"}</Badge>
           {memberRole && <Badge tone="indigo">you: {memberRole}</Badge>}
           <ReportLink slug={campaign.slug} show={can(user, "report:read", access)} />
+          <PlanLink slug={campaign.slug} show={can(user, "report:read", access)} />
           {can(user, "campaign:edit", access) && (
             <Link href={`/campaigns/${campaign.slug}/members`} className="ml-2 text-sm font-semibold text-indigo-700 hover:underline">
               Members
@@ -62,7 +66,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ slug:
       <dl className="grid grid-cols-2 gap-3 md:grid-cols-4">
         <Stat label="Items" value={progress.items.toLocaleString("en")} />
         <Stat label="Routed to people" value={progress.routed.toLocaleString("en")} hint={progress.items ? `${Math.round((100 * progress.routed) / progress.items)}% of items` : undefined} />
-        <Stat label={`Fully rated (k = ${campaign.k})`} value={progress.fullyJudged.toLocaleString("en")} />
+        <Stat label={`Fully rated (${describeK(campaign)})`} value={progress.fullyJudged.toLocaleString("en")} />
         <Stat label="Human ratings" value={progress.judgments.toLocaleString("en")} />
       </dl>
 

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { AccessDenied } from "@/components/auth/access-denied";
+import { deny } from "@/components/auth/deny";
 import { CampaignForm } from "@/components/campaigns/campaign-form";
 import { can } from "@/lib/auth/permissions";
 import { getCurrentUser } from "@/lib/auth/session";
@@ -10,8 +10,8 @@ export const metadata: Metadata = { title: "New campaign" };
 
 export default async function NewCampaignPage() {
   const user = await getCurrentUser();
-  if (!user) return <AccessDenied error={new AppError("unauthorized", "Sign in to continue")} />;
-  if (!can(user, "campaign:create")) return <AccessDenied error={new AppError("forbidden", "Only researchers can create campaigns")} />;
+  if (!user) return deny(new AppError("unauthorized", "Sign in to continue"));
+  if (!can(user, "campaign:create")) return deny(new AppError("forbidden", "Only researchers can create campaigns"));
   return (
     <div className="mx-auto max-w-3xl space-y-6">
       <div>

@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db";
-import { AccessDenied } from "@/components/auth/access-denied";
+import { deny } from "@/components/auth/deny";
 import { CreateKeyForm, RevokeKeyButton } from "@/components/settings/api-key-forms";
 import { Badge } from "@/components/ui/badge";
+import { FormattedDate } from "@/components/ui/date";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, Td, Th } from "@/components/ui/table";
@@ -11,11 +12,11 @@ import { getCurrentUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 
 export const metadata: Metadata = { title: "API keys" };
-const fmt = (d: Date | null) => (d ? new Date(d).toISOString().replace("T", " ").slice(0, 16) : "—");
+const fmt = (d: Date | null) => (d ? <FormattedDate value={d} /> : "—");
 
 export default async function ApiKeysPage() {
   const user = await getCurrentUser();
-  if (!user) return <AccessDenied error={new AppError("unauthorized", "Sign in")} />;
+  if (!user) return deny(new AppError("unauthorized", "Sign in"));
   const keys = await listApiKeys(await getDb(), user.id);
   return (
     <div className="space-y-6">

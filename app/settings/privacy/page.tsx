@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { AccessDenied } from "@/components/auth/access-denied";
+import { deny } from "@/components/auth/deny";
 import { ChangePasswordForm, DeleteAccountForm, LinkProviderButton } from "@/components/settings/privacy-forms";
 import { oauthProviders } from "@/lib/auth/options";
 import { oauthAccounts } from "@/db/schema";
@@ -20,7 +20,7 @@ const LINK_ERRORS: Record<string, string> = {
 export default async function PrivacyPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const sp = await searchParams;
   const user = await getCurrentUser();
-  if (!user) return <AccessDenied error={new AppError("unauthorized", "Sign in")} />;
+  if (!user) return deny(new AppError("unauthorized", "Sign in"));
   const [row] = await (await getDb()).select({ hash: users.passwordHash }).from(users).where(eq(users.id, user.id));
   const hasPassword = Boolean(row?.hash);
   const linked = new Set((await (await getDb()).select({ provider: oauthAccounts.provider }).from(oauthAccounts).where(eq(oauthAccounts.userId, user.id))).map((r) => r.provider));

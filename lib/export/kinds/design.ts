@@ -20,8 +20,9 @@ export const designExport: ExportKind = {
     { name: "prior_pi", type: "double", description: "Inclusion probability of imported prior labels (1: census); empty without prior labels" },
     { name: "in_sample", type: "boolean", description: "In the labelled sample: routed or holding prior labels" },
     { name: "pi", type: "double", description: "Inclusion probability in the sample, 1 − (1 − route_pi)(1 − prior_pi): every estimate weights by 1/pi" },
-    { name: "reason", type: "string", description: "low_confidence | tail | control | prior_labels (empty when not in the sample)" },
+    { name: "reason", type: "string", description: "low_confidence | tail | control | prior_labels | active | escalate (empty when not in the sample)" },
     { name: "judge_score", type: "json", description: "The AI judge's score on that item version" },
+    { name: "judge_confidence", type: "double", description: "The AI judge's confidence as the run recorded it (trust certificates); empty when none or not recorded" },
   ],
   count: async (ctx) => {
     const runId = ctx.report?.run ?? (await designRun(ctx.db, ctx.campaign.id))?.id;
@@ -35,7 +36,7 @@ export const designExport: ExportKind = {
       const page = await designPage(ctx.db, ctx.campaign.id, runId, after, ctx.batchSize);
       if (page.length === 0) return;
       after = page[page.length - 1]!.itemId;
-      yield page.map((r): Row => [runId, r.externalId, r.itemVersion, r.group, r.tail, r.routePi, r.u, r.routed, r.priorPi, r.inSample, r.pi, r.reason, r.judgeScore as Row[number]]);
+      yield page.map((r): Row => [runId, r.externalId, r.itemVersion, r.group, r.tail, r.routePi, r.u, r.routed, r.priorPi, r.inSample, r.pi, r.reason, r.judgeScore as Row[number], r.confidence]);
       if (page.length < ctx.batchSize) return;
     }
   },

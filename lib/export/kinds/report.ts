@@ -70,7 +70,8 @@ const computed = new WeakMap<ExportContext, Promise<Report>>();
 export function exportedReport(ctx: ExportContext): Promise<Report> {
   let r = computed.get(ctx);
   // A fixed watermark keeps it out of the rows' determinism question entirely.
-  if (!r) computed.set(ctx, (r = computeReport(ctx.db, ctx.campaign, ctx.report ?? DEFAULT_REPORT_PARAMS, "export")));
+  // Its time is the data's (ctx.asOf), not the clock's, so the bundle's report.json is the same bytes for the same data.
+  if (!r) computed.set(ctx, (r = computeReport(ctx.db, ctx.campaign, ctx.report ?? DEFAULT_REPORT_PARAMS, "export", ctx.asOf ?? new Date())));
   return r;
 }
 const compute = exportedReport;

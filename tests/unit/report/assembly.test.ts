@@ -10,12 +10,12 @@ describe("report parameters", () => {
   it("defaults to deciles and minimum n 20; accepts researcher cut points", () => {
     expect(parseReportParams({})).toEqual({ cuts: DECILE_CUTS, minN: 20, reference: { kind: "bucket" } });
     expect(parseReportParams({ cuts: "0.5, 0.8", minN: "5" })).toEqual({ cuts: [0.5, 0.8], minN: 5, reference: { kind: "bucket" } });
-    expect(reportCacheKey({ cuts: [0.5, 0.8], minN: 5, reference: { kind: "bucket" } })).toBe("v2|cuts=0.5,0.8|minN=5|ref=bucket|run=latest");
+    expect(reportCacheKey({ cuts: [0.5, 0.8], minN: 5, reference: { kind: "bucket" } })).toBe("v3|cuts=0.5,0.8|minN=5|ref=bucket|run=latest");
   });
   it("takes an explicit reference group and a routing run; refuses anything else", () => {
     const run = "5f0c6a3e-8b1d-4c2e-9f3a-1b2c3d4e5f60";
     expect(parseReportParams({ ref: "group:sw", run })).toEqual({ cuts: DECILE_CUTS, minN: 20, reference: { kind: "group", group: "sw" }, run });
-    expect(reportCacheKey(parseReportParams({ ref: "group:sw", run }))).toBe(`v2|cuts=${DECILE_CUTS.join(",")}|minN=20|ref=group:sw|run=${run}`);
+    expect(reportCacheKey(parseReportParams({ ref: "group:sw", run }))).toBe(`v3|cuts=${DECILE_CUTS.join(",")}|minN=20|ref=group:sw|run=${run}`);
     expect(() => parseReportParams({ ref: "language" })).toThrow(/ref must be/);
     expect(() => parseReportParams({ ref: "group:" })).toThrow(/ref must be/);
     expect(() => parseReportParams({ run: "latest" })).toThrow(/routing run id/);
@@ -78,7 +78,7 @@ describe("units, flags and disagreements", () => {
   it("keeps the top disagreements per (group, bucket) cell, biggest gap first, confident consensus only", () => {
     const u = (itemId: number, group: string, judge: number, codes: number[]) => {
       const consensus = [...codes].sort((a, b) => a - b)[Math.floor((codes.length - 1) / 2)]!;
-      return { itemId, externalId: `e${itemId}`, version: 1, group, bucket: 0, cell: "", w: 1, pi: 1, codes, alphaKey: [...codes].sort().join(",") + "|0", weightId: 0, pairShare: Number.NaN, judge, judgeValue: judge + 1, consensus, consensusValue: consensus + 1, humanMean: consensus + 1, support: codes.filter((c) => c === consensus).length / codes.length };
+      return { itemId, externalId: `e${itemId}`, version: 1, group, bucket: 0, cell: "", w: 1, pi: 1, codes, hhCodes: codes, alphaKey: [...codes].sort().join(",") + "|0", weightId: 0, pairShare: Number.NaN, judge, judgeValue: judge + 1, consensus, consensusValue: consensus + 1, humanMean: consensus + 1, support: codes.filter((c) => c === consensus).length / codes.length };
     };
     const units = [u(1, "a", 4, [0, 0, 0]), u(2, "a", 2, [0, 0]), u(3, "a", 4, [0]), u(4, "a", 4, [0, 1, 2]), u(5, "b", 4, [1, 1]), u(6, "a", 0, [0, 0])];
     const rows = topDisagreements(units, likert, () => "0–0.1", 1);

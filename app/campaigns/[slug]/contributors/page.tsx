@@ -8,6 +8,7 @@ import { ExcludeToggle } from "@/components/annotate/exclude-toggle";
 import { FlagDecisionForm } from "@/components/campaigns/flag-decision-form";
 import { GoldPanel } from "@/components/campaigns/gold-panel";
 import { Badge } from "@/components/ui/badge";
+import { FormattedDate } from "@/components/ui/date";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Pagination } from "@/components/ui/pagination";
@@ -19,7 +20,7 @@ const FLAGS_PAGE = 20;
 const GOLD_SHOWN = 50;
 
 const seconds = (ms: number | null) => (ms === null ? "–" : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`);
-const when = (iso: string) => iso.slice(0, 16).replace("T", " ");
+const when = (iso: string) => <FormattedDate value={iso} />;
 const flagTone = { open: "amber", resolved: "green", dismissed: "slate" } as const;
 
 // Researcher view of the rating work: per-contributor counts, median time, gold accuracy, exclusion, flags.
@@ -62,7 +63,7 @@ export default async function ContributorsPage({ params, searchParams }: { param
                     <Td numeric>{p.skipped.toLocaleString("en")}</Td>
                     <Td numeric>{seconds(p.medianMs)}</Td>
                     <Td numeric>{p.goldAnswered === 0 ? "–" : `${Math.round((100 * p.goldCorrect) / p.goldAnswered)}% (${p.goldCorrect}/${p.goldAnswered})`}</Td>
-                    <Td>{p.lastAt ? p.lastAt.slice(0, 16).replace("T", " ") : "–"}</Td>
+                    <Td>{p.lastAt ? <FormattedDate value={p.lastAt} /> : "–"}</Td>
                     <Td>
                       <span className="inline-flex items-center gap-2">
                         {p.excluded ? <Badge tone="rose">excluded</Badge> : <Badge tone="green">included</Badge>}
@@ -94,7 +95,9 @@ export default async function ContributorsPage({ params, searchParams }: { param
               <tbody className="divide-y divide-slate-100">
                 {flagged.rows.map((f) => (
                   <tr key={f.id}>
-                    <Td className="font-mono text-xs">{f.externalId}</Td>
+                    <Td className="font-mono text-xs">
+                      <Link href={`/campaigns/${encodeURIComponent(slug)}/items/${encodeURIComponent(f.externalId)}`} className="font-semibold text-indigo-700 hover:underline" title="Open the item: content, ratings, judge verdict">{f.externalId}</Link>
+                    </Td>
                     <Td><Badge tone="rose">{f.reason.replace("_", " ")}</Badge></Td>
                     <Td className="max-w-xs truncate whitespace-normal">{f.note ?? "–"}</Td>
                     <Td>{f.by}</Td>
@@ -109,7 +112,7 @@ export default async function ContributorsPage({ params, searchParams }: { param
                         <span className="block space-y-0.5">
                           <Badge tone={flagTone[f.status]}>{f.status}</Badge>
                           <span className="block text-xs text-slate-500">
-                            by {f.resolvedBy ?? "–"}{f.resolvedAt ? ` · ${when(f.resolvedAt)}` : ""}
+                            by {f.resolvedBy ?? "–"}{f.resolvedAt ? <> · {when(f.resolvedAt)}</> : ""}
                           </span>
                           {f.resolutionNote && <span className="block max-w-xs text-xs text-slate-600">{f.resolutionNote}</span>}
                         </span>

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { getDb } from "@/db";
-import { judgments } from "@/db/schema";
+import { items, judgments } from "@/db/schema";
 import { gateCampaign } from "@/components/auth/campaign-gate";
 import { CampaignForm } from "@/components/campaigns/campaign-form";
 import { RoutingStatusPanel } from "@/components/campaigns/routing-status";
@@ -10,7 +10,7 @@ import { latestRoutingRunAt } from "@/db/queries/routing";
 import { StatusControls } from "@/components/campaigns/status-controls";
 import { Badge, statusTone } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
-import { rubricFormValues, workFormValues } from "@/lib/validation/campaign-form";
+import { policyFormValues, rubricFormValues, workFormValues } from "@/lib/validation/campaign-form";
 import { allowedNextStatuses } from "@/lib/validation/campaign-input";
 import { changeStatusAction, rerouteAction, updateCampaignAction } from "./actions";
 
@@ -25,6 +25,8 @@ export default async function EditCampaignPage({ params }: { params: Promise<{ s
   const db = await getDb();
   const renderedRunAt = await latestRoutingRunAt(db, c.id);
   const [{ n }] = (await db.select({ n: sql<number>`count(*)::int` }).from(judgments).where(eq(judgments.campaignId, c.id))) as [{ n: number }];
+  // The pool a routing budget draws from: the campaign's non-gold items.
+  const [{ pool }] = (await db.select({ pool: sql<number>`count(*)::int` }).from(items).where(and(eq(items.campaignId, c.id), isNull(items.goldAnswer)))) as [{ pool: number }];
   const values: Record<string, string> = {
     slug: c.slug,
     name: c.name,
@@ -34,10 +36,7 @@ export default async function EditCampaignPage({ params }: { params: Promise<{ s
     k: String(c.k),
     stratificationKey: c.stratificationKey ?? "",
     tailMethod: c.tailMethod,
-    confidenceThreshold: String(c.routingPolicy.confidenceThreshold),
-    tailThreshold: String(c.routingPolicy.tailThreshold),
-    controlRate: String(c.routingPolicy.controlRate),
-    budget: c.routingPolicy.budget === undefined ? "" : String(c.routingPolicy.budget),
+    ...policyFormValues(c.routingPolicy),
     ...rubricFormValues(c.rubric),
     ...workFormValues(c),
   };
@@ -60,7 +59,7 @@ export default async function EditCampaignPage({ params }: { params: Promise<{ s
       {c.status === "closed" ? (
         <p className="text-sm text-slate-600">This campaign is closed; its settings can no longer change.</p>
       ) : (
-        <CampaignForm action={updateCampaignAction} values={values} submitLabel="Save changes" rubricLocked={n > 0} hidden={{ slug: c.slug }} />
+        <CampaignForm action={updateCampaignAction} values={values} submitLabel="Save changes" rubricLocked={n > 0} hidden={{ slug: c.slug }} pool={pool} />
       )}
     </div>
   );

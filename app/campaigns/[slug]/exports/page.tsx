@@ -34,17 +34,17 @@ export default async function ExportsPage({ params }: { params: Promise<{ slug: 
         <p className="mt-1 max-w-3xl text-sm text-slate-600">
           Take the evidence away and check it yourself. Every file is streamed from the database, rows in a fixed order, raters named only by a
           pseudonym that is stable within this campaign. Each export is recorded with a manifest (row counts, sha256 of each file, schema, software
-          version); the same data always gives the same sha256.
+          version; for a bundle, also the sha256 of the zip). The same data always gives the same bytes, so the same sha256, bundles included.
         </p>
       </div>
       <Card>
-        <CardHeader title="New export" description="The bundle is one zip with every file, manifest.json and SHA256SUMS." />
+        <CardHeader title="New export" description="The bundle is one zip with every file, report.json, manifest.json (the sha256 of each file) and SHA256SUMS. After a download this page checks it: its sha256 against the export's manifest and, for a bundle, every file inside against manifest.json." />
         <CardBody>
           <ExportDownloader campaignId={campaign.id} kinds={[...kinds, { name: "bundle", title: "Bundle: all files + manifest (zip)", rows: 0 }]} formats={EXPORT_FORMATS} />
         </CardBody>
       </Card>
       <Card>
-        <CardHeader title="Past exports" description="Newest first. “Download again” re-generates the file; compare its sha256 with the manifest." />
+        <CardHeader title="Past exports" description="Newest first. The sha256 is the file's, or for a bundle the zip's. “Download again” re-generates it from the data as it is now: unchanged data gives the same sha256." />
         <CardBody className="p-0">
           <ExportsTable campaignId={campaign.id} rows={past} />
         </CardBody>

@@ -2,9 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/db";
 import { listMyJudgments } from "@/db/queries/contributor";
-import { AccessDenied } from "@/components/auth/access-denied";
+import { deny } from "@/components/auth/deny";
 import { EditJudgmentForm } from "@/components/annotate/edit-judgment-form";
 import { Badge } from "@/components/ui/badge";
+import { FormattedDate } from "@/components/ui/date";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Pagination } from "@/components/ui/pagination";
 import { SUPERSEDED_RATING } from "@/lib/assign/edit-judgment";
@@ -25,7 +26,7 @@ export default async function HistoryPage({ params, searchParams }: { params: Pr
     if (!user) throw new AppError("unauthorized", "Sign in");
     loaded = await loadCampaign(user, slug, "campaign:view");
   } catch (e) {
-    if (e instanceof AppError) return <AccessDenied error={e} />;
+    if (e instanceof AppError) return deny(e);
     throw e;
   }
   const { campaign } = loaded;
@@ -54,7 +55,7 @@ export default async function HistoryPage({ params, searchParams }: { params: Pr
                 <p className="line-clamp-2 min-w-0 flex-1 text-sm text-slate-800">{r.input || <span className="text-slate-500">(no input)</span>}</p>
                 <div className="flex shrink-0 items-center gap-2 text-xs text-slate-500">
                   <span className="font-mono">{r.externalId}</span>
-                  <time dateTime={r.createdAt.toISOString()}>{r.createdAt.toISOString().slice(0, 16).replace("T", " ")}</time>
+                  <FormattedDate value={r.createdAt} />
                   {r.editCount > 0 && <Badge tone="amber">edited {r.editCount}×</Badge>}
                   {r.superseded && (
                     <span title={SUPERSEDED_RATING} aria-describedby={`superseded-${r.id}`}>

@@ -2,11 +2,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/db";
 import { gateCampaign } from "@/components/auth/campaign-gate";
+import { CopyLink } from "@/components/members/copy-link";
 import { CancelInviteButton, InviteForm, RemoveMemberButton } from "@/components/members/member-forms";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, Td, Th } from "@/components/ui/table";
+import { invitePath } from "@/lib/campaigns/invite-link";
 import { listMembers } from "@/lib/campaigns/members";
 
 export const metadata: Metadata = { title: "Members" };
@@ -28,7 +30,7 @@ export default async function MembersPage({ params }: { params: Promise<{ slug: 
         </p>
       </div>
       <Card>
-        <CardHeader title="Invite someone" description="Existing accounts join at once; new emails join when they sign up." />
+        <CardHeader title="Invite someone" description="Existing accounts join at once; new emails join when they sign up with that email. Margin sends no email: copy the invitation link and send it yourself." />
         <CardBody><InviteForm slug={slug} /></CardBody>
       </Card>
       <Card>
@@ -54,10 +56,15 @@ export default async function MembersPage({ params }: { params: Promise<{ slug: 
           <CardBody><EmptyState title="No pending invitations" /></CardBody>
         ) : (
           <Table caption="Pending invitations">
-            <thead className="bg-slate-50"><tr><Th>Email</Th><Th>Role</Th><Th /></tr></thead>
+            <thead className="bg-slate-50"><tr><Th>Email</Th><Th>Role</Th><Th>Link to send</Th><Th /></tr></thead>
             <tbody className="divide-y divide-slate-100">
               {invites.map((i) => (
-                <tr key={i.email}><Td>{i.email}</Td><Td>{i.role}</Td><Td><CancelInviteButton slug={slug} email={i.email} /></Td></tr>
+                <tr key={i.email}>
+                  <Td>{i.email}</Td>
+                  <Td>{i.role}</Td>
+                  <Td className="w-full min-w-[20rem]"><CopyLink path={invitePath(slug, i.email)} label={`Invitation link for ${i.email}`} /></Td>
+                  <Td><CancelInviteButton slug={slug} email={i.email} /></Td>
+                </tr>
               ))}
             </tbody>
           </Table>

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { getDb } from "@/db";
 import { campaignProgress, groupCoverage } from "@/db/queries/campaigns";
 import { histogram, judgmentDepth } from "@/db/queries/overview";
-import { AccessDenied } from "@/components/auth/access-denied";
+import { deny } from "@/components/auth/deny";
 import { BarChart } from "@/components/charts/bar-chart";
 import { GroupShareTable } from "@/components/campaigns/group-share-table";
 import { RoutingStatusPanel } from "@/components/campaigns/routing-status";
@@ -13,11 +13,14 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { ProgressBar } from "@/components/ui/progress";
 import { getCurrentUser } from "@/lib/auth/session";
 import { loadCampaign } from "@/lib/campaigns/access";
+import { YieldPanel } from "@/components/reports/allocation-panel";
+import { DEFAULT_REPORT_PARAMS, getReport } from "@/lib/report";
 import { AppError } from "@/lib/errors";
+import { describeK, isAdaptive } from "@/lib/assign/adaptive-k";
 
 export const metadata: Metadata = { title: "Campaign overview" };
 
-const reasonLabel: Record<string, string> = { tail: "Rare (tail)", low_confidence: "Judge unsure", control: "Random control", prior_labels: "Prior labels", gold: "Gold" };
+const reasonLabel: Record<string, string> = { tail: "Rare (tail)", low_confidence: "Judge unsure", control: "Random control", prior_labels: "Prior labels", gold: "Gold", active: "Active", escalate: "Escalated" };
 const tenths = Array.from({ length: 10 }, (_, i) => `${(i / 10).toFixed(1)}–${((i + 1) / 10).toFixed(1)}`);
 
 export default async function OverviewPage({ params }: { params: Promise<{ slug: string }> }) {
@@ -28,7 +31,7 @@ export default async function OverviewPage({ params }: { params: Promise<{ slug:
     // Judge confidence is on this page: researchers and auditors only (annotators rate blind).
     loaded = await loadCampaign(user, slug, "judge:read");
   } catch (e) {
-    if (e instanceof AppError) return <AccessDenied error={e} />;
+    if (e instanceof AppError) return deny(e);
     throw e;
   }
   const { campaign: c } = loaded;
@@ -37,12 +40,14 @@ export default async function OverviewPage({ params }: { params: Promise<{ slug:
   // and a run committing in between would mark stale figures as current (the status panel then never refreshes).
   const renderedRunAt = await latestRoutingRunAt(db, c.id);
   const [progress, groups, tail, conf, depth] = await Promise.all([
-    campaignProgress(db, c.id, c.k),
+    campaignProgress(db, c.id, c),
     groupCoverage(db, c.id),
     histogram(db, c.id, "tail_score"),
     histogram(db, c.id, "judge_confidence"),
     judgmentDepth(db, c.id, c.k),
   ]);
+  // Failure yield comes from the report (cached until the data changes).
+  const report = progress.items > 0 ? (await getReport(c, DEFAULT_REPORT_PARAMS)).report : null;
 
   return (
     <div className="space-y-6">
@@ -53,7 +58,7 @@ export default async function OverviewPage({ params }: { params: Promise<{ slug:
       <dl className="grid grid-cols-2 gap-3 md:grid-cols-4">
         <Stat label="Items" value={progress.items.toLocaleString("en")} />
         <Stat label="Routed to people" value={progress.routed.toLocaleString("en")} />
-        <Stat label={`With k = ${c.k} ratings`} value={progress.fullyJudged.toLocaleString("en")} />
+        <Stat label={`With all ratings (${describeK(c)})`} value={progress.fullyJudged.toLocaleString("en")} />
         <Stat label="Human ratings" value={progress.judgments.toLocaleString("en")} />
       </dl>
       <RoutingStatusPanel campaignId={c.id} renderedRunAt={renderedRunAt} />
@@ -79,13 +84,19 @@ export default async function OverviewPage({ params }: { params: Promise<{ slug:
               </CardBody>
             </Card>
             <Card>
-              <CardHeader title={`Progress toward k = ${c.k}`} description="Routed items by number of human ratings so far." />
+              <CardHeader title={`Progress toward ${describeK(c)}`} description={isAdaptive(c) ? `Routed items by number of human ratings so far. Items stop at ${c.kMin} ratings that agree and collect up to ${c.k} when they do not.` : "Routed items by number of human ratings so far."} />
               <CardBody className="space-y-4">
-                <ProgressBar value={progress.fullyJudged} max={progress.routed} label={`Routed items with ${c.k} ratings`} />
+                <ProgressBar value={progress.fullyJudged} max={progress.routed} label={`Routed items with all their ratings (${describeK(c)})`} />
                 <BarChart title="Routed items by number of ratings" xLabel="Ratings" color="#f59e0b" bars={depth.map((n, j) => ({ label: j === c.k ? `${j}+` : String(j), value: n }))} />
               </CardBody>
             </Card>
           </div>
+          {report?.allocation && (
+            <Card>
+              <CardHeader title="Failure yield" description="Judge errors found (judge ≠ human consensus) per human label, by why items were sampled and by round." />
+              <CardBody className="p-0"><YieldPanel section={report.allocation} /></CardBody>
+            </Card>
+          )}
           <Card>
             <CardHeader title="Groups" description={c.stratificationKey ? `By “${c.stratificationKey}”, most common first.` : "No stratification key: one group."} />
             <CardBody className="p-0"><GroupShareTable rows={groups} /></CardBody>

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { getDb } from "@/db";
 import { countWaitingFor } from "@/db/queries/assign";
 import { countMyJudgments } from "@/db/queries/contributor";
-import { AccessDenied } from "@/components/auth/access-denied";
+import { deny } from "@/components/auth/deny";
 import { JoinButton } from "@/components/annotate/join-button";
 import { RatingWorkspace } from "@/components/annotate/rating-workspace";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
@@ -26,7 +26,7 @@ export default async function RatePage({ params }: { params: Promise<{ slug: str
     if (!user) throw new AppError("unauthorized", "Sign in to rate items");
     loaded = await loadCampaign(user, slug, "campaign:view");
   } catch (e) {
-    if (e instanceof AppError) return <AccessDenied error={e} />;
+    if (e instanceof AppError) return deny(e);
     throw e;
   }
   const { campaign, memberRole, access } = loaded;
@@ -35,7 +35,7 @@ export default async function RatePage({ params }: { params: Promise<{ slug: str
   if (campaign.status !== "active") {
     return <Notice title={`${campaign.name} is ${campaign.status}`} text="This campaign does not take ratings right now." />;
   }
-  if (!can(user, "campaign:annotate", access)) return <AccessDenied error={new AppError("forbidden", "Not an annotator")} />;
+  if (!can(user, "campaign:annotate", access)) return deny(new AppError("forbidden", "Not an annotator"));
   if (memberRole === null) {
     return (
       <Card className="mx-auto max-w-2xl">

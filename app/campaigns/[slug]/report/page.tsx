@@ -1,13 +1,17 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { AccessDenied } from "@/components/auth/access-denied";
+import { deny } from "@/components/auth/deny";
+import { RoundsTable, TrustTable, YieldPanel } from "@/components/reports/allocation-panel";
 import { CorrectedPanel } from "@/components/reports/corrected-panel";
 import { DisagreementFilters, DisagreementList } from "@/components/reports/disagreements";
 import { fmtCoef, fmtShare } from "@/components/reports/format";
+import { Glossary, GlossaryLink } from "@/components/reports/glossary";
 import { GroupTable } from "@/components/reports/group-table";
+import { EmptyState } from "@/components/ui/empty-state";
 import { MeasuresTable, RecordPanel } from "@/components/reports/record-panel";
 import { TailGap } from "@/components/reports/tail-gap";
 import { Card, CardBody, CardHeader, Stat } from "@/components/ui/card";
+import { FormattedDate } from "@/components/ui/date";
 import { getCurrentUser } from "@/lib/auth/session";
 import { loadCampaign } from "@/lib/campaigns/access";
 import { AppError } from "@/lib/errors";
@@ -38,7 +42,7 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
   try {
     ({ campaign, access } = await loadCampaign(user, slug, "report:read"));
   } catch (e) {
-    if (e instanceof AppError) return <AccessDenied error={e} />;
+    if (e instanceof AppError) return deny(e);
     throw e;
   }
   const parsed = reportParamsSchema.safeParse({ cuts: one(search.cuts), minN: one(search.minN), ref: one(search.ref), run: one(search.run) });
@@ -50,7 +54,7 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
   try {
     ({ report } = await getReport(campaign, reportParams));
   } catch (e) {
-    if (e instanceof AppError) return <AccessDenied error={e} />;
+    if (e instanceof AppError) return deny(e);
     throw e;
   }
 
@@ -68,6 +72,14 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
   const filterParams = { ...keep, ...(group ? { group } : {}), ...(bucket ? { bucket } : {}) };
   const o = report.overall;
   const setAside = report.accounting.setAside.reduce((n, x) => n + x.judgments, 0);
+  // The human ceiling, in one sentence beside the headline numbers: why the judge can out-score people.
+  const pct = (x: number) => `${Math.round(x * 100)} %`;
+  const ceilingNote =
+    o.judgeAgreement && o.humanAgreement
+      ? o.judgeAgreement.estimate > o.humanAgreement.estimate
+        ? `The judge agrees with the human consensus on ${pct(o.judgeAgreement.estimate)} of items, more than two people agree with each other (${pct(o.humanAgreement.estimate)}, the human ceiling): the judge is compared with the consensus of several raters, which is steadier than any single person, so beating the ceiling does not mean the judge rates better than a person would.`
+        : `The judge agrees with the human consensus on ${pct(o.judgeAgreement.estimate)} of items; two people agree with each other on ${pct(o.humanAgreement.estimate)} (the human ceiling). A judge near the ceiling disagrees with people about as much as they disagree among themselves.`
+      : null;
   const refValue = report.reference.kind === "group" ? `group:${report.reference.key}` : "bucket";
 
   return (
@@ -126,20 +138,36 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
 
       <dl className="grid grid-cols-2 gap-3 lg:grid-cols-5">
         <Stat label="Rated items" value={o.counts.labelled.toLocaleString("en")} hint={`of ${o.counts.sampled.toLocaleString("en")} in the sample, ${o.counts.items.toLocaleString("en")} items`} />
-        <Stat label="Judge agrees" value={o.judgeAgreement ? `${Math.round(o.judgeAgreement.estimate * 100)}%` : "—"} hint={fmtShare(o.judgeAgreement)} />
-        <Stat label="Humans agree" value={o.humanAgreement ? `${Math.round(o.humanAgreement.estimate * 100)}%` : "—"} hint={`α ${fmtCoef(o.humanAlpha)}`} />
-        <Stat label={`Judge κ (${report.kappaWeights})`} value={o.kappa ? o.kappa.estimate.toFixed(2) : "—"} hint={fmtCoef(o.kappa)} />
-        <Stat label="Judge bias" value={o.bias ? `${o.bias.estimate > 0 ? "+" : ""}${o.bias.estimate.toFixed(2)}` : "—"} hint={o.bias ? `corrected; naive ${fmtCoef(o.biasNaive, true)}` : "nominal rubric"} />
+        <Stat label={<>Judge agrees<GlossaryLink term="agreement" label="judge agreement" /></>} value={o.judgeAgreement ? `${Math.round(o.judgeAgreement.estimate * 100)}%` : "—"} hint={fmtShare(o.judgeAgreement)} />
+        <Stat label={<>Humans agree<GlossaryLink term="ceiling" label="the human ceiling" /></>} value={o.humanAgreement ? `${Math.round(o.humanAgreement.estimate * 100)}%` : "—"} hint={`α ${fmtCoef(o.humanAlpha)}`} />
+        <Stat label={<>Judge κ ({report.kappaWeights})<GlossaryLink term={report.kappaWeights === "unweighted" ? "kappa" : "kappa-weighted"} label="κ" /></>} value={o.kappa ? o.kappa.estimate.toFixed(2) : "—"} hint={fmtCoef(o.kappa)} />
+        <Stat label={<>Judge bias<GlossaryLink term="bias" label="bias" /></>} value={o.bias ? `${o.bias.estimate > 0 ? "+" : ""}${o.bias.estimate.toFixed(2)}` : "—"} hint={o.bias ? `corrected; naive ${fmtCoef(o.biasNaive, true)}` : "nominal rubric"} />
       </dl>
+      {ceilingNote && (
+        <p className="max-w-4xl text-sm text-slate-700" data-testid="ceiling-note">
+          {ceilingNote} <a href="#glossary-ceiling" className="text-indigo-700 underline hover:text-indigo-900">About the human ceiling</a>
+        </p>
+      )}
 
+      {o.counts.labelled === 0 ? (
+        <Card>
+          <CardBody>
+            <EmptyState
+              title="No rated items yet"
+              description="The charts and tables appear once people have rated routed items. Share the campaign with contributors (or invite annotators), then come back: every figure is computed from the counted ratings."
+            />
+          </CardBody>
+        </Card>
+      ) : (
+      <>
       <Card>
-        <CardHeader title="Tail gap" description="Is the judge as good on rare items as on common ones? Bars: judge–human exact agreement; grey: how often two people agree (the ceiling)." />
+        <CardHeader title="Tail gap" description="Is the judge as good on rare items as on common ones? Indigo bars: judge–human exact agreement; slate bars: how often two people agree (the human ceiling)." />
         <CardBody><TailGap report={report} /></CardBody>
       </Card>
 
       <Card>
         <CardHeader title="Groups, worst first" description={`Flagged groups are significantly worse than the reference, ${report.reference.label} (one-sided tests, Benjamini–Hochberg at 5% FDR).`} />
-        <CardBody className="p-0"><GroupTable report={report} /></CardBody>
+        <CardBody className="p-0"><GroupTable report={report} browse={campaign.stratificationKey ? { path: `/campaigns/${encodeURIComponent(campaign.slug)}/items`, key: campaign.stratificationKey } : undefined} /></CardBody>
       </Card>
 
       <Card>
@@ -151,12 +179,37 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
         <CardHeader title="All agreement measures" description="Cohen's κ in three weightings, Spearman's ρ and the judge's bias against the consensus and against the plain mean of the human ratings, and the human–human α." />
         <CardBody className="p-0"><MeasuresTable report={report} /></CardBody>
       </Card>
+      </>
+      )}
+
+      {report.allocation && (
+        <>
+          <Card>
+            <div id="trust" />
+            <CardHeader
+              title="Where the judge can be trusted"
+              description={`Per stratum, the lowest judge confidence from which the judge agrees with the human consensus at least ${Math.round(report.allocation.trust.target * 100)}% of the time, with probability at least ${Math.round((1 - report.allocation.trust.delta) * 100)}% (a fixed-sequence test from high confidence down, with an exact binomial bound). Items below it, or in strata where no threshold qualifies, should go to people: the escalate routing policy does that.`}
+            />
+            <CardBody className="p-0"><TrustTable section={report.allocation} /></CardBody>
+          </Card>
+          <Card>
+            <CardHeader title="Failure yield" description="Judge errors found (the judge differs from the human consensus) per human label spent: which kind of sampling finds the judge's failures fastest." />
+            <CardBody className="p-0"><YieldPanel section={report.allocation} /></CardBody>
+          </Card>
+          {report.allocation.rounds && (
+            <Card>
+              <CardHeader title="Rounds combined" description="Each round drew every item again with probabilities fixed before it; each round's inverse-probability estimate is unbiased given the rounds before, so their weighted sum is too, and its variance is the sum of the rounds' (weights: each round's expected draws)." />
+              <CardBody className="p-0"><RoundsTable section={report.allocation} /></CardBody>
+            </Card>
+          )}
+        </>
+      )}
 
       <Card>
         <CardHeader title="Top disagreements" description="Items where the judge and a confident human consensus differ most, with rationales side by side." />
         <CardBody className="space-y-4">
           <DisagreementFilters report={report} group={group} bucket={bucket} basePath={basePath} keep={keep} />
-          <DisagreementList rows={disagreements.rows} total={disagreements.total} page={page} pageSize={PAGE_SIZE} basePath={basePath} params={filterParams} />
+          <DisagreementList rows={disagreements.rows} total={disagreements.total} page={page} pageSize={PAGE_SIZE} basePath={basePath} params={filterParams} itemsPath={`/campaigns/${encodeURIComponent(campaign.slug)}/items`} />
         </CardBody>
       </Card>
 
@@ -171,8 +224,9 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
           {report.notes.map((n) => <li key={n}>{n}</li>)}
         </ul>
       )}
+      <Glossary />
       <p className="text-xs text-slate-500">
-        Computed {new Date(report.computedAt).toUTCString()} · α {report.alphaLevel} · bootstrap {report.bootstrap.resamples.toLocaleString("en")} resamples, seed {report.bootstrap.seed} ·
+        Computed <FormattedDate value={report.computedAt} /> · α {report.alphaLevel} · bootstrap {report.bootstrap.resamples.toLocaleString("en")} resamples, seed {report.bootstrap.seed} ·
         JSON: <code>/api/v1/campaigns/{campaign.id}/report</code>
       </p>
     </div>

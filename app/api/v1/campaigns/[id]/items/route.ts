@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { z } from "zod";
 import { apiRoute } from "@/lib/api/route";
+import { browseItemsJson } from "@/lib/browse/api";
 import { loadCampaignByRef } from "@/lib/campaigns/by-id";
 import { AppError } from "@/lib/errors";
 import { detectFormat, maxUploadBytes } from "@/lib/ingest/formats";
@@ -40,7 +41,17 @@ export const POST = apiRoute({ params }, async ({ req, db, actor, params, ip }) 
   });
   // New or changed items, and new prior labels (which enter the design as such), need a routing run.
   const changed = summary.rowsNew + summary.rowsUpdated + summary.ratingsWritten > 0;
-  const routing = summary.status === "succeeded" && changed ? await scheduleRouting(db, campaign.id, actor!.id) : null;
+  const wrote = summary.status === "succeeded" || summary.status === "partial";
+  const routing = wrote && changed ? await scheduleRouting(db, campaign.id, actor!.id) : null;
   const report = `/api/v1/campaigns/${campaign.id}/imports/${summary.importId}/errors`;
-  return Response.json({ import: { ...summary, errors: summary.errors.slice(0, 100), warnings: summary.warnings.slice(0, 100), errorReport: report }, routing }, { status: summary.status === "succeeded" ? 201 : 422 });
+  // 201 when rows went in (every row: succeeded; some: partial), 422 when nothing did (failed, empty).
+  return Response.json({ import: { ...summary, errors: summary.errors.slice(0, 100), warnings: summary.warnings.slice(0, 100), errorReport: report }, routing }, { status: wrote ? 201 : 422 });
+});
+
+// GET /api/v1/campaigns/{id}/items – the item browser's list (docs/item-browser.md): facets as query parameters, a
+// keyset page (limit, cursor → next_cursor); 400 naming an unknown facet or sort key or another filter's cursor.
+// judge:read (the rows carry the judge's verdict: never for annotators).
+export const GET = apiRoute({ params }, async ({ req, db, actor, params }) => {
+  const { campaign } = await loadCampaignByRef(actor, params.id, "judge:read");
+  return Response.json(await browseItemsJson(db, campaign, new URL(req.url).searchParams), { headers: { "cache-control": "private, no-store" } });
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { apiRoute } from "@/lib/api/route";
 import { loadCampaignById } from "@/lib/campaigns/access";
+import { invitePath } from "@/lib/campaigns/invite-link";
 import { inviteMember } from "@/lib/campaigns/invites";
 import { listMembers } from "@/lib/campaigns/members";
 
@@ -12,7 +13,8 @@ export const GET = apiRoute({ params }, async ({ actor, params, db }) => {
   return listMembers(db, campaign.id);
 });
 
-// POST /api/v1/campaigns/{id}/members – invite by email with a role (annotator, researcher, auditor).
+// POST /api/v1/campaigns/{id}/members – invite by email with a role (annotator, researcher, auditor). The answer
+// carries `link`, the path of the invitation link to send (Margin sends no email; lib/campaigns/invite-link.ts).
 export const POST = apiRoute(
   {
     params,
@@ -21,6 +23,7 @@ export const POST = apiRoute(
   },
   async ({ actor, params, body, db, ip }) => {
     const { campaign } = await loadCampaignById(actor, params.id, "campaign:edit");
-    return inviteMember(db, { campaignId: campaign.id, ownerId: campaign.ownerId, actorId: actor!.id, email: body.email, role: body.role, ip });
+    const result = await inviteMember(db, { campaignId: campaign.id, ownerId: campaign.ownerId, actorId: actor!.id, email: body.email, role: body.role, ip });
+    return { ...result, link: invitePath(campaign.slug, body.email.toLowerCase()) };
   },
 );
