@@ -357,6 +357,7 @@ const pageSpecs: Record<string, PageSpec> = {
   "app/campaigns/[slug]/contributors/page.tsx": { params: slug, expect: pageRead },
   // The item browser and one item's page (judge verdicts, ratings) and its rater preview: judge:read.
   "app/campaigns/[slug]/items/page.tsx": { params: slug, expect: pageRead },
+  "app/campaigns/[slug]/items/layout.tsx": { params: slug, expect: pageRead },
   "app/campaigns/[slug]/items/[item]/page.tsx": { params: (c) => ({ slug: c.slug, item: `${c.kind}-0` }), expect: pageRead },
   "app/campaigns/[slug]/items/[item]/preview/page.tsx": { params: (c) => ({ slug: c.slug, item: `${c.kind}-0` }), expect: pageRead },
   "app/campaigns/[slug]/exports/page.tsx": { params: slug, expect: pageRead },
