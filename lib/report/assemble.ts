@@ -9,7 +9,7 @@ import { allocationSection, type AllocationSection, type ConfidenceProfileRow, t
 import { bucketBounds, bucketIndex, bucketLabel } from "./params";
 import { computeStratum, type Population, type StratumContext } from "./stratum";
 import type { Accounting, ConsensusMethod, Disagreement, Report, ReportParams, SetAsideReason, StratumReport } from "./types";
-import { buildUnits, cellKey, effectiveConsensus, numericScale, type LabelledRow, type Unit } from "./units";
+import { buildUnits, cellKey, effectiveConsensus, numericScale, sampledPerCell, type LabelledRow, type Unit } from "./units";
 
 export type CellRow = {
   group: string | null;
@@ -177,9 +177,7 @@ export function assembleReport(input: {
   }
   const cells: CellRow[] = input.population.map((c) => ({ ...c, fullyJudged: full.get(cellKey(c.group, c.bucket, c.reason)) ?? 0 }));
   const ctx = strataContext(rubric, params, input.resamples);
-  const sampledPerCell = new Map<string, number>();
-  for (const c of cells) sampledPerCell.set(cellKey(c.group, c.bucket, c.reason), (sampledPerCell.get(cellKey(c.group, c.bucket, c.reason)) ?? 0) + c.sampled);
-  const { units, offScale } = buildUnits(rows, rubric, params.cuts, sampledPerCell, consensus, adaptive?.kMin);
+  const { units, offScale } = buildUnits(rows, rubric, params.cuts, sampledPerCell(cells), consensus, adaptive?.kMin);
 
   const bounds = bucketBounds(params.cuts);
   const labelOf = (b: number | null) => (b === null ? null : bucketLabel(bounds[b]!));

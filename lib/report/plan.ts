@@ -16,7 +16,7 @@ import { planStrata, type PlanItem, type PlanRow } from "@/lib/allocate/planner"
 import { DEFAULT_PI_MIN } from "@/lib/validation/campaign";
 import { NO_GROUP } from "./assemble";
 import { bucketBounds, bucketIndex, bucketLabel, DECILE_CUTS } from "./params";
-import { buildUnits, cellKey, effectiveConsensus, type Unit } from "./units";
+import { buildUnits, effectiveConsensus, sampledPerCell, type Unit } from "./units";
 
 export const planQuerySchema = z.object({
   halfWidth: z.coerce
@@ -96,9 +96,7 @@ export async function planCampaign(
     reportJudgments(db, campaign.id, run.id, { raters: consensus === "dawid_skene" }),
     db.execute(sql`select tail, "group", confidence from inclusion_records where run_id = ${run.id}`),
   ]);
-  const sampledPerCell = new Map<string, number>();
-  for (const c of cells) sampledPerCell.set(cellKey(c.group, c.bucket, c.reason), (sampledPerCell.get(cellKey(c.group, c.bucket, c.reason)) ?? 0) + c.sampled);
-  const { units } = buildUnits(rows, campaign.rubric, DECILE_CUTS, sampledPerCell, consensus);
+  const { units } = buildUnits(rows, campaign.rubric, DECILE_CUTS, sampledPerCell(cells), consensus);
   const confidenceOf = new Map(rows.map((r) => [r.itemId, r.confidence ?? null]));
   const tailOf = new Map(rows.map((r) => [r.itemId, r.tail]));
   const fit = fitErrorModel(

@@ -67,6 +67,16 @@ export type Unit = {
 export const cellKey = (group: string | null, bucket: number | null, reason: string | null) =>
   `${group === null ? "\u0000n" : group}\u0000${bucket === null ? "n" : bucket}\u0000${reason === null ? "n" : reason}`;
 
+/** Sampled items per (group, bucket, reason) cell of a run's design: the denominator of the non-response adjustment. */
+export function sampledPerCell(cells: readonly { group: string | null; bucket: number | null; reason: string | null; sampled: number }[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const c of cells) {
+    const key = cellKey(c.group, c.bucket, c.reason);
+    out.set(key, (out.get(key) ?? 0) + c.sampled);
+  }
+  return out;
+}
+
 /** Numeric value of a scale index, when the rubric has one (likert scores, binary 0/1). */
 export function numericScale(rubric: Rubric): number[] | null {
   if (rubric.type === "likert" || rubric.type === "binary") return rubricValues(rubric) as number[];

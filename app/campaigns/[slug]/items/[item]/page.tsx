@@ -8,6 +8,7 @@ import { reasonLabel } from "@/components/browse/browse-filters";
 import { FlagDecisionForm } from "@/components/campaigns/flag-decision-form";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { FormattedDate } from "@/components/ui/date";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Markdown } from "@/components/ui/markdown";
 import { Table, Td, Th } from "@/components/ui/table";
@@ -17,7 +18,6 @@ import { loadItemView } from "@/lib/browse/detail";
 export const metadata: Metadata = { title: "Item" };
 export const dynamic = "force-dynamic";
 
-const when = (iso: string) => iso.slice(0, 16).replace("T", " ");
 const num = (x: number | null, digits = 3) => (x === null ? "–" : String(Math.round(x * 10 ** digits) / 10 ** digits));
 const flagTone = { open: "amber", resolved: "green", dismissed: "slate" } as const;
 
@@ -188,7 +188,7 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
                     <Td><Badge tone="rose">{f.reason.replace("_", " ")}</Badge></Td>
                     <Td className="max-w-xs whitespace-normal">{f.note ? <Plain>{f.note}</Plain> : "–"}</Td>
                     <Td className="font-mono text-xs">{f.flaggedBy}</Td>
-                    <Td>{when(f.createdAt)}</Td>
+                    <Td><FormattedDate value={f.createdAt} /></Td>
                     <Td className="whitespace-normal">
                       {f.status === "open" ? (
                         <span className="flex flex-wrap items-center gap-2">
@@ -198,7 +198,7 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
                       ) : (
                         <span className="block space-y-0.5" data-testid={`flag-${f.id}-status`}>
                           <Badge tone={flagTone[f.status]}>{f.status}</Badge>
-                          <span className="block text-xs text-slate-500">by <span className="font-mono">{f.resolvedBy ?? "–"}</span>{f.resolvedAt ? ` · ${when(f.resolvedAt)}` : ""}</span>
+                          <span className="block text-xs text-slate-500">by <span className="font-mono">{f.resolvedBy ?? "–"}</span>{f.resolvedAt ? <> · <FormattedDate value={f.resolvedAt} /></> : ""}</span>
                           {f.resolutionNote && <Plain className="max-w-xs text-xs text-slate-600">{f.resolutionNote}</Plain>}
                         </span>
                       )}
@@ -232,8 +232,8 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
                     <Td>{r.current ? `v${r.itemVersion}` : <Badge tone="slate">v{r.itemVersion} (replaced)</Badge>}</Td>
                     <Td numeric>{r.timeTakenMs === null ? "–" : `${(r.timeTakenMs / 1000).toFixed(1)} s`}</Td>
                     <Td>
-                      <time dateTime={r.createdAt}>{when(r.createdAt)}</time>
-                      {r.editCount > 0 && <span className="block text-xs text-slate-500">edited {r.editCount}× · {when(r.updatedAt)}</span>}
+                      <FormattedDate value={r.createdAt} />
+                      {r.editCount > 0 && <span className="block text-xs text-slate-500">edited {r.editCount}× · <FormattedDate value={r.updatedAt} /></span>}
                     </Td>
                   </tr>
                 ))}
@@ -254,7 +254,7 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
               <tbody className="divide-y divide-slate-100">
                 {inclusion.map((x) => (
                   <tr key={x.runId}>
-                    <Td><time dateTime={x.runAt}>{when(x.runAt)}</time> <code className="text-xs text-slate-500">{x.runId.slice(0, 8)}</code></Td>
+                    <Td><FormattedDate value={x.runAt} /> <code className="text-xs text-slate-500">{x.runId.slice(0, 8)}</code></Td>
                     <Td numeric>{x.round}{x.kind !== "rules" ? ` (${x.kind})` : ""}</Td>
                     <Td>{x.reason ? (reasonLabel[x.reason] ?? x.reason) : "–"}</Td>
                     <Td numeric>{num(x.routePi, 4)}</Td>
@@ -282,7 +282,7 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
                 <li key={v.version} className="rounded-md ring-1 ring-slate-200">
                   <details>
                     <summary className="cursor-pointer px-3 py-2 text-sm text-slate-700">
-                      <strong>Version {v.version}</strong> · replaced {when(v.supersededAt)} · judge {v.judgeScore === null ? "–" : String(v.judgeScore)} ({num(v.judgeConfidence, 2)}) · hash <code className="text-xs">{v.contentHash.slice(0, 12)}</code>
+                      <strong>Version {v.version}</strong> · replaced <FormattedDate value={v.supersededAt} /> · judge {v.judgeScore === null ? "–" : String(v.judgeScore)} ({num(v.judgeConfidence, 2)}) · hash <code className="text-xs">{v.contentHash.slice(0, 12)}</code>
                     </summary>
                     <div className="grid gap-3 border-t border-slate-100 p-3 md:grid-cols-2">
                       <Section title="Input"><Plain>{v.input || "(empty)"}</Plain></Section>
