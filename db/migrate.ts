@@ -1,4 +1,5 @@
 import { migrationsFolder, openDb, postgresClientOf, type DbHandle, type DbOptions } from "./client";
+import { prebuildIndexes } from "./concurrent-indexes";
 
 // Any number 64-bit: the key of the advisory lock that serialises concurrent migrators on one server.
 const MIGRATION_LOCK = 7_305_521_991;
@@ -26,6 +27,9 @@ export async function migrateHandle(handle: DbHandle): Promise<void> {
     await session.unsafe("set lock_timeout = 0");
     await session.unsafe(`select pg_advisory_lock(${MIGRATION_LOCK})`);
     try {
+      // Pending index builds first, CONCURRENTLY and outside any transaction (db/concurrent-indexes.ts): the
+      // migration's own guarded statements then find them built and hold no long table lock.
+      await prebuildIndexes(session, migrationsFolder, (line) => console.log(`[migrate] ${line}`));
       await migrate(handle.db as never, { migrationsFolder });
     } finally {
       await session.unsafe(`select pg_advisory_unlock(${MIGRATION_LOCK})`);
@@ -36,7 +40,7 @@ export async function migrateHandle(handle: DbHandle): Promise<void> {
   }
 }
 
-type ReservedSql = { unsafe: (query: string) => Promise<unknown>; release: () => void };
+type ReservedSql = { unsafe: (query: string, params?: unknown[]) => Promise<unknown>; release: () => void };
 
 /** Open, migrate and return a handle (on a server, a small pool of its own while migrating, see above). */
 export async function openMigratedDb(options: DbOptions): Promise<DbHandle> {

@@ -268,32 +268,32 @@ ALTER TABLE "imports" ADD CONSTRAINT "imports_api_key_id_api_keys_id_fk" FOREIGN
 ALTER TABLE "report_cache" ADD CONSTRAINT "report_cache_campaign_id_campaigns_id_fk" FOREIGN KEY ("campaign_id") REFERENCES "public"."campaigns"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "routing_runs" ADD CONSTRAINT "routing_runs_campaign_id_campaigns_id_fk" FOREIGN KEY ("campaign_id") REFERENCES "public"."campaigns"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "routing_runs" ADD CONSTRAINT "routing_runs_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "oauth_accounts_user_idx" ON "oauth_accounts" USING btree ("user_id");--> statement-breakpoint
-CREATE UNIQUE INDEX "users_email_key" ON "users" USING btree ("email");--> statement-breakpoint
-CREATE INDEX "users_role_idx" ON "users" USING btree ("role");--> statement-breakpoint
-CREATE INDEX "campaign_members_user_idx" ON "campaign_members" USING btree ("user_id");--> statement-breakpoint
-CREATE UNIQUE INDEX "campaigns_slug_key" ON "campaigns" USING btree ("slug");--> statement-breakpoint
-CREATE INDEX "campaigns_status_visibility_idx" ON "campaigns" USING btree ("status","visibility");--> statement-breakpoint
-CREATE UNIQUE INDEX "external_raters_campaign_pseudonym_key" ON "external_raters" USING btree ("campaign_id","pseudonym");--> statement-breakpoint
-CREATE UNIQUE INDEX "items_campaign_external_key" ON "items" USING btree ("campaign_id","external_id");--> statement-breakpoint
-CREATE INDEX "items_assign_idx" ON "items" USING btree ("campaign_id","priority" DESC NULLS LAST,"id") WHERE "items"."routed";--> statement-breakpoint
-CREATE INDEX "items_campaign_group_idx" ON "items" USING btree ("campaign_id","group");--> statement-breakpoint
-CREATE INDEX "items_campaign_tail_idx" ON "items" USING btree ("campaign_id","tail_score");--> statement-breakpoint
-CREATE UNIQUE INDEX "assignments_item_annotator_key" ON "assignments" USING btree ("item_id","annotator_id");--> statement-breakpoint
-CREATE INDEX "assignments_live_idx" ON "assignments" USING btree ("item_id","expires_at") WHERE "assignments"."status" = 'leased';--> statement-breakpoint
-CREATE INDEX "assignments_annotator_idx" ON "assignments" USING btree ("annotator_id","campaign_id","status");--> statement-breakpoint
-CREATE UNIQUE INDEX "flags_item_user_key" ON "flags" USING btree ("item_id","user_id");--> statement-breakpoint
-CREATE INDEX "flags_campaign_status_idx" ON "flags" USING btree ("campaign_id","status","created_at");--> statement-breakpoint
-CREATE UNIQUE INDEX "judgments_item_annotator_key" ON "judgments" USING btree ("item_id","annotator_id");--> statement-breakpoint
-CREATE UNIQUE INDEX "judgments_item_external_key" ON "judgments" USING btree ("item_id","external_rater_id");--> statement-breakpoint
-CREATE INDEX "judgments_campaign_item_idx" ON "judgments" USING btree ("campaign_id","item_id");--> statement-breakpoint
-CREATE INDEX "judgments_annotator_idx" ON "judgments" USING btree ("annotator_id","created_at");--> statement-breakpoint
-CREATE UNIQUE INDEX "api_keys_hash_key" ON "api_keys" USING btree ("key_hash");--> statement-breakpoint
-CREATE INDEX "api_keys_user_idx" ON "api_keys" USING btree ("user_id");--> statement-breakpoint
-CREATE INDEX "audit_events_created_idx" ON "audit_events" USING btree ("created_at" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "audit_events_campaign_idx" ON "audit_events" USING btree ("campaign_id","created_at" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "audit_events_action_idx" ON "audit_events" USING btree ("action","created_at" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "exports_campaign_idx" ON "exports" USING btree ("campaign_id","created_at");--> statement-breakpoint
-CREATE INDEX "imports_campaign_idx" ON "imports" USING btree ("campaign_id","created_at");--> statement-breakpoint
-CREATE UNIQUE INDEX "report_cache_key" ON "report_cache" USING btree ("campaign_id","key");--> statement-breakpoint
-CREATE INDEX "routing_runs_campaign_idx" ON "routing_runs" USING btree ("campaign_id","created_at");
+CREATE INDEX IF NOT EXISTS "oauth_accounts_user_idx" ON "oauth_accounts" USING btree ("user_id");--> statement-breakpoint
+CREATE UNIQUE INDEX IF NOT EXISTS "users_email_key" ON "users" USING btree ("email");--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "users_role_idx" ON "users" USING btree ("role");--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "campaign_members_user_idx" ON "campaign_members" USING btree ("user_id");--> statement-breakpoint
+CREATE UNIQUE INDEX IF NOT EXISTS "campaigns_slug_key" ON "campaigns" USING btree ("slug");--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "campaigns_status_visibility_idx" ON "campaigns" USING btree ("status","visibility");--> statement-breakpoint
+CREATE UNIQUE INDEX IF NOT EXISTS "external_raters_campaign_pseudonym_key" ON "external_raters" USING btree ("campaign_id","pseudonym");--> statement-breakpoint
+CREATE UNIQUE INDEX IF NOT EXISTS "items_campaign_external_key" ON "items" USING btree ("campaign_id","external_id");--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "items_assign_idx" ON "items" USING btree ("campaign_id","priority" DESC NULLS LAST,"id") WHERE "items"."routed";--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "items_campaign_group_idx" ON "items" USING btree ("campaign_id","group");--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "items_campaign_tail_idx" ON "items" USING btree ("campaign_id","tail_score");--> statement-breakpoint
+CREATE UNIQUE INDEX IF NOT EXISTS "assignments_item_annotator_key" ON "assignments" USING btree ("item_id","annotator_id");--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "assignments_live_idx" ON "assignments" USING btree ("item_id","expires_at") WHERE "assignments"."status" = 'leased';--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "assignments_annotator_idx" ON "assignments" USING btree ("annotator_id","campaign_id","status");--> statement-breakpoint
+CREATE UNIQUE INDEX IF NOT EXISTS "flags_item_user_key" ON "flags" USING btree ("item_id","user_id");--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "flags_campaign_status_idx" ON "flags" USING btree ("campaign_id","status","created_at");--> statement-breakpoint
+CREATE UNIQUE INDEX IF NOT EXISTS "judgments_item_annotator_key" ON "judgments" USING btree ("item_id","annotator_id");--> statement-breakpoint
+CREATE UNIQUE INDEX IF NOT EXISTS "judgments_item_external_key" ON "judgments" USING btree ("item_id","external_rater_id");--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "judgments_campaign_item_idx" ON "judgments" USING btree ("campaign_id","item_id");--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "judgments_annotator_idx" ON "judgments" USING btree ("annotator_id","created_at");--> statement-breakpoint
+CREATE UNIQUE INDEX IF NOT EXISTS "api_keys_hash_key" ON "api_keys" USING btree ("key_hash");--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "api_keys_user_idx" ON "api_keys" USING btree ("user_id");--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "audit_events_created_idx" ON "audit_events" USING btree ("created_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "audit_events_campaign_idx" ON "audit_events" USING btree ("campaign_id","created_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "audit_events_action_idx" ON "audit_events" USING btree ("action","created_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "exports_campaign_idx" ON "exports" USING btree ("campaign_id","created_at");--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "imports_campaign_idx" ON "imports" USING btree ("campaign_id","created_at");--> statement-breakpoint
+CREATE UNIQUE INDEX IF NOT EXISTS "report_cache_key" ON "report_cache" USING btree ("campaign_id","key");--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "routing_runs_campaign_idx" ON "routing_runs" USING btree ("campaign_id","created_at");

@@ -1,1 +1,1 @@
-CREATE INDEX "judgments_campaign_annotator_idx" ON "judgments" USING btree ("campaign_id","annotator_id");
+CREATE INDEX IF NOT EXISTS "judgments_campaign_annotator_idx" ON "judgments" USING btree ("campaign_id","annotator_id");

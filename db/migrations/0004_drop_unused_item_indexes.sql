@@ -1,2 +1,2 @@
-DROP INDEX "items_campaign_group_idx";--> statement-breakpoint
-DROP INDEX "items_campaign_tail_idx";
+DROP INDEX IF EXISTS "items_campaign_group_idx";--> statement-breakpoint
+DROP INDEX IF EXISTS "items_campaign_tail_idx";

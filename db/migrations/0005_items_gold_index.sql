@@ -1,1 +1,1 @@
-CREATE INDEX "items_gold_idx" ON "items" USING btree ("campaign_id","id") WHERE "items"."gold_answer" is not null;
+CREATE INDEX IF NOT EXISTS "items_gold_idx" ON "items" USING btree ("campaign_id","id") WHERE "items"."gold_answer" is not null;

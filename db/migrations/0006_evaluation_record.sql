@@ -36,9 +36,9 @@ CREATE TABLE "item_versions" (
 	CONSTRAINT "item_versions_item_id_version_pk" PRIMARY KEY("item_id","version")
 );
 --> statement-breakpoint
-DROP INDEX "assignments_item_annotator_key";--> statement-breakpoint
-DROP INDEX "judgments_item_annotator_key";--> statement-breakpoint
-DROP INDEX "judgments_item_external_key";--> statement-breakpoint
+DROP INDEX IF EXISTS "assignments_item_annotator_key";--> statement-breakpoint
+DROP INDEX IF EXISTS "judgments_item_annotator_key";--> statement-breakpoint
+DROP INDEX IF EXISTS "judgments_item_external_key";--> statement-breakpoint
 ALTER TABLE "users" ADD COLUMN "session_version" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "campaigns" ADD COLUMN "consensus" text;--> statement-breakpoint
 ALTER TABLE "items" ADD COLUMN "provided_tail_score" double precision;--> statement-breakpoint
@@ -51,10 +51,10 @@ ALTER TABLE "inclusion_records" ADD CONSTRAINT "inclusion_records_run_id_routing
 ALTER TABLE "inclusion_records" ADD CONSTRAINT "inclusion_records_item_id_items_id_fk" FOREIGN KEY ("item_id") REFERENCES "public"."items"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "item_versions" ADD CONSTRAINT "item_versions_item_id_items_id_fk" FOREIGN KEY ("item_id") REFERENCES "public"."items"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "item_versions" ADD CONSTRAINT "item_versions_campaign_id_campaigns_id_fk" FOREIGN KEY ("campaign_id") REFERENCES "public"."campaigns"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "item_versions_campaign_idx" ON "item_versions" USING btree ("campaign_id");--> statement-breakpoint
-CREATE UNIQUE INDEX "assignments_item_annotator_key" ON "assignments" USING btree ("item_id","annotator_id","item_version");--> statement-breakpoint
-CREATE UNIQUE INDEX "judgments_item_annotator_key" ON "judgments" USING btree ("item_id","annotator_id","item_version");--> statement-breakpoint
-CREATE UNIQUE INDEX "judgments_item_external_key" ON "judgments" USING btree ("item_id","external_rater_id","item_version");--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "item_versions_campaign_idx" ON "item_versions" USING btree ("campaign_id");--> statement-breakpoint
+CREATE UNIQUE INDEX IF NOT EXISTS "assignments_item_annotator_key" ON "assignments" USING btree ("item_id","annotator_id","item_version");--> statement-breakpoint
+CREATE UNIQUE INDEX IF NOT EXISTS "judgments_item_annotator_key" ON "judgments" USING btree ("item_id","annotator_id","item_version");--> statement-breakpoint
+CREATE UNIQUE INDEX IF NOT EXISTS "judgments_item_external_key" ON "judgments" USING btree ("item_id","external_rater_id","item_version");--> statement-breakpoint
 ALTER TABLE "campaigns" ADD CONSTRAINT "campaigns_consensus_check" CHECK ("campaigns"."consensus" is null or "campaigns"."consensus" in ('median', 'majority', 'mean', 'dawid_skene'));--> statement-breakpoint
 ALTER TABLE "items" ADD CONSTRAINT "items_provided_tail_check" CHECK ("items"."provided_tail_score" is null or ("items"."provided_tail_score" >= 0 and "items"."provided_tail_score" <= 1));--> statement-breakpoint
 ALTER TABLE "items" ADD CONSTRAINT "items_label_pi_check" CHECK ("items"."label_pi" is null or ("items"."label_pi" > 0 and "items"."label_pi" <= 1));

@@ -1,6 +1,6 @@
 ALTER TYPE "public"."import_status" ADD VALUE 'partial';--> statement-breakpoint
 ALTER TYPE "public"."import_status" ADD VALUE 'empty';--> statement-breakpoint
-CREATE INDEX "audit_events_actor_idx" ON "audit_events" USING btree ("actor_id","created_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "audit_events_actor_idx" ON "audit_events" USING btree ("actor_id","created_at" DESC NULLS LAST);--> statement-breakpoint
 -- Audit action names in one tense: <object>.<verb>, the verb in its base form (the majority style:
 -- campaign.create, export.create, membership.remove...). Rows written before this migration are renamed; the
 -- append-only trigger is set aside for this one statement only.
