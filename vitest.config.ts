@@ -23,6 +23,9 @@ export default defineConfig({
           // next.config.js enables experimental.authInterrupts (forbidden() for pages); Next passes it to its code as this.
           env: { __NEXT_EXPERIMENTAL_AUTH_INTERRUPTS: "true" },
           hookTimeout: 120_000,
+          // MARGIN_TEST_REPLICA=1: a streaming replica of DATABASE_URL's server for the whole run (reports and
+          // exports read through it); otherwise a no-op.
+          globalSetup: ["tests/integration/global-replica.ts"],
         },
       },
     ],

@@ -1,4 +1,7 @@
-// npm run bench -- assign [--items 100000] [--clients 200] [--k 3] [--think_ms 1000] [--warmup_s 3] [--paced_s 30] [--sat_s 15] [--pool 16]
+// npm run bench -- assign [--mode http|sql] …
+// The default mode (bench/assign-http.ts) measures the contributor path through the HTTP API, as the rating page
+// calls it, on two app instances. `--mode sql` is the earlier benchmark of the SQL alone:
+// npm run bench -- assign --mode sql [--items 100000] [--clients 200] [--k 3] [--think_ms 1000] [--warmup_s 3] [--paced_s 30] [--sat_s 15] [--pool 16]
 // Next-item assignment through the app's own code path (lib/assign), on real PostgreSQL:
 //  - paced: `clients` contributors each request, think (exponential, mean think_ms) and submit: p50/p99 of next-item;
 //  - saturation: the same contributors with no think time: completed assignments (lease + submit) per second,
@@ -102,6 +105,8 @@ async function reference(db: Db, n: number, seconds: number, conns: number): Pro
 }
 
 export default async function assignBench(flags: Record<string, string>) {
+  if ((flags.mode ?? "http") === "http") return (await import("./assign-http")).assignHttpBench(flags);
+  if (flags.mode !== "sql") throw new Error(`--mode ${flags.mode}: http or sql`);
   const n = num(flags, "items", 100_000);
   const clients = num(flags, "clients", 200);
   const k = num(flags, "k", 3);

@@ -2,6 +2,8 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { openMigratedDb } from "@/db/migrate";
+import { sql } from "drizzle-orm";
+import type { Db } from "@/db";
 import type { DbHandle } from "@/db/client";
 
 export type BenchDb = DbHandle & { url: string; drop: () => Promise<void> };
@@ -15,7 +17,16 @@ export async function freshDatabase(max = 20): Promise<BenchDb> {
   const u = new URL(base);
   u.pathname = `/${name}`;
   const url = u.toString();
-  const handle = await openMigratedDb({ url, max });
+  // Through a pooler (DATABASE_POOLER=pgbouncer) the migrator needs the server itself: DATABASE_DIRECT_URL's
+  // server, this database.
+  const direct = process.env.DATABASE_DIRECT_URL ? Object.assign(new URL(process.env.DATABASE_DIRECT_URL), { pathname: `/${name}` }).toString() : undefined;
+  if (process.env.DATABASE_POOLER === "pgbouncer") {
+    // The settings docs/operations.md ("PgBouncer") has the operator give the web role, which startup parameters
+    // cannot carry through the pooler: measure the documented configuration.
+    const { databaseTimeoutSettings } = await import("@/db/timeouts");
+    for (const statement of databaseTimeoutSettings(name)) await admin.unsafe(statement);
+  }
+  const handle = await openMigratedDb({ url, directUrl: direct, max });
   return {
     ...handle,
     url,
@@ -47,3 +58,24 @@ export function rssSampler(): { stop: () => number } {
 
 export const log = (...args: unknown[]) => console.error("[bench]", ...args);
 export const num = (flags: Record<string, string>, key: string, dflt: number) => (flags[key] ? Number(flags[key]) : dflt);
+
+/**
+ * Drop the secondary indexes of `tables` (all but primary keys) and return a function that builds them again
+ * from their saved definitions. For bulk generation of benchmark data: one sorted build per index at the end is
+ * far cheaper than millions of random index insertions, and the tables end with exactly the schema's indexes.
+ */
+export async function withoutSecondaryIndexes(db: Db, tables: string[]): Promise<() => Promise<void>> {
+  const defs = (await db.execute(sql`
+    select i.relname as name, pg_get_indexdef(i.oid) as def
+    from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid
+    where t.relname in (${sql.join(tables.map((t) => sql`${t}`), sql`, `)}) and t.relnamespace = 'public'::regnamespace
+      and not x.indisprimary and not exists (select 1 from pg_constraint c where c.conindid = x.indexrelid)`)) as unknown as { name: string; def: string }[];
+  for (const d of defs) await db.execute(sql.raw(`drop index "${d.name}"`));
+  return async () => {
+    // Index builds may use more memory than a session's default (a pool's sessions differ: one transaction).
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`set local maintenance_work_mem = '512MB'`);
+      for (const d of defs) await tx.execute(sql.raw(d.def));
+    });
+  };
+}

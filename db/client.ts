@@ -30,7 +30,45 @@ export type DbOptions = {
    * only; default true). Off for the migrator, which waits on purpose for another instance's migration.
    */
   timeouts?: boolean;
+  /**
+   * `url` is a PgBouncer in transaction pooling mode (default: poolerMode(), i.e. DATABASE_POOLER=pgbouncer): no
+   * named prepared statements and no startup parameters (see openDb). postgres.js only.
+   */
+  pooler?: boolean;
 };
+
+/**
+ * Whether DATABASE_URL points at a PgBouncer in transaction pooling mode: DATABASE_POOLER=pgbouncer. Said, not
+ * detected: PgBouncer answers the startup handshake like a server, and a probe on every start-up would cost a round
+ * trip to learn what the operator already knows. Anything else but unset or "none" stops start-up with a message.
+ */
+export function poolerMode(): boolean {
+  const value = (process.env.DATABASE_POOLER ?? "").trim().toLowerCase();
+  if (value === "" || value === "none") return false;
+  if (value === "pgbouncer") return true;
+  throw new Error(`DATABASE_POOLER must be "pgbouncer" (DATABASE_URL is a PgBouncer in transaction pooling mode) or unset (got "${value}").`);
+}
+
+/**
+ * The server itself, for what needs a real session rather than a transaction-pooled one: the migrator's session
+ * advisory lock, pg-boss's pool, long COPY streams. DATABASE_DIRECT_URL when set, else DATABASE_URL (which is the
+ * server itself unless DATABASE_POOLER says otherwise); undefined on the embedded database. Callers that cannot
+ * work through a pooler use requireDirectDatabaseUrl().
+ */
+export function directDatabaseUrl(): string | undefined {
+  return process.env.DATABASE_DIRECT_URL?.trim() || process.env.DATABASE_URL || undefined;
+}
+
+/** directDatabaseUrl(), refusing (with what to set) when DATABASE_URL is a pooler and no direct URL is given. */
+export function requireDirectDatabaseUrl(purpose: string): string | undefined {
+  if (poolerMode() && !process.env.DATABASE_DIRECT_URL?.trim()) {
+    throw new Error(
+      `DATABASE_POOLER=pgbouncer: ${purpose} needs a session of its own on the server, which transaction pooling does not give. ` +
+        "Set DATABASE_DIRECT_URL to the PostgreSQL server itself (e.g. postgres://user:password@db-host:5432/margin).",
+    );
+  }
+  return directDatabaseUrl();
+}
 
 export const migrationsFolder = path.join(process.cwd(), "db", "migrations");
 
@@ -57,18 +95,32 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
   if (options.url) {
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
-    const { sessionTimeoutParameters } = await import("./timeouts");
-    const limits = options.timeouts === false ? {} : sessionTimeoutParameters();
-    const base = { max: options.max ?? 10, onnotice: () => {}, connect_timeout: 10, backoff: reconnectBackoffSeconds };
-    const client = postgres(options.url, { ...base, connection: limits });
+    const { noSessionTimeoutParameters, sessionTimeoutParameters } = await import("./timeouts");
+    // Through PgBouncer in transaction pooling mode (docs/operations.md, "PgBouncer"), each transaction may run on
+    // another server session: a named statement parsed on one is missing on the next (Debian's PgBouncer 1.18 does
+    // not track them; max_prepared_statements came in 1.21), and startup parameters are refused. So every statement
+    // is unnamed (postgres.js prepare: false; parameterised ones still travel as one extended-protocol exchange, which
+    // PgBouncer keeps on one server) and the limits are the server's per-role or per-database settings instead.
+    const pooler = options.pooler ?? poolerMode();
+    const startup = (parameters: Record<string, string>) => (pooler ? {} : parameters);
+    // timeouts: false (the migrator) says "no limits" explicitly, so a role's or database's defaults meant for
+    // the pooled web path do not reach it.
+    const limits = options.timeouts === false ? noSessionTimeoutParameters() : sessionTimeoutParameters();
+    const base = { max: options.max ?? 10, onnotice: () => {}, connect_timeout: 10, backoff: reconnectBackoffSeconds, ...(pooler ? { prepare: false } : {}) };
+    const client = postgres(options.url, { ...base, connection: startup(limits) });
     // The contributor hot path (executePrepared: next-item, submit) runs on a pool of its own whose sessions plan
     // without sequential scans and always reuse the generic plan. Its statements are point lookups by design; a
     // generic plan cached while assignments was small would otherwise keep seq-scanning it (once per candidate
     // item) as it grows, until autovacuum's next analyze, and a custom plan costs ~2 ms of planning per call.
-    // Session parameters in the startup packet: a PgBouncer in front must list them in ignore_startup_parameters.
+    // Session parameters in the startup packet, hence none under a pooler (see above).
     const hot = options.hotPool === false ? null : postgres(options.url, {
       ...base,
-      connection: { ...limits, enable_seqscan: "off", plan_cache_mode: "force_generic_plan" },
+      // jit off: with seq scans disabled the generic plan's estimated cost passes jit_above_cost, and PostgreSQL
+      // then JIT-compiles the lease statement on every call (49 ms to 2 s, against 1.5 ms without; issue #19).
+      // A pooler that drops startup parameters needs `ALTER ROLE … SET jit = off` instead (docs/assignment.md, "JIT").
+      // Under a pooler the statements are unnamed, so each call is planned afresh with the table's current size
+      // and no generic plan is cached; the pool still keeps the hot path's connections apart from the main pool's.
+      connection: startup({ ...limits, enable_seqscan: "off", plan_cache_mode: "force_generic_plan", jit: "off" }),
       // postgres.js's array-type lookup at connect plans horribly without seq scans (3 s for 16 connections);
       // the hot path's statements take and return no arrays.
       fetch_types: false,
@@ -139,6 +191,7 @@ export async function executePrepared<T>(db: Db | Tx, query: SQL): Promise<T[]> 
   const client = postgresClientOf(db);
   if (client) {
     const q = (db as unknown as DrizzleInternals).dialect.sqlToQuery(query);
+    // Under a pooler the pools were made with prepare: false, which overrides this (postgres.js): unnamed statements.
     return (await (hotPools.get(client) ?? client).unsafe(q.sql, q.params, { prepare: true })) as T[];
   }
   return rowsOf<T>(await db.execute(query));

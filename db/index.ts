@@ -13,7 +13,8 @@ const cache: Cache = ((globalThis as { __marginDb?: Cache }).__marginDb ??= {});
  * (default .margin/pgdata). Opened lazily on first use and migrated once per process.
  */
 export function getDb(): Promise<Db> {
-  cache.primary ??= openMigratedDb({ url: process.env.DATABASE_URL || undefined }).catch((e: unknown) => {
+  // Migrations run on the server itself (DATABASE_DIRECT_URL) when DATABASE_URL is a transaction pooler.
+  cache.primary ??= openMigratedDb({ url: process.env.DATABASE_URL || undefined, directUrl: process.env.DATABASE_DIRECT_URL?.trim() || undefined }).catch((e: unknown) => {
     cache.primary = undefined;
     throw e;
   });
@@ -21,18 +22,18 @@ export function getDb(): Promise<Db> {
 }
 
 /**
- * Heavy reads (reports, exports) go to REPORTS_DATABASE_URL when set (a read replica), else the primary.
- * A replica is expected to be migrated by its primary, so it is only opened here.
+ * Heavy reads (reports, exports) go to REPORTS_DATABASE_URL when set (a read replica) and it is sound and near
+ * enough, else the primary (db/replica.ts decides, per call). Callers that report where they read use reportsRead().
  */
-export function getReportsDb(): Promise<Db> {
-  const url = process.env.REPORTS_DATABASE_URL;
-  if (!url) return getDb();
-  cache.reports ??= import("./client").then(({ openDb }) => openDb({ url, hotPool: false }));
-  return cache.reports.then((h) => h.db);
+export async function getReportsDb(): Promise<Db> {
+  const { reportsRead } = await import("./replica");
+  return (await reportsRead()).db;
 }
 
 export async function closeDb(): Promise<void> {
   const handles = [cache.primary, cache.reports];
   cache.primary = cache.reports = undefined;
   for (const h of handles) if (h) await (await h).close();
+  // The replica's pool and checks live in db/replica.ts; its state exists once a report or export has asked for it.
+  if ((globalThis as { __marginReplica?: unknown }).__marginReplica) await (await import("./replica")).closeReplica();
 }

@@ -1,4 +1,4 @@
-import { migrationsFolder, openDb, postgresClientOf, type DbHandle, type DbOptions } from "./client";
+import { migrationsFolder, openDb, poolerMode, postgresClientOf, type DbHandle, type DbOptions } from "./client";
 import { prebuildIndexes } from "./concurrent-indexes";
 
 // Any number 64-bit: the key of the advisory lock that serialises concurrent migrators on one server.
@@ -42,19 +42,59 @@ export async function migrateHandle(handle: DbHandle): Promise<void> {
 
 type ReservedSql = { unsafe: (query: string, params?: unknown[]) => Promise<unknown>; release: () => void };
 
-/** Open, migrate and return a handle (on a server, a small pool of its own while migrating, see above). */
-export async function openMigratedDb(options: DbOptions): Promise<DbHandle> {
+/**
+ * Open, migrate and return a handle (on a server, a small pool of its own while migrating, see above). `directUrl`
+ * is where that pool connects when `url` is a PgBouncer in transaction pooling mode (`pooler`, default
+ * DATABASE_POOLER): the migration lock is a session's, which a transaction pooler cannot keep, so a pooled `url`
+ * without a direct one is refused before anything runs.
+ */
+export async function openMigratedDb(options: DbOptions & { directUrl?: string }): Promise<DbHandle> {
   if (options.url) {
+    const { directUrl, ...open } = options;
+    const pooled = options.pooler ?? poolerMode();
+    if (pooled && !directUrl) {
+      throw new Error(
+        "DATABASE_POOLER=pgbouncer: migrations hold a session advisory lock, which transaction pooling cannot keep. " +
+          "Set DATABASE_DIRECT_URL to the PostgreSQL server itself (e.g. postgres://user:password@db-host:5432/margin).",
+      );
+    }
     // Two connections: one holds the migration lock (reserved), the other runs the migrations.
-    const single = await openDb({ ...options, max: 2, timeouts: false });
+    const single = await openDb({ ...open, url: directUrl ?? options.url, pooler: false, max: 2, timeouts: false, hotPool: false });
     try {
       await migrateHandle(single);
     } finally {
       await single.close();
     }
-    return openDb(options);
+    const handle = await openDb(open);
+    if (pooled) await warnWithoutServerLimits(handle);
+    return handle;
   }
   const handle = await openDb(options);
   await migrateHandle(handle);
   return handle;
+}
+
+/**
+ * Through a pooler the app cannot send its limits (db/timeouts.ts) as startup parameters; they must be the web role's
+ * or database's own settings (docs/operations.md, "PgBouncer"). Say so at start-up when they are not what the
+ * environment asks for, rather than run without them unnoticed.
+ */
+async function warnWithoutServerLimits(handle: DbHandle): Promise<void> {
+  const { dbTimeouts, sessionTimeoutParameters } = await import("./timeouts");
+  const wanted = sessionTimeoutParameters(dbTimeouts());
+  const { sql } = await import("drizzle-orm");
+  const { rowsOf } = await import("./client");
+  // PostgreSQL reports time settings in their largest whole unit ("1min", "10s"); compare in milliseconds.
+  const [row] = rowsOf<Record<string, string>>(
+    await handle.db.execute(sql.raw(
+      Object.keys(wanted).map((name) => `(select setting::bigint * case unit when 's' then 1000 when 'min' then 60000 else 1 end from pg_settings where name = '${name}')::text as ${name}`).join(", ").replace(/^/, "select "),
+    )),
+  );
+  const off = Object.entries(wanted).filter(([name, value]) => row?.[name] !== value);
+  if (off.length === 0) return;
+  console.warn(
+    `margin: DATABASE_POOLER=pgbouncer, but the server's ${off.map(([name, value]) => `${name} is ${row?.[name]} ms, not ${value}`).join("; ")}. ` +
+      "Startup parameters cannot pass a transaction pooler: set them on the web role, e.g. " +
+      off.map(([name, value]) => `ALTER ROLE web_user IN DATABASE margin SET ${name} = ${value};`).join(" ") + " (docs/operations.md, \"PgBouncer\").",
+  );
 }

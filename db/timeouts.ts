@@ -35,6 +35,29 @@ export function sessionTimeoutParameters(t: DbTimeouts = dbTimeouts()): Record<s
 }
 
 /**
+ * Every limit off, said explicitly in the startup packet: for the migrator, which must not inherit the limits an
+ * operator set on the role or database for the pooled web path (docs/operations.md, "PgBouncer").
+ */
+export function noSessionTimeoutParameters(): Record<string, string> {
+  return sessionTimeoutParameters({ statementMs: 0, lockMs: 0, idleInTransactionMs: 0, longStatementMs: 0 });
+}
+
+/**
+ * The statements that give a database the limits above (and jit = off) as its own defaults, for sessions that
+ * cannot carry startup parameters (through PgBouncer in transaction pooling mode). An operator would rather set them on the web
+ * role (ALTER ROLE … IN DATABASE … SET, docs/operations.md); the values are the same. Milliseconds.
+ */
+export function databaseTimeoutSettings(database: string, t: DbTimeouts = dbTimeouts()): string[] {
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`databaseTimeoutSettings: not a plain database name: ${database}`);
+  return [
+    ...Object.entries(sessionTimeoutParameters(t)).map(([name, value]) => `alter database ${database} set ${name} = ${Number(value)}`),
+    // The hot-path pool's other startup parameter that matters: no JIT compilation of the lease statement, whose
+    // estimated cost crosses jit_above_cost once a campaign holds many assignments (docs/assignment.md, "JIT").
+    `alter database ${database} set jit = off`,
+  ];
+}
+
+/**
  * For the few bounded bulk writes (an import's write transaction, a routing run): a longer statement timeout for
  * the rest of this transaction, and optionally a longer lock wait (a routing run queues behind an import's write by
  * design). PostgreSQL only; PGlite has one connection and no such limits.

@@ -53,10 +53,18 @@ const server = spawn(process.execPath, [path.join(process.cwd(), "scripts", "ser
   stdio: "inherit",
   env: { ...env, PORT: port, HOSTNAME: "127.0.0.1", NODE_ENV: "production", AUTH_SECRET: secret, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: `http://127.0.0.1:${port}` },
 });
+// On PostgreSQL the app only enqueues background jobs (routing): a worker process runs them, as `npm start` does.
+const worker = env.DATABASE_URL
+  ? spawn(process.execPath, ["--import", "tsx", path.join(process.cwd(), "scripts", "worker.ts")], { stdio: "inherit", env: { ...env, NODE_ENV: "production" } })
+  : null;
 let shuttingDown = false;
 async function shutdown() {
   if (shuttingDown) return;
   shuttingDown = true;
+  if (worker && worker.exitCode === null && worker.signalCode === null) {
+    worker.kill("SIGTERM");
+    await new Promise((r) => worker.once("exit", r));
+  }
   server.kill("SIGTERM");
   if (server.exitCode === null && server.signalCode === null) await new Promise((r) => server.once("exit", r));
   if (dropDatabase) await dropDatabase();
@@ -68,4 +76,7 @@ process.on("SIGINT", () => void shutdown());
 // The server stopping on its own (a crash) ends this process too; a shutdown we started cleans up first.
 server.on("exit", (code) => {
   if (!shuttingDown) process.exit(code ?? 0);
+});
+worker?.on("exit", (code) => {
+  if (!shuttingDown) console.error(`e2e: the worker stopped (exit code ${code}); routing jobs will stay queued`);
 });

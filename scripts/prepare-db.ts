@@ -17,7 +17,7 @@ export async function prepareDatabase(opts: { seed: boolean; dataDir?: string })
   }
   let handle;
   try {
-    handle = await openMigratedDb({ url, dataDir: opts.dataDir, max: 2 });
+    handle = await openMigratedDb({ url, directUrl: process.env.DATABASE_DIRECT_URL?.trim() || undefined, dataDir: opts.dataDir, max: 2 });
   } catch (e) {
     return { ok: false, message: describeDbError(e, url) };
   }

@@ -1,4 +1,5 @@
-// npm start: migrate, seed the demo when the database is empty, build when there is no build, then serve.
+// npm start: migrate, seed the demo when the database is empty, build when there is no build, then serve (plus one
+// background worker on PostgreSQL, see below).
 import fs from "node:fs";
 import path from "node:path";
 import { spawn, spawnSync } from "node:child_process";
@@ -56,5 +57,35 @@ const env = {
 console.log(`margin: serving on http://localhost:${port}`);
 // scripts/serve.mjs, not `next start`: the client address must come from the socket (see lib/http/client-ip.ts).
 const server = spawn(process.execPath, [path.join(process.cwd(), "scripts", "serve.mjs")], { stdio: "inherit", env: { ...env, PORT: port } });
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
-server.on("exit", (code) => process.exit(code ?? 0));
+
+// Background jobs (routing, tail scoring): on PostgreSQL the web process only enqueues them and worker processes
+// run them, MARGIN_WORKERS of them here (default 1; 0 when the operator runs `npm run worker` elsewhere). A worker
+// that dies is started again after a pause (its job expires and is retried). Embedded: jobs run in the app itself.
+const workers = new Set<ReturnType<typeof spawn>>();
+let stopping = false;
+const workerCount = process.env.DATABASE_URL ? Number(process.env.MARGIN_WORKERS ?? "1") : 0;
+if (!Number.isInteger(workerCount) || workerCount < 0) fail(`MARGIN_WORKERS must be a whole number ≥ 0 (got "${process.env.MARGIN_WORKERS}").`);
+function startWorker() {
+  const worker = spawn(process.execPath, ["--import", "tsx", path.join(process.cwd(), "scripts", "worker.ts")], { stdio: "inherit", env });
+  workers.add(worker);
+  worker.on("exit", (code, signal) => {
+    workers.delete(worker);
+    if (stopping) return;
+    console.error(`margin: a worker stopped (${signal ?? `exit code ${code}`}); starting another in 5 s`);
+    setTimeout(() => !stopping && startWorker(), 5000).unref();
+  });
+}
+for (let i = 0; i < workerCount; i++) startWorker();
+if (workerCount > 0) console.log(`margin: ${workerCount} background worker${workerCount === 1 ? "" : "s"} started`);
+
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.on(signal, () => {
+    stopping = true;
+    server.kill(signal);
+    for (const w of workers) w.kill(signal);
+  });
+server.on("exit", (code) => {
+  stopping = true;
+  for (const w of workers) w.kill("SIGTERM");
+  process.exit(code ?? 0);
+});

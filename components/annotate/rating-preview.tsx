@@ -9,7 +9,7 @@ import { ItemView } from "./item-view";
  * The item is built from its content fields alone, so no judge field can reach it.
  */
 export function RatingPreview({ item, rubric, guidelines, imageHosts }: { item: Pick<LeasedItem, "itemId" | "input" | "output" | "outputB">; rubric: Rubric; guidelines: React.ReactNode; imageHosts: readonly string[] }) {
-  const leased: LeasedItem = { assignmentId: 0, itemId: item.itemId, swapped: false, leasedAt: "", expiresAt: "", input: item.input, output: item.output, outputB: item.outputB, isGold: false };
+  const leased: LeasedItem = { assignmentId: 0, itemId: item.itemId, swapped: false, leasedAt: "", expiresAt: "", input: item.input, output: item.output, outputB: item.outputB, isGold: false, language: null };
   const options = scaleOptions(rubric, false);
   return (
     <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">

@@ -6,7 +6,8 @@ import { FormattedDate } from "@/components/ui/date";
 
 type Summary = { runId: string; itemsTotal: number; itemsRouted: number; byReason: Record<string, number>; round: number; kind: string };
 type Status = {
-  status: { state: string; progress?: { phase: string; done: number; total: number }; error?: string; last?: Summary };
+  // state: idle | queued | running | stalled (no heartbeat lately) | retrying (after a failed attempt) | failed
+  status: { state: string; progress?: { phase: string; done: number; total: number }; error?: string; last?: Summary; attempt?: number; heartbeatAt?: string };
   lastRun: { id: string; seed: string; itemsTotal: number; itemsRouted: number; createdAt: string; round?: number; kind?: string } | null;
 };
 
@@ -30,6 +31,18 @@ function byReasonText(byReason: Record<string, number>): string {
     .sort((a, b) => b[1] - a[1])
     .map(([r, n]) => `${n.toLocaleString("en")} ${REASON[r] ?? r.replace(/_/g, " ")}`);
   return parts.length ? parts.join(", ") : "none";
+}
+
+// A run is under way in every state but idle and failed: retried and stalled runs still end in a run or a failure.
+const BUSY = new Set(["queued", "running", "stalled", "retrying"]);
+
+function busyText(status: Status["status"]): string {
+  const p = status.progress;
+  if (status.state === "queued") return "Re-routing queued…";
+  if (status.state === "retrying") return `Re-routing attempt ${status.attempt ?? 1} failed (${status.error ?? "unknown error"}); it will be retried shortly…`;
+  const counts = p && p.total > 0 ? ` (${p.done.toLocaleString("en")} of ${p.total.toLocaleString("en")})` : "";
+  if (status.state === "stalled") return `Re-routing stalled at ${p?.phase ?? "start"}${counts}: its worker has stopped reporting; it will be retried when its time limit passes…`;
+  return `Re-routing in progress: ${p?.phase ?? "starting"}${counts}…`;
 }
 
 type Outcome = { kind: "done"; summary: Summary | null; run: NonNullable<Status["lastRun"]> } | { kind: "failed"; error: string };
@@ -64,7 +77,7 @@ export function RoutingStatusPanel({ campaignId, renderedRunAt }: { campaignId: 
           const next = (await res.json()) as Status;
           dataRef.current = next;
           setData(next);
-          const busy = next.status.state === "running" || next.status.state === "queued";
+          const busy = BUSY.has(next.status.state);
           const finishedRunAt = next.lastRun?.createdAt ?? null;
           const newerRun = shownRunAt !== undefined && !busy && finishedRunAt !== null && finishedRunAt !== shownRunAt;
           const w = watch.current;
@@ -115,7 +128,7 @@ export function RoutingStatusPanel({ campaignId, renderedRunAt }: { campaignId: 
   const { status, lastRun } = data;
   const p = status.progress;
   const pct = p && p.total > 0 ? Math.round((100 * p.done) / p.total) : 0;
-  const busy = status.state === "running" || status.state === "queued";
+  const busy = BUSY.has(status.state);
   const lastSummary = lastRun && status.last?.runId === lastRun.id ? status.last : null;
   return (
     <div className="space-y-2 text-sm">
@@ -123,7 +136,7 @@ export function RoutingStatusPanel({ campaignId, renderedRunAt }: { campaignId: 
         {busy || watching ? (
           <div>
             <p className="text-slate-700">
-              {status.state === "queued" ? "Re-routing queued…" : `Re-routing in progress: ${p?.phase ?? "starting"}${p && p.total > 0 ? ` (${p.done.toLocaleString("en")} of ${p.total.toLocaleString("en")})` : ""}…`}
+              {busyText(status)}
             </p>
             <div className="mt-1 h-2 rounded-full bg-slate-100" role="progressbar" aria-label="Routing progress" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100}>
               <div className="h-2 rounded-full bg-indigo-500 transition-all" style={{ width: `${pct}%` }} />

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { executePrepared, rowsOf, type Db, type Tx } from "../client";
 import { targetSql } from "./adaptive-k";
 
@@ -17,6 +17,11 @@ export type LeasedItem = {
   output: string;
   outputB: string | null;
   isGold: boolean;
+  /**
+   * The item's language as its metadata names it (`language` or `lang`), when it is a well-formed BCP 47 tag: the
+   * rating page marks the text with it (`lang`), so screen readers and fonts pick the right voice and glyphs.
+   */
+  language: string | null;
 };
 
 type LeaseRow = {
@@ -29,9 +34,16 @@ type LeaseRow = {
   output: string;
   output_b: string | null;
   is_gold: boolean;
+  language: string | null;
 };
 
 const iso = (d: string | Date) => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
+
+/** A BCP 47 language tag (en, pt-BR, zh-Hant, yue), or null for anything else a metadata field may hold. */
+export function languageTag(value: string | null | undefined): string | null {
+  if (!value || value.length > 35) return null;
+  return /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(value) ? value : null;
+}
 
 function toLeasedItem(r: LeaseRow): LeasedItem {
   return {
@@ -44,6 +56,7 @@ function toLeasedItem(r: LeaseRow): LeasedItem {
     output: r.output,
     outputB: r.output_b,
     isGold: r.is_gold,
+    language: languageTag(r.language),
   };
 }
 
@@ -55,8 +68,12 @@ export type LeaseParams = {
   /** Adaptive k (null or absent: fixed k): an item not extended collects kMin (db/queries/adaptive-k.ts). */
   kMin?: number | null;
   leaseMinutes: number;
-  /** The clock, passed in so lease expiry is testable without sleeping. */
-  now: Date;
+  /**
+   * The clock, passed in so lease expiry is testable without sleeping. Absent or null: the database's clock when
+   * the statement runs (statement_timestamp()), which is what requests use — a time taken by the app before the
+   * request queued for a pool connection can be seconds old under load, and every instance then still agrees.
+   */
+  now?: Date | null;
   /** Try a gold item first (the caller draws this at the campaign's gold rate). */
   preferGold: boolean;
   /** Pairwise: show output B on the left for this lease. */
@@ -79,15 +96,19 @@ export type LeaseParams = {
  * An expired lease needs no job: every count here only sees leases with expires_at > now.
  */
 export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<LeasedItem | null> {
-  const now = p.now.toISOString();
-  const expires = new Date(p.now.getTime() + p.leaseMinutes * 60_000).toISOString();
+  const rows = await executePrepared<LeaseRow>(db, leaseStatement(p));
+  return rows[0] ? toLeasedItem(rows[0]) : null;
+}
+
+/** The lease statement itself (exported for the test that EXPLAINs it on the hot-path pool's settings). */
+export function leaseStatement(p: LeaseParams): SQL {
+  const now = p.now ? sql`${p.now.toISOString()}::timestamptz` : sql`statement_timestamp()`;
+  const expires = sql`${now} + make_interval(secs => ${p.leaseMinutes * 60}::float8)`;
   // A literal, not a parameter: the gold branch then folds away when it is off, and one generic plan serves.
   const preferGold = sql.raw(p.preferGold ? "true" : "false");
   // The item's target: k_max once extended, else k_min when set, else k.
   const target = targetSql(sql`i.k_extended`, sql`${p.k}::int`, sql`${p.kMin ?? null}::int`);
-  const rows = await executePrepared<LeaseRow>(
-    db,
-    sql`
+  return sql`
       with durability as (
         -- A lease is a reservation, not data: commit it without waiting for the WAL flush (the statement is its own
         -- transaction, so this is local to it). A crash can lose the last fraction of a second of leases; those
@@ -99,7 +120,7 @@ export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<Leased
         select a.id, a.item_id, a.swapped, a.leased_at, a.expires_at
         from assignments a
         where a.annotator_id = ${p.annotatorId} and a.campaign_id = ${p.campaignId}
-          and a.status = 'leased' and a.expires_at > ${now}::timestamptz
+          and a.status = 'leased' and a.expires_at > ${now}
         order by a.leased_at
         limit 1
       ),
@@ -111,7 +132,7 @@ export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<Leased
         where ${preferGold} and not exists (select 1 from live) and exists (select 1 from open_campaign)
           and i.campaign_id = ${p.campaignId} and i.gold_answer is not null
           and not exists (select 1 from assignments s where s.item_id = i.id and s.item_version = i.version and s.annotator_id = ${p.annotatorId}
-                          and (s.status <> 'leased' or s.expires_at > ${now}::timestamptz))
+                          and (s.status <> 'leased' or s.expires_at > ${now}))
         order by i.id
         limit 1
         for update of i skip locked
@@ -132,8 +153,8 @@ export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<Leased
           -- scalar subquery on purpose: a NOT EXISTS becomes an anti join, and the planner then sorts every
           -- item of the campaign instead of walking items_assign_idx and stopping at the first free one.
           and coalesce((
-            select bool_or(s.annotator_id = ${p.annotatorId} and s.item_version = i.version and (s.status <> 'leased' or s.expires_at > ${now}::timestamptz))
-                   or i.judgment_count + count(*) filter (where s.status = 'leased' and s.expires_at > ${now}::timestamptz) >= ${target}
+            select bool_or(s.annotator_id = ${p.annotatorId} and s.item_version = i.version and (s.status <> 'leased' or s.expires_at > ${now}))
+                   or i.judgment_count + count(*) filter (where s.status = 'leased' and s.expires_at > ${now}) >= ${target}
             from assignments s where s.item_id = i.id), false) = false
         order by i.priority desc nulls last, i.id
         limit 1
@@ -144,11 +165,11 @@ export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<Leased
       ),
       leased as (
         insert into assignments (campaign_id, item_id, annotator_id, status, leased_at, expires_at, swapped, item_version)
-        select ${p.campaignId}, chosen.id, ${p.annotatorId}, 'leased', ${now}::timestamptz, ${expires}::timestamptz, ${p.swapped}, chosen.version
+        select ${p.campaignId}, chosen.id, ${p.annotatorId}, 'leased', ${now}, ${expires}, ${p.swapped}, chosen.version
         from chosen
         on conflict (item_id, annotator_id, item_version) do update
           set leased_at = excluded.leased_at, expires_at = excluded.expires_at, swapped = excluded.swapped
-          where assignments.status = 'leased' and assignments.expires_at <= ${now}::timestamptz
+          where assignments.status = 'leased' and assignments.expires_at <= ${now}
         returning id, item_id, swapped, leased_at, expires_at
       ),
       -- A no-op rewrite of the leased item row: gives it this transaction's xmin (see the visibility check).
@@ -159,11 +180,10 @@ export async function leaseNextItem(db: Db | Tx, p: LeaseParams): Promise<Leased
         select * from live union all select * from leased
       )
       select r.id as assignment_id, r.item_id, r.swapped, r.leased_at, r.expires_at,
-             i.input, i.output, i.output_b, (i.gold_answer is not null) as is_gold
+             i.input, i.output, i.output_b, (i.gold_answer is not null) as is_gold,
+             coalesce(i.metadata->>'language', i.metadata->>'lang') as language
       from result r join items i on i.id = r.item_id
-      where exists (select 1 from durability)`,
-  );
-  return rows[0] ? toLeasedItem(rows[0]) : null;
+      where exists (select 1 from durability)`;
 }
 
 /** Routed items still waiting for ratings that this person could be offered (for "My campaigns"). */

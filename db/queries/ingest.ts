@@ -141,7 +141,7 @@ async function copyItems(client: CopyClient, text: Buffer, copyBoundS: number): 
   }
 }
 
-const COPY_COLUMNS = ["campaign_id", "external_id", "input", "output", "output_b", "model", "metadata", '"group"', "judge_score", "judge_confidence", "judge_rationale", "embedding", "provided_tail_score", "gold_answer", "label_pi"];
+export const COPY_COLUMNS = ["campaign_id", "external_id", "input", "output", "output_b", "model", "metadata", '"group"', "judge_score", "judge_confidence", "judge_rationale", "embedding", "provided_tail_score", "gold_answer", "label_pi"];
 
 // COPY text format: tab between columns, \N for null, and backslash, tab, newline and carriage return escaped.
 const copyEscape = (s: string) => (/[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r")) : s);

@@ -107,9 +107,12 @@ export type SubmitTarget = {
  */
 export async function submitInOneStatement(
   db: Db | Tx,
-  s: SubmitTarget & { campaignId: string; annotatorId: string; assignmentId: number; value: number | string; rationale: string | null; guidelinesVersion: number; now: Date },
+  s: SubmitTarget & { campaignId: string; annotatorId: string; assignmentId: number; value: number | string; rationale: string | null; guidelinesVersion: number; now?: Date | null },
 ): Promise<{ verdict: SubmitVerdict; judgmentId: number | null; itemId: number | null }> {
-  const now = s.now.toISOString();
+  // Absent: the database's clock when the statement runs. A time taken by the app before the request waited for a
+  // connection can be seconds old under load; a lease that had in fact expired (and whose slot another person
+  // had since been given) then looked live here, and the late-submit check below was skipped (issue #19).
+  const now = s.now ? sql`${s.now.toISOString()}::timestamptz` : sql`statement_timestamp()`;
   const value = JSON.stringify(s.value);
   const k = sql`${s.k}::int`;
   const kMin = sql`${s.kMin ?? null}::int`;
@@ -120,7 +123,9 @@ export async function submitInOneStatement(
     db,
     sql`
       with a as (
-        select a.id, a.item_id, a.status::text as status, a.leased_at, a.expires_at, i.judgment_count, i.version, i.k_extended, (i.gold_answer is not null) as is_gold
+        select a.id, a.item_id, a.status::text as status, a.leased_at, a.expires_at, i.judgment_count, i.version, i.k_extended, (i.gold_answer is not null) as is_gold,
+               -- Whether the locked item row is the one this statement's snapshot sees (see the late submit below).
+               pg_visible_in_snapshot(i.xmin::text::xid8, pg_current_snapshot()) as item_seen
         from assignments a join items i on i.id = a.item_id
         where a.id = ${s.assignmentId} and a.annotator_id = ${s.annotatorId} and a.campaign_id = ${s.campaignId}
         for update of i, a
@@ -144,9 +149,13 @@ export async function submitInOneStatement(
         select d.*, case
           when d.status <> 'leased' then d.status
           when d.is_gold then 'ok'
-          when d.judgment_count + case when d.expires_at > ${now}::timestamptz then 0 else
+          -- A late submit counts other people's live leases from this statement's snapshot; a lease committed while
+          -- this statement waited for the item lock rewrote the item row (leaseNextItem's no-op update), so the
+          -- locked row is newer than the snapshot: count again with a fresh one rather than miss that lease.
+          when d.expires_at <= ${now} and not d.item_seen then 'retry'
+          when d.judgment_count + case when d.expires_at > ${now} then 0 else
                  (select count(*) from assignments o where o.item_id = d.item_id and o.annotator_id <> ${s.annotatorId}
-                    and o.status = 'leased' and o.expires_at > ${now}::timestamptz) end >= d.target then 'full'
+                    and o.status = 'leased' and o.expires_at > ${now}) end >= d.target then 'full'
           when d.decides and d.seen <> d.judgment_count then 'retry'
           else 'ok' end as verdict,
           (d.k_extended or (d.decides and not d.agree)) as extended
@@ -157,20 +166,20 @@ export async function submitInOneStatement(
         -- in the same transaction, so the version read here under the row lock is the one this lease showed.
         insert into judgments (campaign_id, item_id, annotator_id, value, rationale, time_taken_ms, guidelines_version, item_version, created_at, updated_at)
         select ${s.campaignId}, v.item_id, ${s.annotatorId}, ${value}::jsonb, ${s.rationale},
-               least(greatest(0, extract(epoch from (${now}::timestamptz - v.leased_at)) * 1000), 86400000)::int,
-               ${s.guidelinesVersion}, v.version, ${now}::timestamptz, ${now}::timestamptz
+               least(greatest(0, extract(epoch from (${now} - v.leased_at)) * 1000), 86400000)::int,
+               ${s.guidelinesVersion}, v.version, ${now}, ${now}
         from verdict v where v.verdict = 'ok'
         returning id, item_id
       ),
       bump as (
         update items set judgment_count = items.judgment_count + 1, k_extended = v.extended,
-                         k_reached = items.judgment_count + 1 >= ${targetSql(sql`v.extended`, k, kMin)}, updated_at = ${now}::timestamptz
+                         k_reached = items.judgment_count + 1 >= ${targetSql(sql`v.extended`, k, kMin)}, updated_at = ${now}
         from j join verdict v on v.item_id = j.item_id where items.id = j.item_id
         returning items.id
       ),
       finish as (
         update assignments set status = (case when v.verdict = 'ok' then 'submitted' else 'expired' end)::assignment_status,
-                               finished_at = ${now}::timestamptz
+                               finished_at = ${now}
         from verdict v where assignments.id = v.id and v.verdict in ('ok', 'full')
         returning assignments.id
       )

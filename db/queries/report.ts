@@ -114,15 +114,26 @@ export function judgmentStatus(g: { version: number; excluded: boolean; gold: bo
  */
 export async function reportJudgments(db: Db, campaignId: string, runId: string, opts: { raters?: boolean; arrivalOrder?: boolean } = {}): Promise<{ labelled: LabelledItemRow[]; accounting: AccountingRow[] }> {
   // Serial on purpose: a parallel plan builds the whole judgments hash in every worker (PostgreSQL 15's
-  // parallel-oblivious hash join), slower than one process at 300k judgments.
+  // parallel-oblivious hash join), slower than one process at 300k judgments. Hash and merge joins are off as
+  // well: with them the planner hashes (or walks in id order) the whole campaign's items and the run's records
+  // (1M rows each at 1M items; the hashes spilled to disk in 16 batches at the default work_mem) to meet 100k
+  // groups of judgments, where probing the primary keys once per group, in item order, reads only the labelled
+  // items and scales with them, not with the campaign (at 10M items the hashes would not fit in memory at all).
+  // No JIT: compiling took ~0.1 s of a query whose work is index probes.
   const result = await db.transaction(async (tx) => {
     await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
+    await tx.execute(sql`set local enable_hashjoin = off`);
+    await tx.execute(sql`set local enable_mergejoin = off`);
+    await tx.execute(sql`set local jit = off`);
     return tx.execute(sql`
       select j.item_id as id, j.item_version as jv, j.ex, j.n, j.vals ${opts.raters || opts.arrivalOrder ? sql`, j.raters` : sql``},
              i.external_id as ext, i.version as iv, (i.gold_answer is not null) as gold,
              r.item_version as rv, r.in_sample, r."group" as grp, r.tail, r.pi, r.reason, r.confidence,
              (case when r.item_version = i.version then i.judge_score else v.judge_score end)::text as judge
-      from (select j.item_id, j.item_version, coalesce(m.excluded_from_reports, false) as ex, count(*)::int as n,
+      from (select j.item_id, j.item_version,
+                   -- One hashed lookup of the (few) excluded members, not a join probed once per judgment.
+                   coalesce(j.annotator_id in (select user_id from campaign_members where campaign_id = ${campaignId} and excluded_from_reports), false) as ex,
+                   count(*)::int as n,
                    ${opts.arrivalOrder
                      ? // Adaptive k: values (and raters) in the order they arrived; the report reads the first k_min.
                        sql`'[' || string_agg(j.value::text, ',' order by j.id) || ']' as vals,
@@ -133,7 +144,6 @@ export async function reportJudgments(db: Db, campaignId: string, runId: string,
                            string_agg(coalesce(j.annotator_id, j.external_rater_id)::text, ',' order by coalesce(j.annotator_id, j.external_rater_id)) as raters`
                      : sql`'[' || string_agg(j.value::text, ',') || ']' as vals`}
             from ${judgments} j
-            left join campaign_members m on m.campaign_id = j.campaign_id and m.user_id = j.annotator_id
             where j.campaign_id = ${campaignId}
             group by 1, 2, 3) j
       join ${items} i on i.id = j.item_id

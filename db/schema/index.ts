@@ -5,3 +5,4 @@ export * from "./items";
 export * from "./judgments";
 export * from "./operations";
 export * from "./design";
+export * from "./jobs";

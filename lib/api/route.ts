@@ -13,7 +13,16 @@ import { assertStorable, assertStorableUrl } from "@/lib/validation/storable";
 
 export type ApiActor = { id: string; role: GlobalRole; name: string; email: string; via: "session" | "api_key"; apiKeyId?: string };
 
-type Ctx<P, B> = { req: Request; db: Db; actor: ApiActor | null; params: P; body: B; ip: string | null };
+type Ctx<P, B> = {
+  req: Request;
+  db: Db;
+  actor: ApiActor | null;
+  params: P;
+  body: B;
+  ip: string | null;
+  /** What `options.prefetch` started (undefined without one, or for a caller that is not a session). */
+  prefetched?: Promise<unknown>;
+};
 type Options<PS extends z.ZodType, BS extends z.ZodType | undefined> = {
   /** "required" (default) answers 401 to anonymous callers before the handler runs. */
   auth?: "required" | "optional";
@@ -21,6 +30,14 @@ type Options<PS extends z.ZodType, BS extends z.ZodType | undefined> = {
   body?: BS;
   /** JSON bodies above this are refused with 413 before parsing. */
   maxBodyBytes?: number;
+  /**
+   * A read the handler will need for the session's user (the contributor hot path: the campaign and this person's
+   * membership), started at the same time as the check that the session is still valid instead of after it, which
+   * saves one database round trip per request. Its result reaches the handler as `prefetched` only once the
+   * session has been verified, and the handler must still check that it belongs to `actor` (the rows are read for
+   * the id the session claims). Unvalidated path parameters: use them only as query parameters.
+   */
+  prefetch?: (db: Db, claimedUserId: string, rawParams: Record<string, string | string[]>) => Promise<unknown>;
 };
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -40,10 +57,14 @@ export function apiRoute<PS extends z.ZodType = z.ZodType<Record<string, string>
       // Text the database cannot store (NUL, broken Unicode) in the address is a 400 before anything runs.
       assertStorableUrl(req.url);
       const db = await getDb();
-      const actor = await resolveActor(req, db);
+      const rawParams = await route.params;
+      const session = req.headers.get("authorization") ? null : sessionUser(await getServerSession(authOptions));
+      const prefetched = options.prefetch && session ? options.prefetch(db, session.id, rawParams) : undefined;
+      // A refused session makes the prefetch's answer moot: never leave its rejection unhandled.
+      prefetched?.catch(() => {});
+      const actor = await resolveActor(req, db, session);
       if (!actor && (options.auth ?? "required") === "required") throw new AppError("unauthorized", "Sign in or send an API key (Authorization: Bearer …)");
       if (actor?.via === "session" && MUTATING.has(req.method)) assertSameOrigin(req);
-      const rawParams = await route.params;
       const params = options.params ? parseOrThrow(options.params, rawParams, "path") : rawParams;
       let body: unknown = undefined;
       if (options.body) {
@@ -52,7 +73,10 @@ export function apiRoute<PS extends z.ZodType = z.ZodType<Record<string, string>
         body = parseOrThrow(options.body, json, "body");
       }
       const ip = clientIpFrom(req.headers);
-      const result = await handler({ req, db, actor, params, body, ip } as Ctx<z.infer<PS>, BS extends z.ZodType ? z.infer<BS> : undefined>);
+      const result = await handler({ req, db, actor, params, body, ip, prefetched: actor?.via === "session" ? prefetched : undefined } as Ctx<
+        z.infer<PS>,
+        BS extends z.ZodType ? z.infer<BS> : undefined
+      >);
       return result instanceof Response ? result : Response.json(result ?? { ok: true });
     } catch (e) {
       return errorResponse(e);
@@ -111,7 +135,7 @@ export function isDatabaseUnavailable(e: unknown, depth = 0): boolean {
   return isDatabaseUnavailable((e as { cause?: unknown }).cause, depth + 1);
 }
 
-async function resolveActor(req: Request, db: Db): Promise<ApiActor | null> {
+async function resolveActor(req: Request, db: Db, s: ReturnType<typeof sessionUser>): Promise<ApiActor | null> {
   const auth = req.headers.get("authorization");
   if (auth) {
     const match = /^Bearer\s+(\S+)$/i.exec(auth);
@@ -119,7 +143,6 @@ async function resolveActor(req: Request, db: Db): Promise<ApiActor | null> {
     if (!key) throw new AppError("unauthorized", "Invalid or revoked API key");
     return { id: key.id, role: key.role, name: key.name, email: key.email, via: "api_key", apiKeyId: key.apiKeyId };
   }
-  const s = sessionUser(await getServerSession(authOptions));
   if (!s) return null;
   // A session issued before the person's last sign-out or role change is over (lib/auth/session-version.ts).
   const [user] = await db

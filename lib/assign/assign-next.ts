@@ -5,7 +5,7 @@ import type { Campaign } from "@/db/schema";
 export type Random = () => number;
 
 export type AssignOptions = {
-  /** The clock: injected so lease expiry can be tested without sleeping. */
+  /** The clock: injected so lease expiry can be tested without sleeping; absent, the database's (leaseNextItem). */
   now?: Date;
   /** Source of the gold draw and the pairwise side draw (seedable in tests). */
   random?: Random;
@@ -20,7 +20,6 @@ type AssignableCampaign = Pick<Campaign, "id" | "k" | "kMin" | "leaseMinutes" | 
  * upsert then returns nothing although other items are free.
  */
 export async function assignNextItem(db: Db | Tx, campaign: AssignableCampaign, annotatorId: string, opts: AssignOptions = {}): Promise<LeasedItem | null> {
-  const now = opts.now ?? new Date();
   const random = opts.random ?? Math.random;
   const params = {
     campaignId: campaign.id,
@@ -28,7 +27,7 @@ export async function assignNextItem(db: Db | Tx, campaign: AssignableCampaign, 
     k: campaign.k,
     kMin: campaign.kMin,
     leaseMinutes: campaign.leaseMinutes,
-    now,
+    now: opts.now ?? null,
     preferGold: campaign.goldRate > 0 && random() < campaign.goldRate,
     // Side randomisation for pairwise rubrics: stored on the assignment so analysis can undo it.
     swapped: campaign.rubric.type === "pairwise" && random() < 0.5,

@@ -7,9 +7,9 @@ import { isOnScale } from "@/lib/validation/campaign";
 
 type WorkCampaign = Pick<Campaign, "id" | "k" | "kMin" | "agreeDistance" | "status" | "rubric" | "guidelinesVersion">;
 
-// A 'retry' needs another submit on the same item to have committed in the instant between this statement's
-// snapshot and its row lock; each retry takes a fresh snapshot after that commit. More than a few in a row would
-// need a stream of submits on one item, which its target (at most k) rules out.
+// A 'retry' needs another submit (or, for a late submit, another lease) on the same item to have committed in the
+// instant between this statement's snapshot and its row lock; each retry takes a fresh snapshot after that commit.
+// More than a few in a row would need a stream of writes on one item, which its target (at most k) rules out.
 const MAX_SUBMIT_TRIES = 8;
 
 export function assertOpen(campaign: Pick<Campaign, "status">): void {
@@ -52,7 +52,8 @@ export async function submitJudgment(db: Db, campaign: WorkCampaign, annotatorId
     value: input.value,
     rationale: input.rationale ?? null,
     guidelinesVersion: campaign.guidelinesVersion,
-    now: input.now ?? new Date(),
+    // Absent: the database's clock (db/queries/judging.ts says why).
+    now: input.now ?? null,
   };
   let r = await submitInOneStatement(db, params);
   for (let tries = 1; r.verdict === "retry" && tries < MAX_SUBMIT_TRIES; tries++) r = await submitInOneStatement(db, params);

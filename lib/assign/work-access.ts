@@ -1,5 +1,5 @@
 import { can, type Actor } from "@/lib/auth/permissions";
-import { loadCampaign } from "@/lib/campaigns/access";
+import { loadCampaignPrefetched } from "@/lib/campaigns/access";
 import { AppError } from "@/lib/errors";
 
 /**
@@ -7,8 +7,8 @@ import { AppError } from "@/lib/errors";
  * than a bare 403), annotate permission (else 403), and a member (public campaigns are joined first, so every
  * rater has a membership row a researcher can exclude from reports).
  */
-export async function loadForWork(actor: Actor, slug: string) {
-  const loaded = await loadCampaign(actor, slug, "campaign:view");
+export async function loadForWork(actor: Actor, slug: string, prefetched?: Promise<unknown>) {
+  const loaded = await loadCampaignPrefetched(actor, slug, "campaign:view", prefetched);
   if (!actor) throw new AppError("unauthorized", "Sign in to rate items.");
   if (loaded.campaign.status !== "active") {
     throw new AppError("conflict", `This campaign is ${loaded.campaign.status}; it does not accept ratings now.`);

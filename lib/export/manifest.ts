@@ -1,5 +1,6 @@
 import pkg from "@/package.json";
 import type { Campaign } from "@/db/schema";
+import type { ReadFreshness } from "@/db/replica";
 import type { Column, ExportFormat } from "./types";
 
 export type ManifestFile = {
@@ -45,14 +46,16 @@ export type Manifest = {
   contentSha256: string;
   /** Present when the export carries a report (the report and design kinds, bundles). */
   report?: ReportManifest;
+  /** Where the data was read: the replica (with the time it had replayed to) or the primary, and why. */
+  freshness?: ReadFreshness;
 };
 
 /**
  * The manifest.json inside a bundle: the Manifest without what differs from one download to the next (export id,
- * requester, clock time), and with the time the data last changed instead, so the same data gives the same zip,
+ * requester, clock time, where it was read), and with the time the data last changed instead, so the same data gives the same zip,
  * byte for byte. Who exported it and when is in the export's record (BundleRecord), outside the zip.
  */
-export type BundleManifest = Omit<Manifest, "exportId" | "requester" | "createdAt"> & {
+export type BundleManifest = Omit<Manifest, "exportId" | "requester" | "createdAt" | "freshness"> & {
   /** When the exported data last changed (judgments, imports, routing runs, exclusions, campaign edits). */
   dataAsOf: string;
 };
@@ -70,7 +73,7 @@ export type BundleRecord = Manifest & {
 /** The in-zip manifest of a bundle (see BundleManifest): a Manifest with its per-download fields taken out. */
 export function bundleManifest(m: Manifest, dataAsOf: Date): BundleManifest {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { exportId, requester, createdAt, ...content } = m;
+  const { exportId, requester, createdAt, freshness, ...content } = m;
   return { ...content, dataAsOf: dataAsOf.toISOString() };
 }
 
@@ -97,6 +100,7 @@ export function buildManifest(input: {
   contentSha256: string;
   now?: Date;
   report?: ReportManifest;
+  freshness?: ReadFreshness;
 }): Manifest {
   const c = input.campaign;
   return {
@@ -112,5 +116,6 @@ export function buildManifest(input: {
     files: input.files,
     contentSha256: input.contentSha256,
     ...(input.report ? { report: input.report } : {}),
+    ...(input.freshness ? { freshness: input.freshness } : {}),
   };
 }

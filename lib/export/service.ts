@@ -4,7 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { ZipFile } from "yazl";
-import { getDb, getReportsDb } from "@/db";
+import { getDb } from "@/db";
+import { reportsRead } from "@/db/replica";
 import { exports, type Campaign } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { CONTENT_TYPES, exportChunks, writeExportFile, type ExportStats } from "./encode";
@@ -51,15 +52,15 @@ export type ExportDownload = {
 };
 
 async function context(req: ExportRequest): Promise<ExportContext> {
-  // The URL of the database getReportsDb() reads (a replica when REPORTS_DATABASE_URL is set); none on PGlite.
-  const pgUrl = process.env.REPORTS_DATABASE_URL || process.env.DATABASE_URL || undefined;
-  const db = await getReportsDb();
+  // One database for every read of this export (the replica, or the primary when it is missing or lagging), and
+  // its URL for the COPY path; none on PGlite.
+  const { db, url: pgUrl, freshness } = await reportsRead();
   // The routing run is resolved once, so the report, its design file and the manifest all name the same one.
   const params = req.report ?? DEFAULT_REPORT_PARAMS;
   const run = await designRun(db, req.campaign.id, params.run);
   if (params.run && !run) throw new AppError("not_found", "No routing run with that id in this campaign");
   const report: ReportParams = run ? { ...params, run: run.id } : params;
-  return { db, campaign: req.campaign, secret: pseudonymSecret(), batchSize: req.batchSize ?? BATCH_SIZE, pgUrl, report };
+  return { db, campaign: req.campaign, secret: pseudonymSecret(), batchSize: req.batchSize ?? BATCH_SIZE, pgUrl, report, freshness };
 }
 
 /** What the manifest records of the report an export carries: its parameters, design and estimators. */
@@ -117,7 +118,7 @@ export async function streamKindExport(req: ExportRequest, kind: ExportKind): Pr
       }
       const files: ManifestFile[] = [{ name, kind: kind.name, format: req.format, rows: stats.rows, bytes: stats.bytes, sha256: stats.sha256!, columns: kind.columns }];
       const report = usesReport ? await reportSection(ctx) : undefined;
-      const manifest = buildManifest({ exportId, kind: kind.name, format: req.format, parameters: params, campaign: req.campaign, requesterId: req.requesterId, files, contentSha256: sha256Hex(sha256sums(files)), report });
+      const manifest = buildManifest({ exportId, kind: kind.name, format: req.format, parameters: params, campaign: req.campaign, requesterId: req.requesterId, files, contentSha256: sha256Hex(sha256sums(files)), report, freshness: ctx.freshness });
       await recordFinish(exportId, stats.rows, stats.sha256!, manifest);
     } finally {
       await inner.return(undefined);
@@ -168,7 +169,7 @@ export async function streamBundleExport(req: ExportRequest): Promise<ExportDown
       consistent = (await reportWatermark(ctx.db, req.campaign.id)) === before;
     }
     const sums = sha256sums(files);
-    const full = buildManifest({ exportId, kind: "bundle", format: "zip", parameters: { ...params, consistentSnapshot: consistent }, campaign: req.campaign, requesterId: req.requesterId, files, contentSha256: sha256Hex(sums), report: await reportSection(round) });
+    const full = buildManifest({ exportId, kind: "bundle", format: "zip", parameters: { ...params, consistentSnapshot: consistent }, campaign: req.campaign, requesterId: req.requesterId, files, contentSha256: sha256Hex(sums), report: await reportSection(round), freshness: ctx.freshness });
     const inZip = bundleManifest(full, round.asOf!);
     const manifestJson = Buffer.from(`${JSON.stringify(inZip, null, 2)}\n`);
 

@@ -1,4 +1,5 @@
 import type { Db } from "@/db";
+import type { ReadFreshness } from "@/db/replica";
 import type { Campaign } from "@/db/schema";
 import type { ReportParams } from "@/lib/report/types";
 import type { CopySource } from "./copy-csv";
@@ -21,6 +22,8 @@ export type ExportContext = {
   pgUrl?: string;
   /** Report parameters (report and design kinds): the report's, with `run` resolved to the routing run it used; default: the defaults, latest run. */
   report?: ReportParams;
+  /** Where the export reads (the replica or the primary) and how fresh that was; recorded in the manifest. */
+  freshness?: ReadFreshness;
   /** When the exported data last changed (db/queries/export-as-of.ts): the report's time in an export, so it is as deterministic as the rows. */
   asOf?: Date;
 };

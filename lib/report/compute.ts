@@ -1,9 +1,10 @@
 /**
  * The report for a campaign: cached in report_cache under its parameters and invalidated by the watermark
- * (new, edited or deleted judgments, changed items, exclusions). Heavy reads go through getReportsDb() (a read
- * replica when REPORTS_DATABASE_URL is set); the cache is written on the primary.
+ * (new, edited or deleted judgments, changed items, exclusions). Heavy reads go through reportsRead() (a read
+ * replica when REPORTS_DATABASE_URL is set and near enough, db/replica.ts); the cache is written on the primary.
  */
 import { getDb, getReportsDb, type Db } from "@/db";
+import { reportsRead, type ReadFreshness } from "@/db/replica";
 import { confidenceProfile, roundDraws, roundSequence } from "@/db/queries/allocation";
 import { designRun, disagreementDetails, readReportCache, reportCells, reportJudgments, reportWatermark, writeReportCache, type DisagreementDetail } from "@/db/queries/report";
 import { AppError } from "@/lib/errors";
@@ -63,21 +64,30 @@ export async function computeReport(db: Db, campaign: CampaignRef, params: Repor
   });
 }
 
-/** The cached report when its watermark still matches, else a fresh one (then cached). */
+/**
+ * The cached report when its watermark still matches, else a fresh one (then cached). `freshness` says where it was
+ * read (db/replica.ts) and belongs to this answer only: it is never stored with the cached report. `reads` is the
+ * database it was read from, for follow-up reads of the same page (disagreementPage).
+ */
 export async function getReport(
   campaign: CampaignRef,
   params: ReportParams,
-  dbs?: { reads: Db; writes: Db },
-): Promise<{ report: Report; cached: boolean }> {
-  const reads = dbs?.reads ?? (await getReportsDb());
-  const writes = dbs?.writes ?? (await getDb());
+  dbs?: { reads: Db; writes: Db; freshness?: ReadFreshness },
+): Promise<{ report: Report; cached: boolean; freshness: ReadFreshness; reads: Db }> {
   const key = reportCacheKey(params);
   const slot = `${campaign.id}:${key}`;
-  // A cache write still in flight from this process is finished before the cache is read (see below).
+  // A cache write still in flight from this process is finished before the cache is read (see below), and before
+  // the replica's position is compared with the primary's, so a replica read waits for that write too.
   await pendingWrites.get(slot);
+  // The watermark and the report are read from the same database: a report read on a lagging replica is keyed by
+  // the replica's (older) watermark, never by a newer one than its data.
+  const target = dbs ? null : await reportsRead();
+  const reads = dbs?.reads ?? target!.db;
+  const writes = dbs?.writes ?? (await getDb());
+  const freshness: ReadFreshness = dbs ? (dbs.freshness ?? { source: "primary", replayedAt: null, lagMs: null }) : target!.freshness;
   const watermark = await reportWatermark(reads, campaign.id);
   const hit = await readReportCache(reads, campaign.id, key, watermark);
-  if (hit) return { report: hit as Report, cached: true };
+  if (hit) return { report: hit as Report, cached: true, freshness, reads };
   const report = await computeReport(reads, campaign, params, watermark);
   // The report goes back at once; storing it (a ~2 MB jsonb at 100k labelled items, ~0.4 s) happens behind.
   // A failed write only costs the next reader a recomputation.
@@ -87,7 +97,7 @@ export async function getReport(
       if (pendingWrites.get(slot) === write) pendingWrites.delete(slot);
     });
   pendingWrites.set(slot, write);
-  return { report, cached: false };
+  return { report, cached: false, freshness, reads };
 }
 
 const pendingWrites: Map<string, Promise<void>> = ((globalThis as { __marginReportWrites?: Map<string, Promise<void>> }).__marginReportWrites ??= new Map());

@@ -233,7 +233,8 @@ describe.each(backends().filter((b) => b.name === "postgres"))("assignment under
 
   it("runs the hot path on its own pool: generic plans without sequential scans, even on an empty table's statistics", async () => {
     const { openDb, executePrepared, rowsOf } = await import("@/db/client");
-    const pool = await openDb({ url: t.url!, max: 2 });
+    // The server itself: these session settings are what pooler mode gives up (tests/integration/pooler.test.ts).
+    const pool = await openDb({ url: t.directUrl ?? t.url!, pooler: false, max: 2 });
     try {
       await pool.db.execute(sql`analyze assignments`); // analysed empty: a seq scan looks cheapest
       const settings = sql`select current_setting('enable_seqscan') as seq, current_setting('plan_cache_mode') as plans`;

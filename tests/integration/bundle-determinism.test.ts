@@ -67,8 +67,11 @@ describe.each(backends())("bundle determinism on $name", (backend) => {
       bundle: { sha256: string; bytes: number; manifestSha256: string };
       contentSha256: string;
       dataAsOf: string;
+      freshness: { source: string };
     };
     expect(rec).toMatchObject({ exportId: row!.id, requester: { userId: auditorId }, bundle: { sha256: sha(a), bytes: a.byteLength } });
+    // Where the files were read is in the record: the run's replica when it has one (backends.ts useAppDatabase).
+    expect(rec.freshness.source).toBe(process.env.REPORTS_DATABASE_URL ? "replica" : "primary");
 
     // Inside: no export id, requester or clock time; the data's time instead; every file checks out.
     const members = await unzip(a);
@@ -79,6 +82,7 @@ describe.each(backends())("bundle determinism on $name", (backend) => {
     expect(inZip).not.toHaveProperty("exportId");
     expect(inZip).not.toHaveProperty("requester");
     expect(inZip).not.toHaveProperty("createdAt");
+    expect(inZip).not.toHaveProperty("freshness");
     expect(inZip.dataAsOf).toBe(rec.dataAsOf);
     expect(inZip.contentSha256).toBe(rec.contentSha256);
     const check = await verifyBundle(a);

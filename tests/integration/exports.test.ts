@@ -53,8 +53,11 @@ describe.each(backends())("exports on $name", (backend) => {
     expect(text.split("\n")[0]).toBe("external_id,input,output,output_b,model,group,metadata,judge_score,judge_confidence,judge_rationale,tail_score,routed,route_reason,inclusion_prob,provided_tail_score,version,content_hash,gold,gold_answer,label_pi");
     const [row] = await db.select().from(exports).where(eq(exports.id, res.headers.get("x-export-id")!));
     expect(row).toMatchObject({ kind: "items", format: "csv", rowCount: n, sha256: sha(bytes), userId: auditorId });
-    const manifest = row!.manifest as { files: { rows: number; sha256: string }[]; requester: { userId: string } };
+    const manifest = row!.manifest as { files: { rows: number; sha256: string }[]; requester: { userId: string }; freshness: { source: string; replayedAt: string | null } };
     expect(manifest.files[0]).toMatchObject({ rows: n, sha256: sha(bytes) });
+    // Read through the run's replica when it has one (backends.ts useAppDatabase), and the manifest says so.
+    expect(manifest.freshness.source).toBe(process.env.REPORTS_DATABASE_URL ? "replica" : "primary");
+    expect(manifest.freshness.replayedAt === null).toBe(!process.env.REPORTS_DATABASE_URL);
     expect(manifest.requester.userId).toBe(auditorId);
     expect(sha(await body(await get("items", "?format=csv")))).toBe(sha(bytes));
     const audits = await db.select().from(auditEvents).where(and(eq(auditEvents.action, "export.create"), eq(auditEvents.targetId, row!.id)));
@@ -198,7 +201,8 @@ describe.each(backends())("exports on $name", (backend) => {
       const viaCopy = await collect(process.env.DATABASE_URL);
       const viaPages = await collect(undefined);
       // A read replica (REPORTS_DATABASE_URL) is read-only: the COPY path must not need to write anything.
-      const readOnly = new URL(process.env.DATABASE_URL!);
+      // (On the server itself: a PgBouncer in front, MARGIN_TEST_POOLER_URL, refuses startup parameters.)
+      const readOnly = new URL(process.env.DATABASE_DIRECT_URL || process.env.DATABASE_URL!);
       readOnly.searchParams.set("default_transaction_read_only", "on");
       const viaReplica = await collect(readOnly.toString());
       expect(viaReplica.text).toBe(viaCopy.text);

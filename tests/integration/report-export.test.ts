@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
-import { campaigns, users } from "@/db/schema";
+import { campaigns, exports as exportsTable, users } from "@/db/schema";
 import { seedDemo } from "@/db/seed";
 import { streamBundleExport } from "@/lib/export/service";
 import { computeReport, DEFAULT_REPORT_PARAMS, type Report } from "@/lib/report";
@@ -51,6 +51,9 @@ describe.each(backends())("a report and its export on $name", (backend) => {
     expect(manifest.report.inclusionRecords).toBe(400);
     // Nothing changed while the files were written: they and the report come from one state of the campaign.
     expect(manifest.parameters.consistentSnapshot).toBe(true);
+    // Read through the run's replica when it has one (backends.ts useAppDatabase): the export's record says so.
+    const [record] = await db.select({ manifest: exportsTable.manifest }).from(exportsTable).where(eq(exportsTable.id, d.exportId));
+    expect((record!.manifest as { freshness: { source: string } }).freshness.source).toBe(process.env.REPORTS_DATABASE_URL ? "replica" : "primary");
     expect(before.notes.join(" ")).not.toMatch(/reference group/);
     expect(before.reference).toMatchObject({ kind: "group", key: "en" });
 

@@ -5,7 +5,9 @@ import { campaignProgress } from "@/db/queries/campaigns";
 import { seedDemo } from "@/db/seed";
 import { computeReport, DECILE_CUTS, DEFAULT_REPORT_PARAMS, disagreementPage, getReport, type Report } from "@/lib/report";
 import { defaultRoutingPolicy } from "@/lib/validation/campaign";
+import type { DbHandle } from "@/db/client";
 import { backends, type TestDb } from "./backends";
+import { openReplica, reportDbs } from "./replica-support";
 import { recordDesign } from "./design-fixture";
 
 const stable = (r: Report) => ({ ...r, computedAt: "" });
@@ -66,15 +68,18 @@ describe.each(backends())("disagreement report on $name", (backend) => {
   let demoId: string;
   let fixtureId: string;
   let demo: Report;
+  let replica: DbHandle | null;
 
   beforeAll(async () => {
     t = await backend.open();
+    replica = await openReplica(t.replicaUrl);
     ({ campaignId: demoId } = await seedDemo(t.db));
     fixtureId = await insertFixture(t);
     const [c] = await t.db.select().from(campaigns).where(eq(campaigns.id, demoId));
     demo = await computeReport(t.db, c!, { ...DEFAULT_REPORT_PARAMS, cuts: DECILE_CUTS, minN: 20 });
   });
   afterAll(async () => {
+    await replica?.close();
     await t?.drop();
   });
 
@@ -169,19 +174,21 @@ describe.each(backends())("disagreement report on $name", (backend) => {
     const params = { ...DEFAULT_REPORT_PARAMS, cuts: DECILE_CUTS, minN: 20 };
     const again = await computeReport(t.db, c!, params);
     expect(stable(again)).toEqual(stable(demo));
-    const dbs = { reads: t.db, writes: t.db };
-    const first = await getReport(c!, params, dbs);
+    // With the run's replica (MARGIN_TEST_REPLICA=1), every report below is read there, right after the writes.
+    const dbs = () => reportDbs(t.db, replica?.db ?? null);
+    const first = await getReport(c!, params, await dbs());
     expect(first.cached).toBe(false);
-    const second = await getReport(c!, params, dbs);
+    expect(first.freshness.source).toBe(replica ? "replica" : "primary");
+    const second = await getReport(c!, params, await dbs());
     expect(second.cached).toBe(true);
     expect(stable(second.report)).toEqual(stable(first.report));
     // Other parameters are another cache entry.
-    expect((await getReport(c!, { ...DEFAULT_REPORT_PARAMS, cuts: [0.5, 0.8], minN: 20 }, dbs)).cached).toBe(false);
+    expect((await getReport(c!, { ...DEFAULT_REPORT_PARAMS, cuts: [0.5, 0.8], minN: 20 }, await dbs())).cached).toBe(false);
 
     // Excluding a member changes the watermark and drops their judgments.
     const [ada] = await t.db.select({ id: users.id }).from(users).where(eq(users.email, "ada@margin.demo"));
     await t.db.update(campaignMembers).set({ excludedFromReports: true }).where(and(eq(campaignMembers.campaignId, demoId), eq(campaignMembers.userId, ada!.id)));
-    const third = await getReport(c!, params, dbs);
+    const third = await getReport(c!, params, await dbs());
     expect(third.cached).toBe(false);
     expect(third.report.watermark).not.toBe(first.report.watermark);
     const pairs = (r: Report) => r.overall.counts.pairable;
@@ -193,10 +200,10 @@ describe.each(backends())("disagreement report on $name", (backend) => {
     // A new judgment invalidates the cache too.
     const [unrated] = await t.db.select({ id: items.id }).from(items).where(and(eq(items.campaignId, demoId), eq(items.routed, true), eq(items.judgmentCount, 0))).limit(1);
     await t.db.insert(judgments).values({ campaignId: demoId, itemId: unrated!.id, annotatorId: ada!.id, value: 3 });
-    const fourth = await getReport(c!, params, dbs);
+    const fourth = await getReport(c!, params, await dbs());
     expect(fourth.cached).toBe(false);
     expect(fourth.report.overall.counts.labelled).toBe(first.report.overall.counts.labelled + 1);
-    expect((await getReport(c!, params, dbs)).cached).toBe(true);
+    expect((await getReport(c!, params, await dbs())).cached).toBe(true);
 
     // Items change only through an import or a routing run; each invalidates.
     const { importItems } = await import("@/lib/ingest/import-items");
@@ -205,13 +212,13 @@ describe.each(backends())("disagreement report on $name", (backend) => {
       yield Buffer.from(`${JSON.stringify({ id: "late-arrival", output: "new text", language: "en" })}\n`);
     };
     await importItems(t.db, c!, rows(), { format: "jsonl", actorId: researcher });
-    const fifth = await getReport(c!, params, dbs);
+    const fifth = await getReport(c!, params, await dbs());
     expect(fifth.cached).toBe(false);
     // Not yet in any routing run's design: the population is the run's, until the next run takes the item in.
     expect(fifth.report.overall.counts.items).toBe(fourth.report.overall.counts.items);
     const { runRouting } = await import("@/lib/routing/run-routing");
     await runRouting(t.db, demoId, { actorId: researcher });
-    const sixth = await getReport(c!, params, dbs);
+    const sixth = await getReport(c!, params, await dbs());
     expect(sixth.cached).toBe(false);
     expect(sixth.report.overall.counts.items).toBe(fourth.report.overall.counts.items + 1);
   });

@@ -5,24 +5,32 @@ import { auditEvents, items, routingRuns, users } from "@/db/schema";
 import { seedDemo } from "@/db/seed";
 import { createCampaign } from "@/lib/campaigns/manage";
 import { importItems } from "@/lib/ingest/import-items";
+import { allJobs } from "@/lib/jobs/all";
+import { startWorker, type RunningWorker } from "@/lib/jobs/worker";
 import { routingStatus, scheduleRouting, stopRoutingQueue } from "@/lib/routing/schedule";
 import { campaignCreateSchema } from "@/lib/validation/campaign-input";
 import { backends, type TestDb } from "./backends";
 
-// Background routing: pg-boss on PostgreSQL, the same job inline on PGlite. Either way a run lands.
+// Background routing: pg-boss on PostgreSQL (worked here by an in-process worker, as scripts/worker.ts does), the
+// same job in the app process on PGlite. Either way a run lands and its state is the job_states row.
 describe.each(backends())("background routing on $name", (backend) => {
   let t: TestDb;
+  let worker: RunningWorker | undefined;
   const saved = process.env.DATABASE_URL;
+  const status = async (id: string) => (await routingStatus(t.db, id)).state;
 
   beforeAll(async () => {
     t = await backend.open();
     await seedDemo(t.db, { items: 20 });
     // scheduleRouting picks pg-boss when DATABASE_URL is set: point it at this test's own database.
-    if (backend.name === "postgres") process.env.DATABASE_URL = t.url;
-    else delete process.env.DATABASE_URL;
+    if (backend.name === "postgres") {
+      process.env.DATABASE_URL = t.url;
+      worker = await startWorker(t.db, allJobs);
+    } else delete process.env.DATABASE_URL;
   });
   afterAll(async () => {
     await stopRoutingQueue();
+    await worker?.stop();
     if (saved === undefined) delete process.env.DATABASE_URL;
     else process.env.DATABASE_URL = saved;
     await t?.drop();
@@ -35,7 +43,7 @@ describe.each(backends())("background routing on $name", (backend) => {
     const scheduled = await scheduleRouting(t.db, c.id, u!.id);
     expect(scheduled.mode).toBe(backend.name === "postgres" ? "queued" : "inline");
     await expect.poll(async () => (await t.db.select().from(routingRuns).where(eq(routingRuns.campaignId, c.id))).length, { timeout: 30_000 }).toBe(1);
-    await expect.poll(() => routingStatus(c.id).state, { timeout: 10_000 }).toBe("idle");
+    await expect.poll(() => status(c.id), { timeout: 10_000 }).toBe("idle");
     const rows = await t.db.select().from(items).where(eq(items.campaignId, c.id));
     expect(rows.every((r) => r.tailScore !== null && r.inclusionProb !== null)).toBe(true);
     expect(rows.some((r) => r.routed)).toBe(true);
@@ -57,14 +65,14 @@ describe.each(backends())("background routing on $name", (backend) => {
       if (backend.name === "postgres") {
         const [row] = (await t.db.execute(sql`select count(*)::int as n from pgboss.job where name = 'route-campaign' and singleton_key = ${c.id} and state = 'active'`)) as unknown as { n: number }[];
         maxActive = Math.max(maxActive, row?.n ?? 0);
-      } else maxActive = Math.max(maxActive, routingStatus(c.id).state === "running" ? 1 : 0);
-      if ((await runs()) >= 1 && routingStatus(c.id).state === "idle") break;
+      } else maxActive = Math.max(maxActive, (await status(c.id)) === "running" ? 1 : 0);
+      if ((await runs()) >= 1 && (await status(c.id)) === "idle") break;
       if (Date.now() > deadline) throw new Error("routing did not finish in 60 s");
       await new Promise((r) => setTimeout(r, 25));
     }
     // Let a queued follow-up (if any) finish too.
     await new Promise((r) => setTimeout(r, 1500));
-    await expect.poll(() => routingStatus(c.id).state, { timeout: 30_000 }).toBe("idle");
+    await expect.poll(() => status(c.id), { timeout: 30_000 }).toBe("idle");
     expect(maxActive).toBeLessThanOrEqual(1);
     expect(await runs()).toBeGreaterThanOrEqual(1);
     expect(await runs()).toBeLessThanOrEqual(2);

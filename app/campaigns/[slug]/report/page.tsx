@@ -17,6 +17,8 @@ import { loadCampaign } from "@/lib/campaigns/access";
 import { AppError } from "@/lib/errors";
 import { can } from "@/lib/auth/permissions";
 import { DEFAULT_REPORT_PARAMS, disagreementPage, getReport, reportParamsSchema, reportQuery, type ReportParams } from "@/lib/report";
+import type { ReadFreshness } from "@/db/replica";
+import { FreshnessLine } from "@/components/reports/freshness-line";
 
 export const metadata: Metadata = { title: "Disagreement report" };
 
@@ -51,8 +53,10 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
     ? { cuts: parsed.data.cuts, minN: parsed.data.minN, reference: parsed.data.ref, ...(parsed.data.run ? { run: parsed.data.run } : {}) }
     : DEFAULT_REPORT_PARAMS;
   let report;
+  let freshness: ReadFreshness;
+  let reads;
   try {
-    ({ report } = await getReport(campaign, reportParams));
+    ({ report, freshness, reads } = await getReport(campaign, reportParams));
   } catch (e) {
     if (e instanceof AppError) return deny(e);
     throw e;
@@ -61,7 +65,8 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
   const group = one(search.group);
   const bucket = one(search.bucket);
   const page = Math.max(1, Math.min(1000, Number.parseInt(one(search.page) ?? "1", 10) || 1));
-  const disagreements = await disagreementPage(campaign.id, report, { group, bucket }, page, PAGE_SIZE);
+  // The evidence is read where the report was, so it shows the same item versions.
+  const disagreements = await disagreementPage(campaign.id, report, { group, bucket }, page, PAGE_SIZE, reads);
 
   const basePath = `/campaigns/${encodeURIComponent(campaign.slug)}/report`;
   const keep: Record<string, string> = {};
@@ -229,6 +234,7 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
         Computed <FormattedDate value={report.computedAt} /> · α {report.alphaLevel} · bootstrap {report.bootstrap.resamples.toLocaleString("en")} resamples, seed {report.bootstrap.seed} ·
         JSON: <code>/api/v1/campaigns/{campaign.id}/report</code>
       </p>
+      <FreshnessLine freshness={freshness} />
     </div>
   );
 }

@@ -16,6 +16,7 @@ export const GET = apiRoute({ params: z.object({ id: z.uuid() }) }, async ({ req
   const url = new URL(req.url);
   const q = (k: string) => url.searchParams.get(k) ?? undefined;
   const query = parseOrThrow(reportParamsSchema, { cuts: q("cuts"), minN: q("minN"), ref: q("ref"), run: q("run") }, "query");
-  const { report, cached } = await getReport(campaign, { cuts: query.cuts, minN: query.minN, reference: query.ref, ...(query.run ? { run: query.run } : {}) });
-  return Response.json(report, { headers: { "cache-control": "private, no-store", "x-report-cache": cached ? "hit" : "miss" } });
+  const { report, cached, freshness } = await getReport(campaign, { cuts: query.cuts, minN: query.minN, reference: query.ref, ...(query.run ? { run: query.run } : {}) });
+  // freshness (where this answer was read, db/replica.ts) is per response: a cached report carries none of its own.
+  return Response.json({ ...report, freshness }, { headers: { "cache-control": "private, no-store", "x-report-cache": cached ? "hit" : "miss" } });
 });
