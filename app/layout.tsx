@@ -1,5 +1,13 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
+// Fonts for scripts the system may lack, subset by unicode-range (see the @theme block in globals.css).
+import "@fontsource/noto-sans-arabic/400.css";
+import "@fontsource/noto-sans-hebrew/400.css";
+import "@fontsource/noto-sans-devanagari/400.css";
+import "@fontsource/noto-sans-bengali/400.css";
+import "@fontsource/noto-sans-tamil/400.css";
+import "@fontsource/noto-sans-thai/400.css";
+import "@fontsource/noto-sans-ethiopic/400.css";
 import "./globals.css";
 import { SiteHeader } from "@/components/nav/site-header";
 import { LocaleProvider } from "@/components/ui/date";

@@ -39,7 +39,7 @@ export default async function CampaignsPage({ searchParams }: { searchParams: Pr
           {rows.map((c) => (
             <li key={c.id} className="flex flex-col rounded-lg bg-white p-5 shadow-sm ring-1 ring-slate-200">
               <div className="flex items-start justify-between gap-3">
-                <Link href={`/campaigns/${c.slug}`} className="text-lg font-semibold text-slate-900 hover:text-indigo-700">
+                <Link href={`/campaigns/${c.slug}`} className="text-lg font-semibold text-slate-900 no-underline hover:text-indigo-700 hover:underline">
                   {c.name}
                 </Link>
                 <div className="flex shrink-0 gap-1.5">

@@ -69,7 +69,7 @@ function CampaignCard({ c, waiting, children }: { c: Awaited<ReturnType<typeof l
   return (
     <li className="flex flex-col gap-3 rounded-lg bg-white p-5 shadow-sm ring-1 ring-slate-200">
       <div className="flex items-start justify-between gap-3">
-        <Link href={`/campaigns/${c.slug}`} className="text-lg font-semibold text-slate-900 hover:text-indigo-700">{c.name}</Link>
+        <Link href={`/campaigns/${c.slug}`} className="text-lg font-semibold text-slate-900 no-underline hover:text-indigo-700 hover:underline">{c.name}</Link>
         <div className="flex shrink-0 gap-1.5">
           <Badge tone={statusTone[c.status]}>{c.status}</Badge>
           {c.visibility === "invite" && <Badge tone="amber">invited</Badge>}

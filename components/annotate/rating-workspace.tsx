@@ -14,7 +14,14 @@ import { FlagDialog, ShortcutHelp, SkipDialog } from "./work-dialogs";
 type Props = { slug: string; name: string; rubric: Rubric; initialItem: LeasedItem | null; rated: number; waiting: number; guidelines: React.ReactNode; imageHosts: readonly string[] };
 type Panel = null | "skip" | "flag" | "help";
 
-const isTyping = (t: EventTarget | null) => t instanceof HTMLElement && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.isContentEditable);
+/**
+ * Whether a key press belongs to the element that has focus rather than to the page's shortcuts: form controls
+ * (typing), and buttons, links and summaries (Enter and Space activate what has focus, nothing else — a focused
+ * Skip button must never submit a rating).
+ */
+export const ownsKeys = (t: EventTarget | null) =>
+  t instanceof HTMLElement &&
+  (["INPUT", "TEXTAREA", "SELECT", "BUTTON", "A", "SUMMARY"].includes(t.tagName) || t.isContentEditable || t.closest("[role=button],[role=link],[role=dialog] button") !== null);
 
 /**
  * The contributor's rating loop: keyboard first, submit-and-next without a page reload (the submit answers
@@ -132,7 +139,7 @@ export function RatingWorkspace({ slug, name, rubric, initialItem, rated: initia
         e.preventDefault();
         return void submit();
       }
-      if (e.ctrlKey || isTyping(e.target) || panel === "skip" || panel === "flag") return;
+      if (e.ctrlKey || ownsKeys(e.target) || panel === "skip" || panel === "flag") return;
       const key = e.key.toLowerCase();
       const opt = options.find((o) => o.key === key);
       if (opt) {
@@ -217,11 +224,11 @@ export function RatingWorkspace({ slug, name, rubric, initialItem, rated: initia
             {panel === "skip" && <SkipDialog busy={busy} onSkip={skip} onCancel={() => setPanel(null)} />}
             {panel === "flag" && <FlagDialog busy={busy} onFlag={flag} onCancel={() => setPanel(null)} />}
             <div className="sticky bottom-0 -mx-4 flex flex-wrap gap-2 border-t border-slate-200 bg-slate-50/95 px-4 py-3 sm:static sm:mx-0 sm:border-0 sm:bg-transparent sm:p-0">
-              <Button onClick={() => void submit()} disabled={busy || value === null} className="flex-1 py-3 sm:flex-none">
+              <Button onClick={() => void submit()} disabled={busy || value === null} className="min-h-11 flex-1 py-3 sm:flex-none">
                 {busy ? "Saving…" : "Submit and next"} <kbd className="hidden text-xs font-normal opacity-75 sm:inline">Enter</kbd>
               </Button>
-              <Button variant="secondary" onClick={() => setPanel("skip")} disabled={busy}>Skip <kbd className="hidden text-xs font-normal text-slate-500 sm:inline">S</kbd></Button>
-              <Button variant="secondary" onClick={() => setPanel("flag")} disabled={busy}>Flag <kbd className="hidden text-xs font-normal text-slate-500 sm:inline">F</kbd></Button>
+              <Button variant="secondary" className="min-h-11" onClick={() => setPanel("skip")} disabled={busy}>Skip <kbd className="hidden text-xs font-normal text-slate-500 sm:inline">S</kbd></Button>
+              <Button variant="secondary" className="min-h-11" onClick={() => setPanel("flag")} disabled={busy}>Flag <kbd className="hidden text-xs font-normal text-slate-500 sm:inline">F</kbd></Button>
             </div>
           </>
         )}
@@ -229,7 +236,8 @@ export function RatingWorkspace({ slug, name, rubric, initialItem, rated: initia
       <aside aria-label="Guidelines" className="lg:sticky lg:top-4 lg:self-start">
         <details open className="group rounded-lg bg-white shadow-sm ring-1 ring-slate-200 lg:[&>summary]:pointer-events-none">
           <summary className="cursor-pointer px-4 py-3 text-sm font-semibold text-slate-900">Guidelines</summary>
-          <div className="max-h-[70vh] overflow-y-auto border-t border-slate-100 px-4 py-3">{guidelines}</div>
+          {/* Focusable, so long guidelines scroll from the keyboard too. */}
+          <div tabIndex={0} className="max-h-[70vh] overflow-y-auto border-t border-slate-100 px-4 py-3">{guidelines}</div>
         </details>
       </aside>
     </div>

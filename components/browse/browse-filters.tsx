@@ -161,7 +161,7 @@ export function ActiveFilters({ basePath, query }: { basePath: string; query: Br
     <ul className="flex flex-wrap gap-2" aria-label="Active filters">
       {chips.map((c) => (
         <li key={c.key}>
-          <Link href={c.href} className="inline-flex items-center gap-1 rounded-full bg-indigo-50 px-2.5 py-0.5 text-xs font-medium text-indigo-800 ring-1 ring-inset ring-indigo-200 hover:bg-indigo-100" aria-label={`Remove filter ${c.text}`}>
+          <Link href={c.href} className="inline-flex items-center gap-1 rounded-full no-underline bg-indigo-50 px-2.5 py-0.5 text-xs font-medium text-indigo-800 ring-1 ring-inset ring-indigo-200 hover:bg-indigo-100" aria-label={`Remove filter ${c.text}`}>
             <span dir="auto">{c.text}</span> <span aria-hidden="true">×</span>
           </Link>
         </li>

@@ -55,7 +55,7 @@ export function ItemTable({ rows, query, basePath, groupLabel }: { rows: BrowseR
               <td className="whitespace-nowrap px-3 py-2 text-slate-700" dir="auto">{r.group ?? "–"}</td>
               <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums text-slate-700">{fmt(r.tailScore)}</td>
               <td className="whitespace-nowrap px-3 py-2 text-slate-700">
-                {r.routeReason ? <Badge tone={r.routeReason === "tail" ? "rose" : r.routeReason === "control" ? "sky" : "indigo"}>{reasonLabel[r.routeReason] ?? r.routeReason}</Badge> : <span className="text-xs text-slate-400">not routed</span>}
+                {r.routeReason ? <Badge tone={r.routeReason === "tail" ? "rose" : r.routeReason === "control" ? "sky" : "indigo"}>{reasonLabel[r.routeReason] ?? r.routeReason}</Badge> : <span className="text-xs text-slate-500">not routed</span>}
                 <span className="ml-1 text-xs tabular-nums text-slate-500">{fmtPi(r.inclusionProb)}</span>
               </td>
               <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums text-slate-700">
@@ -65,7 +65,7 @@ export function ItemTable({ rows, query, basePath, groupLabel }: { rows: BrowseR
               <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums text-slate-700">{r.judgmentCount}</td>
               <td className="whitespace-nowrap px-3 py-2 text-slate-700">
                 {r.consensus === null ? (
-                  <span className="text-xs text-slate-400">–</span>
+                  <span className="text-xs text-slate-500">–</span>
                 ) : (
                   <span className="inline-flex items-center gap-1">
                     <span className="font-semibold tabular-nums text-slate-900">{String(r.consensus)}</span>
@@ -75,7 +75,7 @@ export function ItemTable({ rows, query, basePath, groupLabel }: { rows: BrowseR
                 )}
               </td>
               <td className="whitespace-nowrap px-3 py-2">
-                {r.openFlags > 0 ? <Badge tone="amber">{r.openFlags} open</Badge> : r.flags > 0 ? <span className="text-xs text-slate-500">{r.flags} closed</span> : <span className="text-xs text-slate-400">–</span>}
+                {r.openFlags > 0 ? <Badge tone="amber">{r.openFlags} open</Badge> : r.flags > 0 ? <span className="text-xs text-slate-500">{r.flags} closed</span> : <span className="text-xs text-slate-500">–</span>}
               </td>
               <td className="whitespace-nowrap px-3 py-2 text-xs text-slate-500">
                 {r.version > 1 && <span className="mr-1"><Badge tone="sky">v{r.version}</Badge></span>}

@@ -91,11 +91,11 @@ export function ExportDownloader({ campaignId, kinds, formats }: Props) {
     }
   }
 
-  const select = "mt-1 block rounded-md border-0 px-3 py-2 text-sm ring-1 ring-inset ring-slate-300";
+  const select = "mt-1 block max-w-full rounded-md border-0 px-3 py-2 text-sm ring-1 ring-inset ring-slate-300";
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-end gap-3">
-        <label className="text-sm">
+        <label className="min-w-0 max-w-full text-sm">
           <span className="block font-medium text-slate-800">What</span>
           <select className={select} value={kind} onChange={(e) => setKind(e.target.value)}>
             {kinds.map((k) => (

@@ -60,7 +60,7 @@ export function GroupTable({ report, browse }: { report: Report; browse?: { path
               </>
             ) : (
               <>
-                <Td numeric className="italic text-slate-400">{NOT_ENOUGH}</Td>
+                <Td numeric className="italic text-slate-500">{NOT_ENOUGH}</Td>
                 <Td /><Td /><Td /><Td />
               </>
             )}

@@ -25,7 +25,8 @@ export function IntervalBarChart({
 }) {
   const tick = (v: number) => (percent ? `${Math.round(v * 100)}%` : v.toFixed(1));
   return (
-    <div aria-hidden className="w-full" data-testid="interval-chart">
+    // inert as well as aria-hidden: the chart library renders focusable parts, and its table below carries the data.
+    <div aria-hidden inert className="w-full" data-testid="interval-chart">
       <BarChart responsive style={{ width: "100%", height }} data={data} margin={{ top: 8, right: 8, bottom: 8, left: 0 }} barGap={2}>
         <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
         <XAxis dataKey="label" tick={{ fontSize: 12, fill: "#475569" }} />

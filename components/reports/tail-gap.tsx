@@ -66,7 +66,7 @@ export function TailGap({ report }: { report: Report }) {
                   <Td numeric><IntervalText iv={b.kappa} kind="coef" /></Td>
                 </>
               ) : (
-                <Td className="text-slate-400" numeric>
+                <Td className="text-slate-500" numeric>
                   <span className="italic">{NOT_ENOUGH}</span>
                 </Td>
               )}
@@ -83,5 +83,5 @@ export function TailGap({ report }: { report: Report }) {
 export function worseBadge(s: Report["buckets"][number], reference: string | null) {
   if (s.key === reference) return <Badge tone="slate">reference</Badge>;
   if (!s.worse) return null;
-  return s.worse.flagged ? <Badge tone="rose">worse (q = {s.worse.q.toFixed(3)})</Badge> : <span className="text-xs text-slate-400">q = {s.worse.q.toFixed(2)}</span>;
+  return s.worse.flagged ? <Badge tone="rose">worse (q = {s.worse.q.toFixed(3)})</Badge> : <span className="text-xs text-slate-500">q = {s.worse.q.toFixed(2)}</span>;
 }

@@ -1,7 +1,9 @@
 import { cn } from "./cn";
 
 export function Card({ className, children }: { className?: string; children: React.ReactNode }) {
-  return <section className={cn("rounded-lg bg-white shadow-sm ring-1 ring-slate-200", className)}>{children}</section>;
+  // min-w-0: a card in a grid or flex row may shrink below its content's width, so a wide table scrolls inside it
+  // (components/ui/table.tsx) instead of widening the page on a phone.
+  return <section className={cn("min-w-0 rounded-lg bg-white shadow-sm ring-1 ring-slate-200", className)}>{children}</section>;
 }
 
 export function CardHeader({ title, description, action }: { title: string; description?: string; action?: React.ReactNode }) {
@@ -25,7 +27,8 @@ export function Stat({ label, value, hint }: { label: React.ReactNode; value: Re
     <div className="rounded-lg bg-white px-4 py-3 shadow-sm ring-1 ring-slate-200">
       <dt className="text-xs font-medium text-slate-600">{label}</dt>
       <dd className="mt-1 text-2xl font-semibold tabular-nums text-slate-900">{value}</dd>
-      {hint && <p className="mt-0.5 text-xs text-slate-500">{hint}</p>}
+      {/* A second <dd> of the same term: a <dl>'s groups may hold only <dt> and <dd>. */}
+      {hint && <dd className="mt-0.5 text-xs text-slate-500">{hint}</dd>}
     </div>
   );
 }

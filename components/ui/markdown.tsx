@@ -38,14 +38,28 @@ export function loadableImage(url: string, imageHosts: readonly string[]): boole
  * naming its host, unless the campaign lists that host (`imageHosts`; the page's CSP allows the same hosts);
  * links open in a new tab without referrer or opener and say where they go.
  */
-export function Markdown({ children, imageHosts = [] }: { children: string; imageHosts?: readonly string[] }) {
+export function Markdown({ children, imageHosts = [], lang }: { children: string; imageHosts?: readonly string[]; lang?: string }) {
   return (
-    <div className="prose-margin">
+    <div className="prose-margin" dir="auto" lang={lang}>
       <ReactMarkdown
         remarkPlugins={[remarkGfm]}
         skipHtml
         urlTransform={safeUrl}
         components={{
+          // Every block takes its direction from its own first strong character: an Arabic answer runs right to
+          // left and an English one left to right, whatever the page's direction (see .prose-margin in globals.css).
+          p: ({ children }) => <p dir="auto">{children}</p>,
+          li: ({ children }) => <li dir="auto">{children}</li>,
+          blockquote: ({ children }) => <blockquote dir="auto">{children}</blockquote>,
+          td: ({ children }) => <td dir="auto">{children}</td>,
+          th: ({ children }) => <th dir="auto">{children}</th>,
+          h1: ({ children }) => <h1 dir="auto">{children}</h1>,
+          h2: ({ children }) => <h2 dir="auto">{children}</h2>,
+          h3: ({ children }) => <h3 dir="auto">{children}</h3>,
+          h4: ({ children }) => <h4 dir="auto">{children}</h4>,
+          h5: ({ children }) => <h5 dir="auto">{children}</h5>,
+          h6: ({ children }) => <h6 dir="auto">{children}</h6>,
+          pre: ({ children }) => <pre dir="auto">{children}</pre>,
           a: ({ href, children }) => {
             // A URL safeUrl dropped: the words stay, the link goes.
             if (!href) return <span title="Link removed: not a web address on this site or elsewhere">{children}</span>;

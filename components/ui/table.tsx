@@ -1,8 +1,13 @@
 import { cn } from "./cn";
 
+/**
+ * A table that scrolls sideways inside its card when it is wider than the screen (a phone), rather than widening the
+ * page. The scroll box is focusable, so a keyboard user can scroll it too (the table inside carries the caption).
+ */
 export function Table({ children, caption }: { children: React.ReactNode; caption?: string }) {
   return (
-    <div className="overflow-x-auto">
+    // relative: absolutely positioned content inside (sr-only text) is clipped by this box, not by the page.
+    <div className="relative overflow-x-auto" tabIndex={0}>
       <table className="min-w-full divide-y divide-slate-200 text-sm">
         {caption && <caption className="sr-only">{caption}</caption>}
         {children}

@@ -45,7 +45,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ slug:
           <h1 className="text-2xl font-bold tracking-tight text-slate-900">{campaign.name}</h1>
           <p className="mt-1 max-w-3xl text-sm text-slate-600">{campaign.description}</p>
         </div>
-        <div className="flex items-center gap-1.5">
+        <div className="flex flex-wrap items-center gap-1.5">
           <Badge tone={statusTone[campaign.status]}>{campaign.status}</Badge>
           <Badge tone={campaign.visibility === "public" ? "sky" : "amber"}>{campaign.visibility === "public" ? "public" : "invite-only"}</Badge>
           {memberRole && <Badge tone="indigo">you: {memberRole}</Badge>}

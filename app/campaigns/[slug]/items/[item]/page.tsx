@@ -221,14 +221,14 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
               <thead><tr><Th>Rater</Th><Th numeric>Rating</Th><Th>Rationale</Th><Th>Version</Th><Th numeric>Time taken</Th><Th>When</Th></tr></thead>
               <tbody className="divide-y divide-slate-100">
                 {ratings.map((r) => (
-                  <tr key={r.id} className={`align-top ${r.current && !r.excluded ? "" : "text-slate-400"}`}>
+                  <tr key={r.id} className={`align-top ${r.current && !r.excluded ? "" : "text-slate-500"}`}>
                     <Td className="font-mono text-xs">
                       {r.rater}
                       {r.imported && <span className="ml-1"><Badge tone="slate">imported</Badge></span>}
                       {r.excluded && <span className="ml-1"><Badge tone="rose">excluded</Badge></span>}
                     </Td>
                     <Td numeric className="text-base font-semibold text-slate-900">{String(r.value)}</Td>
-                    <Td className="max-w-md whitespace-normal">{r.rationale ? <Plain>{r.rationale}</Plain> : <span className="text-slate-400">–</span>}</Td>
+                    <Td className="max-w-md whitespace-normal">{r.rationale ? <Plain>{r.rationale}</Plain> : <span className="text-slate-500">–</span>}</Td>
                     <Td>{r.current ? `v${r.itemVersion}` : <Badge tone="slate">v{r.itemVersion} (replaced)</Badge>}</Td>
                     <Td numeric>{r.timeTakenMs === null ? "–" : `${(r.timeTakenMs / 1000).toFixed(1)} s`}</Td>
                     <Td>
