@@ -127,10 +127,13 @@ async function embedded(flags: Record<string, string>) {
     const { u, c } = await fill(db, n, dims);
     const { c: ref } = await fill(db, n, dims, "ref");
     const { c: warm } = await fill(db, 200, dims, "warm");
+    const { c: warmJob } = await fill(db, 200, dims, "warm-job");
     await db.update(campaigns).set({ tailMethod: "embedding" });
-    // A small routing first, so that neither measured run pays the process's first-time costs (JIT, PGlite's
-    // catalogue caches, the first scoring thread).
+    // A small routing first down each path, so that neither measured run pays the process's first-time costs (JIT,
+    // module loading, PGlite's catalogue caches, the first scoring thread).
     await runRouting(db, warm!.id, { actorId: u!.id });
+    await enqueue(db, routingJob, { campaignId: warmJob!.id, actorId: u!.id });
+    await settleLocalJobs();
     const measure = async (label: string, run: () => Promise<void>) => {
       const lag = monitorEventLoopDelay({ resolution: 5 });
       lag.enable();

@@ -13,6 +13,8 @@ export type DbHandle = {
   db: Db;
   /** "embedded" (PGlite in a data folder or memory) or "postgres" (a server). Diagnostics only. */
   kind: "embedded" | "postgres";
+  /** Opened through a transaction pooler (no session state survives a transaction: no session advisory locks). */
+  pooler?: boolean;
   close: () => Promise<void>;
 };
 
@@ -132,7 +134,7 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
       hotPools.set(client, hot as unknown as RawClient);
     }
     const db = drizzle({ client, schema, casing }) as unknown as Db;
-    return { db, kind: "postgres", close: async () => void (await Promise.all([client.end({ timeout: 5 }), hot?.end({ timeout: 5 })])) };
+    return { db, kind: "postgres", pooler, close: async () => void (await Promise.all([client.end({ timeout: 5 }), hot?.end({ timeout: 5 })])) };
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");

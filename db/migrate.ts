@@ -15,6 +15,9 @@ export async function migrateHandle(handle: DbHandle): Promise<void> {
     await migrate(handle.db as never, { migrationsFolder });
     return;
   }
+  // Through a transaction pooler the lock would stay with whichever server connection took it (and its unlock could
+  // land on another): a later migrator would wait for ever. Migrations run on the server itself.
+  if (handle.pooler) throw new Error("migrateHandle: this handle goes through a transaction pooler; migrate on DATABASE_DIRECT_URL (the server itself).");
   const { migrate } = await import("drizzle-orm/postgres-js/migrator");
   // The lock is a session's: take and release it on one reserved connection, whatever the pool's size (on a
   // pool, lock and unlock could land on two connections and leave the lock held for good). That session waits

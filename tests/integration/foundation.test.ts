@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq, sql } from "drizzle-orm";
-import { rowsOf } from "@/db/client";
+import { openDb, rowsOf } from "@/db/client";
 import { migrateHandle } from "@/db/migrate";
 import { campaignProgress, findCampaignBySlug, groupCoverage, listCampaigns } from "@/db/queries/campaigns";
 import { auditEvents, campaignMembers, campaigns, items, judgments, users } from "@/db/schema";
@@ -41,8 +41,15 @@ describe.each(backends())("foundation on $name", (backend) => {
     const count = async () =>
       rowsOf<{ n: number }>(await t.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`))[0]!.n;
     const before = await count();
-    await migrateHandle(t);
-    await migrateHandle(t);
+    // On the server, migrations hold a session lock: through the run's PgBouncer they go to the server itself.
+    const direct = t.kind === "postgres" && t.pooler ? await openDb({ url: t.directUrl!, pooler: false, max: 2, timeouts: false, hotPool: false }) : null;
+    try {
+      await migrateHandle(direct ?? t);
+      await migrateHandle(direct ?? t);
+      if (direct) await expect(migrateHandle(t)).rejects.toThrow(/transaction pooler/);
+    } finally {
+      await direct?.close();
+    }
     expect(await count()).toBe(before);
     expect(before).toBeGreaterThanOrEqual(2);
     const [{ n }] = await t.db.select({ n: sql<number>`count(*)::int` }).from(items) as [{ n: number }];
