@@ -30,7 +30,10 @@ test("rating tail-script items on a phone: right-to-left text, no overflow, thum
   await expect(page.getByRole("heading", { name: "Rate: E2E scripts campaign" })).toBeVisible();
 
   const seen = new Set<string>();
+  const progress = page.getByLabel("Progress");
   for (let n = 0; n < SCRIPT_ITEMS.length; n++) {
+    // The progress count and the next item arrive in one render: wait for the count, then read the item.
+    await expect(progress).toContainText(`${n} rated by you`);
     const output = page.getByRole("region", { name: "Output" });
     const text = (await output.innerText()).trim();
     const item = SCRIPT_ITEMS.find((it) => text.includes(it.output.slice(0, 20)));
@@ -63,6 +66,7 @@ test("rating tail-script items on a phone: right-to-left text, no overflow, thum
     // Rate by tapping: no keyboard.
     await page.getByRole("button", { name: "3", exact: true }).tap().catch(() => page.getByRole("button", { name: "3", exact: true }).click());
     await page.getByRole("button", { name: "Submit and next" }).click();
+    await expect(progress).toContainText(`${n + 1} rated by you`);
     await expect(page.getByText(n + 1 < SCRIPT_ITEMS.length ? "Saved. Here is the next item." : "You are all caught up")).toBeVisible();
   }
   expect([...seen].sort()).toEqual(SCRIPT_ITEMS.map((it) => it.externalId).sort());
