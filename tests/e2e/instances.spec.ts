@@ -8,25 +8,14 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import net from "node:net";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import postgres from "postgres";
+import { freePort } from "../fixtures/free-port";
 
 const CONTRIBUTORS = 200;
 const RATINGS_EACH = 4;
 const SLUG = "multilingual-helpfulness";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitHealthy(base: string, child: ChildProcess, log: string[]): Promise<void> {
   const deadline = Date.now() + 120_000;

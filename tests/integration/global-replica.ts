@@ -10,11 +10,11 @@
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import type { TestProject } from "vitest/node";
+import { freePort } from "../fixtures/free-port";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -26,17 +26,6 @@ declare module "vitest" {
 const fail = (message: string): never => {
   throw new Error(`MARGIN_TEST_REPLICA=1: ${message}`);
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The folder of the PostgreSQL binaries matching the server's major version (Debian: /usr/lib/postgresql/N/bin). */
 function binDir(major: number): string {

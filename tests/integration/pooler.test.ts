@@ -10,7 +10,6 @@
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
@@ -18,19 +17,9 @@ import postgres from "postgres";
 import { directDatabaseUrl, executePrepared, openDb, poolerMode, requireDirectDatabaseUrl, rowsOf } from "@/db/client";
 import { openMigratedDb } from "@/db/migrate";
 import { backends, type TestDb } from "./backends";
+import { freePort } from "../fixtures/free-port";
 
 const script = path.join(process.cwd(), "scripts", "pgbouncer.sh");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The run's PgBouncer, or one of this file's own (the folder to stop it by). */
 async function ensurePooler(): Promise<{ url: string; ownDir: string | null }> {

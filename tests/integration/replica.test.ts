@@ -18,6 +18,7 @@ import { seedDemo } from "@/db/seed";
 import { computeReport, DEFAULT_REPORT_PARAMS, getReport, settleReportCache, type Report } from "@/lib/report";
 import { backends, useAppDatabase } from "./backends";
 import { replicaPort } from "./replica-support";
+import { freePort as closedPort } from "../fixtures/free-port";
 
 const session: { current: { user: { id: string } } | null } = { current: null };
 vi.mock("next-auth", async (importOriginal) => ({ ...(await importOriginal<Record<string, unknown>>()), getServerSession: vi.fn(async () => session.current) }));
@@ -28,17 +29,6 @@ const params = { ...DEFAULT_REPORT_PARAMS, minN: 5 };
 /** A report without its clock time: two computations of the same data compare equal (toEqual: a cached report's
  *  keys come back from jsonb in another order). */
 const body = (r: Report) => ({ ...r, computedAt: null });
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe.each(backends())("replica checks on $name", (backend) => {
   let drop: () => Promise<void> = async () => {};
